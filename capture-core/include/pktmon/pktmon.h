@@ -1,0 +1,180 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * pktmon.h - the capture-core public API, the Linux analogue of Windows'
+ * Pktmonapi.dll (PacketMonitorInitialize, EnumDataSources, CreateLiveSession,
+ * AddSingleDataSourceToSession, AddCaptureConstraint, CreateRealtimeStream,
+ * AttachOutputToSession, SetSessionActive, Close..., Uninitialize).
+ *
+ * Several sessions may run at once; each has its own observation points,
+ * filters, counters and outputs. Every function returns 0 on success or a
+ * negative errno value, and fills `err` (when given) with a sentence a person
+ * can act on.
+ */
+#ifndef PKTMON_H
+#define PKTMON_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "pktmon/pktmon_format.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define PKTMON_ERRLEN 256
+
+typedef struct pktmon_handle pktmon_handle;
+typedef struct pktmon_session pktmon_session;
+typedef struct pktmon_output pktmon_output;
+struct pm_filter; /* capture-core/src/pure/filter.h */
+
+/* PacketMonitorInitialize / Uninitialize. Reads the kernel's BTF (drop
+ * reason names) and probes which observation points this kernel offers. Needs
+ * no privilege; sessions do. */
+int pktmon_initialize(pktmon_handle **out, char *err, size_t errlen);
+void pktmon_uninitialize(pktmon_handle *h);
+
+/* PacketMonitorEnumDataSources: the observation points (layers). */
+struct pktmon_data_source {
+	enum pktmon_layer layer;
+	const char *name;        /* "dev-rx", "nf-input", ... (accepted by --comp) */
+	const char *description; /* what observes it */
+	bool available;          /* this kernel offers it */
+	const char *why_not;     /* when not available */
+};
+int pktmon_enum_data_sources(pktmon_handle *h, const struct pktmon_data_source **list, size_t *n);
+/* Parse a layer name as printed above; returns PKTMON_LAYER_UNKNOWN if none. */
+enum pktmon_layer pktmon_layer_from_name(const char *name);
+const char *pktmon_layer_name(enum pktmon_layer layer);      /* "dev-rx" */
+const char *pktmon_layer_label(enum pktmon_layer layer);     /* "rx", "INPUT", "qdisc enqueue" */
+enum pktmon_direction pktmon_layer_direction(enum pktmon_layer layer);
+
+/* Session options (Windows `pktmon start` options). */
+struct pktmon_session_options {
+	uint32_t snaplen;             /* bytes per packet; 0 = whole packet; default 128 */
+	enum pktmon_capture_type type;/* all / flow / drop */
+	bool counters_only;           /* count, write no packets */
+	uint32_t ring_bytes;          /* BPF ring buffer size, power of two; default 8 MiB */
+};
+void pktmon_session_options_default(struct pktmon_session_options *o);
+
+int pktmon_create_live_session(pktmon_handle *h, const char *name, pktmon_session **out);
+int pktmon_session_set_options(pktmon_session *s, const struct pktmon_session_options *o);
+/* AddSingleDataSourceToSession: watch this layer. A session to which no
+ * source was added watches every available layer. */
+int pktmon_add_data_source(pktmon_session *s, enum pktmon_layer layer);
+/* AddCaptureConstraint: a pktmon filter; a packet is reported if it matches
+ * all conditions of at least one filter (at most PKTMON_MAX_FILTERS). */
+int pktmon_add_capture_constraint(pktmon_session *s, const struct pm_filter *f, char *err, size_t errlen);
+/* A pcap-filter expression applied to the Ethernet view of each packet at its
+ * first sighting; the whole path of a matching packet is reported. */
+int pktmon_set_pcap_filter(pktmon_session *s, const char *expr, char *err, size_t errlen);
+/* Check a pcap-filter expression without a session (for the extcap). */
+int pktmon_check_pcap_filter(const char *expr, char *err, size_t errlen);
+
+/* One observation, as a real-time stream receives it. Pointers are valid only
+ * during the callback. */
+struct pktmon_event {
+	uint32_t component_id;
+	const char *component_name;
+	enum pktmon_layer layer;
+	enum pktmon_direction direction;
+	uint8_t nf_family;
+	uint64_t pkt_group_id;
+	uint32_t appearance;
+	uint64_t timestamp_ns;   /* since the Unix epoch */
+	uint32_t ifindex;
+	uint32_t netns;
+	uint32_t cpu;
+	uint32_t flags;          /* PKTMON_FLAG_* */
+	const char *drop_reason; /* NULL unless dropped */
+	uint32_t drop_reason_code;
+	uint64_t drop_location;
+	const char *drop_symbol;
+	const uint8_t *data;     /* frame, Ethernet first */
+	uint32_t cap_len;
+	uint32_t orig_len;
+	uint64_t missed_before;  /* events of this component lost just before this one */
+};
+
+enum pktmon_stream_event {
+	PKTMON_STREAM_STARTED,
+	PKTMON_STREAM_STOPPED,
+	PKTMON_STREAM_ERROR,   /* message says what; the session stops */
+	PKTMON_STREAM_WARNING  /* e.g. a namespace whose hooks could not attach */
+};
+
+struct pktmon_stream_callbacks {
+	void (*on_data)(void *user, const struct pktmon_event *ev);
+	void (*on_event)(void *user, enum pktmon_stream_event kind, const char *message);
+	void *user;
+};
+
+/* One pktmon-style text line for an event (no newline); returns snprintf's count. */
+int pktmon_format_event(const struct pktmon_event *ev, char *buf, size_t len);
+
+/* CreateRealtimeStream: callbacks run on the session's consumer thread. */
+int pktmon_create_realtime_stream(pktmon_handle *h, const struct pktmon_stream_callbacks *cb,
+				  pktmon_output **out);
+
+enum pktmon_log_mode {
+	PKTMON_LOG_SINGLE = 0,    /* one file; stop writing packets at the size limit */
+	PKTMON_LOG_CIRCULAR = 1,  /* keep the newest packets within the size limit */
+	PKTMON_LOG_MULTI_FILE = 2 /* a new file each time the limit is reached */
+};
+
+struct pktmon_pcapng_options {
+	const char *path;     /* a file, or NULL with fd >= 0 */
+	int fd;               /* an open fd or fifo (extcap); -1 with a path */
+	uint64_t size_limit;  /* bytes, 0 = none; a hard cap */
+	enum pktmon_log_mode mode;
+};
+int pktmon_create_pcapng_output(pktmon_handle *h, const struct pktmon_pcapng_options *o,
+				pktmon_output **out, char *err, size_t errlen);
+
+/* AttachOutputToSession. An output belongs to one session. */
+int pktmon_attach_output(pktmon_session *s, pktmon_output *o);
+
+/* SetSessionActive: true loads and attaches the programs in every network
+ * namespace and starts the consumer thread; false detaches everything,
+ * drains the ring buffer, writes the end-of-capture blocks and closes the
+ * outputs. */
+int pktmon_set_session_active(pktmon_session *s, bool active, char *err, size_t errlen);
+
+/* Counters, readable while the session runs. */
+struct pktmon_counter {
+	uint32_t component_id;   /* 0 for a component no event named yet */
+	char name[128];
+	enum pktmon_layer layer;
+	uint32_t netns, ifindex;
+	uint8_t nf_family;
+	uint64_t rx_pkts, rx_bytes, tx_pkts, tx_bytes;
+	uint64_t drops;
+	uint64_t lost;           /* events the ring buffer could not take */
+	char last_drop_reason[48];
+};
+struct pktmon_totals {
+	uint64_t events_received; /* by the consumer */
+	uint64_t events_generated;/* by the BPF programs: received + lost */
+	uint64_t events_lost;     /* by the ring buffer */
+	uint64_t drops;
+	uint64_t netns_attached;
+	uint64_t filtered_out;    /* by the pcap filter, in user space */
+};
+int pktmon_get_counters(pktmon_session *s, struct pktmon_counter **list, size_t *n);
+void pktmon_free_counters(struct pktmon_counter *list);
+int pktmon_get_totals(pktmon_session *s, struct pktmon_totals *t);
+int pktmon_reset_counters(pktmon_session *s);
+
+/* Non-zero (-errno) once every pcapng output has failed, e.g. Wireshark closed the fifo. */
+int pktmon_session_failed(pktmon_session *s);
+
+void pktmon_close_session(pktmon_session *s); /* stops it first if active */
+void pktmon_close_output(pktmon_output *o);   /* only outputs never attached */
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* PKTMON_H */

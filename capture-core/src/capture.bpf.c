@@ -1,0 +1,416 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * capture.bpf.c - the observation points of a pktmon session.
+ *
+ * Every program funnels into observe(): it follows the packet by its skb
+ * address (one group id for its whole path, across veth, bridges and
+ * namespaces), decides once, at first sighting, whether the session's filters
+ * want it, counts it per component, and hands an event with the first bytes of
+ * the frame to user space through one ring buffer.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
+
+#include "pktmon/pktmon_format.h"
+#include "capture_event.h"
+#include "pkt_parse.h"
+
+char LICENSE[] SEC("license") = "Dual MIT/GPL";
+
+#define NF_ACCEPT 1
+#define ETH_P_IP_BE 0x0008   /* htons(0x0800) */
+#define ETH_P_IPV6_BE 0xDD86 /* htons(0x86DD) */
+#define ETH_P_ARP_BE 0x0608  /* htons(0x0806) */
+#define ARPHRD_ETHER 1
+#define ARPHRD_LOOPBACK 772
+/* An skb address not seen for this long is taken to be a new packet: buffers
+ * freed without a tracepoint (TCP's receive path) get reused. */
+#define PM_STALE_NS 1000000000ULL
+
+const volatile struct pm_bpf_config cfg = {};
+
+__u64 next_group_id = 0;
+
+struct pm_track {
+	__u64 group_id;
+	__u64 last_ts;
+	struct pm_comp_key last; /* where the packet was last seen */
+	__u32 appearance;
+	__u32 matched;
+};
+
+struct pm_scratch {
+	struct pm_event ev; /* ev and data are contiguous: one ringbuf_output */
+	__u8 data[2 * PM_MAX_DATA + PM_L2_LEN];
+	struct pktmon_pkt_view view;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 4 << 20); /* user space resizes before load */
+} rb SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 262144);
+	__type(key, __u64);
+	__type(value, struct pm_track);
+} track SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(max_entries, 8192);
+	__type(key, struct pm_comp_key);
+	__type(value, struct pm_counters);
+} counters SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, struct pm_drop_key);
+	__type(value, __u64);
+} drop_counts SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, PKTMON_MAX_FILTERS);
+	__type(key, __u32);
+	__type(value, struct pktmon_filter);
+} filters SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct pm_scratch);
+} scratch SEC(".maps");
+
+static __always_inline __u32 dev_netns(struct net_device *dev)
+{
+	if (!dev)
+		return 0;
+	return BPF_CORE_READ(dev, nd_net.net, ns.inum);
+}
+
+static __always_inline struct pm_counters *counters_of(const struct pm_comp_key *key)
+{
+	struct pm_counters *c = bpf_map_lookup_elem(&counters, key);
+	if (c)
+		return c;
+	struct pm_counters zero = {};
+	bpf_map_update_elem(&counters, key, &zero, BPF_NOEXIST);
+	return bpf_map_lookup_elem(&counters, key);
+}
+
+/* Copy the frame, starting with an Ethernet header, into s->data. Where the
+ * layer has no MAC header (OUTPUT, POSTROUTING, tunnels) one is synthesized
+ * with zero addresses. Returns the number of bytes in s->data. */
+static __always_inline __u32 read_frame(struct sk_buff *skb, struct net_device *dev,
+					__u32 want, struct pm_scratch *s)
+{
+	unsigned char *head = BPF_CORE_READ(skb, head);
+	__u16 mac = BPF_CORE_READ(skb, mac_header);
+	__u16 net = BPF_CORE_READ(skb, network_header);
+	__u32 tail = BPF_CORE_READ(skb, tail);
+	__u32 data_len = BPF_CORE_READ(skb, data_len);
+	unsigned char *start = BPF_CORE_READ(skb, data);
+	__u16 dev_type = dev ? BPF_CORE_READ(dev, type) : 0;
+	bool ether = dev_type == ARPHRD_ETHER || dev_type == ARPHRD_LOOPBACK;
+	__u32 off = 0;
+
+	if (mac != (__u16)~0U && net > mac && net - mac >= PM_L2_LEN && net - mac <= PM_L2_LEN + 8 && ether) {
+		start = head + mac;
+	} else if (net != 0 || !ether) {
+		/* no usable MAC header: make one up */
+		__be16 proto = BPF_CORE_READ(skb, protocol);
+		if (net != 0)
+			start = head + net;
+		if (proto == 0) {
+			__u8 first = 0;
+			bpf_probe_read_kernel(&first, 1, start);
+			proto = (first >> 4) == 6 ? ETH_P_IPV6_BE : ETH_P_IP_BE;
+		}
+		__builtin_memset(s->data, 0, 12);
+		__builtin_memcpy(s->data + 12, &proto, 2);
+		off = PM_L2_LEN;
+		s->ev.flags |= PKTMON_FLAG_L2_SYNTHESIZED;
+	}
+
+	unsigned char *end = head + tail;
+	__u64 avail = end > start ? (__u64)(end - start) : 0;
+	if (avail > 0xffff)
+		avail = 0;
+	__u32 n = avail < want ? (__u32)avail : want;
+	n &= 2 * PM_MAX_DATA - 1; /* bound for the verifier; want <= PM_MAX_DATA */
+	bpf_probe_read_kernel(s->data + off, n, start);
+
+	s->ev.orig_len = off + (__u32)avail + data_len;
+	if (data_len && off + n < s->ev.orig_len && n == avail)
+		s->ev.flags |= PKTMON_FLAG_PAGED_NOT_CAPTURED;
+	return off + n;
+}
+
+struct match_ctx {
+	__u32 matched;
+};
+
+static long match_one(__u32 i, void *data)
+{
+	struct match_ctx *m = data;
+	__u32 zero = 0;
+	struct pm_scratch *s = bpf_map_lookup_elem(&scratch, &zero);
+	struct pktmon_filter *f = bpf_map_lookup_elem(&filters, &i);
+	if (!s || !f)
+		return 1;
+	if (pktmon_filter_match(f, &s->view)) {
+		m->matched = 1;
+		return 1;
+	}
+	return 0;
+}
+
+static __always_inline __u64 wakeup_flag(void)
+{
+	if (!cfg.wakeup_bytes)
+		return 0;
+	return bpf_ringbuf_query(&rb, BPF_RB_AVAIL_DATA) >= cfg.wakeup_bytes ? BPF_RB_FORCE_WAKEUP
+									       : BPF_RB_NO_WAKEUP;
+}
+
+static __always_inline bool is_network_protocol(struct sk_buff *skb)
+{
+	__be16 p = BPF_CORE_READ(skb, protocol);
+	return p == ETH_P_IP_BE || p == ETH_P_IPV6_BE || p == ETH_P_ARP_BE;
+}
+
+/*
+ * One observation. `key` names the component; for drops it is ignored unless
+ * the packet was never seen before (the drop is attributed to the component
+ * where the packet was last seen).
+ */
+static __always_inline int observe(struct sk_buff *skb, struct net_device *dev,
+				   struct pm_comp_key *key, __u32 ifindex,
+				   bool is_drop, __u32 reason, __u64 location)
+{
+	__u64 now = bpf_ktime_get_ns();
+	__u64 addr = (__u64)skb;
+	__u32 zero = 0;
+	struct pm_track local = {};
+	struct pm_track *t = bpf_map_lookup_elem(&track, &addr);
+	bool fresh = !t || now - t->last_ts > PM_STALE_NS || t->last.layer == PKTMON_LAYER_SOCK_RX;
+
+	if (is_drop && fresh && !is_network_protocol(skb))
+		return 0; /* vsock, netlink ...: not a packet any component saw */
+	if (key->netns == 0 && t)
+		key->netns = t->last.netns; /* socket layer: skb->dev may be gone */
+
+	struct pm_scratch *s = bpf_map_lookup_elem(&scratch, &zero);
+	if (!s)
+		return 0;
+	s->ev.flags = 0;
+	__u32 cap = cfg.snaplen && cfg.snaplen < PM_MAX_DATA ? cfg.snaplen : PM_MAX_DATA;
+	__u32 have = 0;
+	bool read = false;
+
+	if (fresh) {
+		local.matched = 1;
+		if (cfg.nfilters) {
+			__u32 want = cap > PKTMON_PARSE_MAX ? cap : PKTMON_PARSE_MAX;
+			have = read_frame(skb, dev, want, s);
+			read = true;
+			pktmon_parse_frame(s->data, have, (__u16)cfg.vxlan_port, &s->view);
+			struct match_ctx m = {};
+			bpf_loop(cfg.nfilters, match_one, &m, 0);
+			local.matched = m.matched;
+		}
+		local.group_id = __sync_fetch_and_add(&next_group_id, 1) + 1;
+		local.last = *key;
+		t = &local;
+		if (!is_drop) {
+			local.last_ts = now;
+			bpf_map_update_elem(&track, &addr, &local, BPF_ANY);
+			t = bpf_map_lookup_elem(&track, &addr);
+			if (!t)
+				return 0;
+		}
+	}
+	if (!t->matched) {
+		if (is_drop)
+			bpf_map_delete_elem(&track, &addr);
+		return 0;
+	}
+
+	__u32 appearance = ++t->appearance;
+	__u64 group_id = t->group_id;
+	struct pm_comp_key where = is_drop ? t->last : *key;
+	if (is_drop) {
+		if (!fresh)
+			bpf_map_delete_elem(&track, &addr);
+	} else {
+		t->last = *key;
+		t->last_ts = now;
+	}
+
+	struct pm_counters *c = counters_of(&where);
+	if (!c)
+		return 0;
+	c->pkts++;
+	c->bytes += BPF_CORE_READ(skb, len);
+	if (is_drop) {
+		struct pm_drop_key dk = { .comp = where, .reason = reason };
+		__u64 *dc = bpf_map_lookup_elem(&drop_counts, &dk);
+		if (dc) {
+			(*dc)++;
+		} else {
+			__u64 one = 1;
+			bpf_map_update_elem(&drop_counts, &dk, &one, BPF_NOEXIST);
+		}
+		c->drops++;
+	}
+
+	if (cfg.counters_only || (is_drop && cfg.capture_type == PKTMON_TYPE_FLOW) ||
+	    (!is_drop && cfg.capture_type == PKTMON_TYPE_DROP))
+		return 0;
+
+	if (!read)
+		have = read_frame(skb, dev, cap, s);
+	if (have > cap)
+		have = cap;
+
+	struct pm_event *ev = &s->ev;
+	ev->ts_ns = now;
+	ev->group_id = group_id;
+	ev->drop_location = is_drop ? location : 0;
+	ev->comp = where;
+	ev->appearance = appearance;
+	ev->cap_len = have;
+	ev->drop_reason = is_drop ? reason : 0;
+	ev->cpu = bpf_get_smp_processor_id();
+	if (is_drop)
+		ev->flags |= PKTMON_FLAG_DROPPED;
+	ev->ifindex = ifindex;
+	ev->pad = 0;
+	__builtin_memset(ev->ifname, 0, sizeof(ev->ifname));
+	if (dev)
+		bpf_probe_read_kernel_str(ev->ifname, sizeof(ev->ifname), dev->name);
+	ev->lost_before = c->lost_pending;
+
+	__u64 size = sizeof(*ev) + (have & (2 * PM_MAX_DATA - 1));
+	if (bpf_ringbuf_output(&rb, ev, size, wakeup_flag()) == 0) {
+		c->emitted++;
+		c->lost_pending = 0;
+	} else {
+		c->lost++;
+		c->lost_pending++;
+	}
+	return 0;
+}
+
+static __always_inline int observe_dev(struct sk_buff *skb, struct net_device *dev, __u8 layer)
+{
+	if (!skb || !dev)
+		return 0;
+	struct pm_comp_key key = {
+		.netns = dev_netns(dev),
+		.ifindex = BPF_CORE_READ(dev, ifindex),
+		.layer = layer,
+	};
+	return observe(skb, dev, &key, key.ifindex, false, 0, 0);
+}
+
+SEC("tp_btf/netif_receive_skb")
+int BPF_PROG(pm_dev_rx, struct sk_buff *skb)
+{
+	return observe_dev(skb, BPF_CORE_READ(skb, dev), PKTMON_LAYER_DEV_RX);
+}
+
+SEC("tp_btf/net_dev_queue")
+int BPF_PROG(pm_qdisc_enq, struct sk_buff *skb)
+{
+	return observe_dev(skb, BPF_CORE_READ(skb, dev), PKTMON_LAYER_QDISC_ENQ);
+}
+
+SEC("tp_btf/qdisc_dequeue")
+int BPF_PROG(pm_qdisc_deq, struct Qdisc *q, const struct netdev_queue *txq, int packets,
+	     struct sk_buff *skb)
+{
+	if (!skb) /* an empty dequeue */
+		return 0;
+	return observe_dev(skb, BPF_CORE_READ(skb, dev), PKTMON_LAYER_QDISC_DEQ);
+}
+
+SEC("tp_btf/net_dev_start_xmit")
+int BPF_PROG(pm_dev_tx, const struct sk_buff *skb, const struct net_device *dev)
+{
+	return observe_dev((struct sk_buff *)skb, (struct net_device *)dev, PKTMON_LAYER_DEV_TX);
+}
+
+SEC("tp_btf/skb_copy_datagram_iovec")
+int BPF_PROG(pm_sock_rx, const struct sk_buff *cskb, int len)
+{
+	struct sk_buff *skb = (struct sk_buff *)cskb;
+	struct net_device *dev = BPF_CORE_READ(skb, dev);
+	struct pm_comp_key key = { .netns = dev_netns(dev), .layer = PKTMON_LAYER_SOCK_RX };
+	if (!key.netns) {
+		struct sock *sk = BPF_CORE_READ(skb, sk);
+		if (sk)
+			key.netns = BPF_CORE_READ(sk, __sk_common.skc_net.net, ns.inum);
+	}
+	return observe(skb, dev, &key, dev ? BPF_CORE_READ(dev, ifindex) : 0, false, 0, 0);
+}
+
+SEC("tp_btf/kfree_skb")
+int BPF_PROG(pm_drop, struct sk_buff *skb, void *location, enum skb_drop_reason reason)
+{
+	if (bpf_core_enum_value_exists(enum skb_drop_reason, SKB_CONSUMED) &&
+	    reason == bpf_core_enum_value(enum skb_drop_reason, SKB_CONSUMED)) {
+		__u64 addr = (__u64)skb;
+		bpf_map_delete_elem(&track, &addr);
+		return 0;
+	}
+	struct net_device *dev = BPF_CORE_READ(skb, dev);
+	struct pm_comp_key key = { .netns = dev_netns(dev), .layer = PKTMON_LAYER_STACK };
+	if (dev)
+		key.ifindex = BPF_CORE_READ(dev, ifindex);
+	if (!key.netns) {
+		struct sock *sk = BPF_CORE_READ(skb, sk);
+		if (sk)
+			key.netns = BPF_CORE_READ(sk, __sk_common.skc_net.net, ns.inum);
+	}
+	return observe(skb, dev, &key, key.ifindex, true, (__u32)reason, (__u64)location);
+}
+
+SEC("tp_btf/consume_skb")
+int BPF_PROG(pm_consume, struct sk_buff *skb)
+{
+	__u64 addr = (__u64)skb;
+	bpf_map_delete_elem(&track, &addr);
+	return 0;
+}
+
+/* Netfilter hooks: one link per hook, family and namespace, at the highest
+ * priority allowed, so the packet is seen before any rule can drop it. libbpf
+ * 1.1 does not know this section; the loader sets the program type. */
+SEC("netfilter")
+int pm_nf(struct bpf_nf_ctx *ctx)
+{
+	const struct nf_hook_state *st = ctx->state;
+	struct sk_buff *skb = ctx->skb;
+	if (!skb || !st)
+		return NF_ACCEPT;
+	__u8 hook = BPF_CORE_READ(st, hook);
+	if (hook > 4)
+		return NF_ACCEPT;
+	struct net_device *dev = BPF_CORE_READ(st, in);
+	if (!dev)
+		dev = BPF_CORE_READ(st, out);
+	struct pm_comp_key key = {
+		.netns = BPF_CORE_READ(st, net, ns.inum),
+		.layer = PKTMON_LAYER_NF_PREROUTING + hook,
+		.nf_family = BPF_CORE_READ(st, pf),
+	};
+	observe(skb, dev, &key, dev ? BPF_CORE_READ(dev, ifindex) : 0, false, 0, 0);
+	return NF_ACCEPT;
+}

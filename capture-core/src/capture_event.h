@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * capture_event.h - what the BPF programs hand to user space, and the keys of
+ * the maps both sides read. Included by capture.bpf.c (after vmlinux.h) and by
+ * the session engine (after <linux/types.h>).
+ */
+#ifndef PKTMON_CAPTURE_EVENT_H
+#define PKTMON_CAPTURE_EVENT_H
+
+/* Largest packet slice one event carries ("whole packet" means this much of
+ * the skb's linear data). A power of two: the verifier bounds copies with it. */
+#define PM_MAX_DATA 8192
+#define PM_L2_LEN 14 /* an Ethernet header, the one we synthesize when a layer has none */
+#define PM_IFNAMSIZ 16
+
+/* A component: one observation point. Netfilter components have ifindex 0. */
+struct pm_comp_key {
+	__u32 netns;    /* network namespace inode */
+	__u32 ifindex;  /* device, for device and qdisc layers */
+	__u8 layer;     /* enum pktmon_layer */
+	__u8 nf_family; /* PKTMON_NF_IPV4/IPV6 for netfilter layers, else 0 */
+	__u8 pad[2];
+};
+
+/* Per-CPU counters of one component (values of the `counters` map). */
+struct pm_counters {
+	__u64 pkts;         /* observations of packets that matched the filters */
+	__u64 bytes;
+	__u64 drops;        /* packets dropped while last seen at this component */
+	__u64 emitted;      /* events handed to the ring buffer */
+	__u64 lost;         /* events the ring buffer could not take */
+	__u64 lost_pending; /* lost since this CPU's last emitted event of the component */
+};
+
+struct pm_drop_key {
+	struct pm_comp_key comp;
+	__u32 reason;
+};
+
+/* One observation, followed by cap_len bytes of frame (Ethernet first). */
+struct pm_event {
+	__u64 ts_ns;         /* CLOCK_MONOTONIC */
+	__u64 group_id;      /* same for every observation of one packet */
+	__u64 drop_location; /* kernel address, drops only */
+	__u64 lost_before;   /* events of this component this CPU lost just before this one */
+	struct pm_comp_key comp;
+	__u32 appearance;    /* 1, 2, 3 ... along the packet's path */
+	__u32 orig_len;      /* frame length, including a synthesized L2 header */
+	__u32 cap_len;       /* bytes that follow */
+	__u32 drop_reason;   /* enum skb_drop_reason value, drops only */
+	__u32 cpu;
+	__u32 flags;         /* PKTMON_FLAG_* */
+	__u32 ifindex;       /* device involved (for netfilter: in or out device) */
+	__u32 pad;
+	char ifname[PM_IFNAMSIZ];
+};
+
+/* Values set before the programs load (the skeleton's .rodata). */
+struct pm_bpf_config {
+	__u32 snaplen;       /* bytes of frame per event, 0 = up to PM_MAX_DATA */
+	__u32 capture_type;  /* enum pktmon_capture_type */
+	__u32 counters_only; /* count, but send no events */
+	__u32 nfilters;      /* filters in the `filters` map; 0 = everything matches */
+	__u32 vxlan_port;    /* UDP port parsed as VXLAN for inner-header filters */
+	__u32 wakeup_bytes;  /* wake the consumer when this much is queued */
+};
+
+#endif /* PKTMON_CAPTURE_EVENT_H */

@@ -1,0 +1,97 @@
+/* SPDX-License-Identifier: MIT */
+/* session_internal.h - the state behind the opaque handles of pktmon.h. */
+#ifndef PKTMON_SESSION_INTERNAL_H
+#define PKTMON_SESSION_INTERNAL_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+
+#include "components.h"
+#include "drop_reasons.h"
+#include "filter.h"
+#include "kallsyms.h"
+#include "pktmon/pktmon.h"
+#include "pm_buf.h"
+
+struct btf;
+struct pm_sink;
+struct capture_bpf;
+struct ring_buffer;
+struct bpf_link;
+struct pm_pcap_filter;
+
+struct pktmon_handle {
+	struct btf *vmlinux;
+	struct pm_drop_reasons reasons;
+	struct pktmon_data_source sources[PKTMON_LAYER_MAX];
+	size_t nsources;
+	pthread_mutex_t lock; /* guards ksyms, loaded by the first session */
+	struct pm_ksyms ksyms;
+	bool ksyms_loaded;
+};
+
+enum pm_output_kind { PM_OUT_REALTIME, PM_OUT_PCAPNG };
+
+struct pktmon_output {
+	enum pm_output_kind kind;
+	struct pktmon_stream_callbacks cb;
+	struct pm_sink *sink;
+	pktmon_session *session;
+	struct pktmon_output *next;
+	bool failed; /* given up: the reader went away, a write failed */
+	bool full;   /* a single file reached its size limit */
+};
+
+/* The netfilter links of one namespace (2 families x 5 hooks). */
+struct nf_ns {
+	uint32_t inum;
+	int links[10];
+	int nlinks;
+	bool seen;
+};
+
+struct pktmon_session {
+	pktmon_handle *h;
+	char name[64];
+	struct pktmon_session_options opt;
+	uint32_t layer_mask; /* bit per enum pktmon_layer; 0 = all */
+	struct pm_filter filters[PKTMON_MAX_FILTERS];
+	size_t nfilters;
+	struct pm_pcap_filter *pcap; /* NULL: none */
+	struct pktmon_output *outputs;
+	bool has_pcapng;
+
+	/* running state */
+	struct capture_bpf *skel;
+	struct bpf_link *tp_links[8];
+	size_t ntp;
+	bool nf_wanted;
+	struct nf_ns *ns;
+	size_t nns, ns_cap;
+	int self_netns_fd;
+	struct ring_buffer *rb;
+	pthread_t thread;
+	bool thread_started;
+	atomic_bool running;
+	bool active, stopped_once;
+	int output_error;
+	int64_t mono_to_real_ns;
+	uint64_t start_ns, stop_ns;
+
+	/* consumer-thread state */
+	struct pm_buf block, meta;
+	uint8_t *pcap_match; /* verdict bit per group id, in a window */
+	uint64_t pcap_hi;
+	uint64_t events_received, filtered_out;
+	uint32_t next_if_id;
+	struct {
+		uint32_t inum;
+		char name[64];
+	} names[64];
+	size_t nnames;
+
+	pthread_mutex_t lock; /* guards comps */
+	struct pm_components comps;
+};
+
+#endif

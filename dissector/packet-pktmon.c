@@ -1,0 +1,914 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * packet-pktmon.c - Wireshark postdissector for pktmon for Linux metadata.
+ *
+ * pktmon writes one pcapng custom option (code 2989, our PEN) per Enhanced
+ * Packet Block and one Custom Block (type 0xBAD, our PEN) with the session
+ * rundown at the end of a capture (docs/FORMAT.md). This postdissector runs
+ * on every frame, finds that option in the record's block, decodes it with
+ * the dependency-free pktmon_meta.c and adds the pktmon.* fields, expert
+ * infos for drops and malformed metadata, the packet path across components
+ * and a stats tree (tshark -z pktmon,tree).
+ *
+ * Built against Wireshark 4.0; the API differences up to 4.6 are guarded
+ * with WIRESHARK_VERSION_* below.
+ */
+
+#define WS_BUILD_DLL
+#include <wireshark.h>
+
+#include <epan/epan.h>
+#include <epan/expert.h>
+#include <epan/packet.h>
+#include <epan/proto.h>
+#include <epan/stats_tree.h>
+#include <epan/tap.h>
+#include <wiretap/wtap.h>
+
+#include "pktmon/pktmon_format.h"
+#include "pktmon_meta.h"
+
+#define PKTMON_WS_AT_LEAST(maj, min) \
+	(WIRESHARK_VERSION_MAJOR > (maj) || \
+	 (WIRESHARK_VERSION_MAJOR == (maj) && WIRESHARK_VERSION_MINOR >= (min)))
+
+#if PKTMON_WS_AT_LEAST(4, 2)
+#include <wsutil/plugins.h> /* plugin_describe() and WS_PLUGIN_DESC_DISSECTOR */
+#endif
+
+#ifndef PKTMON_PLUGIN_VERSION
+#define PKTMON_PLUGIN_VERSION "0.0.0"
+#endif
+
+WS_DLL_PUBLIC_DEF const char plugin_version[] = PKTMON_PLUGIN_VERSION;
+WS_DLL_PUBLIC_DEF const int plugin_want_major = WIRESHARK_VERSION_MAJOR;
+WS_DLL_PUBLIC_DEF const int plugin_want_minor = WIRESHARK_VERSION_MINOR;
+
+WS_DLL_PUBLIC void plugin_register(void);
+#if PKTMON_WS_AT_LEAST(4, 2)
+WS_DLL_PUBLIC uint32_t plugin_describe(void);
+#endif
+
+/* The foreach callback returned gboolean up to 4.x and bool later: take the
+ * type from the typedef itself rather than guess the release it changed in. */
+typedef __typeof__(((wtap_block_foreach_func)0)(NULL, 0, (wtap_opttype_e)0, NULL, NULL)) pktmon_foreach_ret;
+
+static int proto_pktmon = -1;
+static int pktmon_tap = -1;
+static dissector_handle_t pktmon_handle;
+
+/* Per-packet fields. */
+static int hf_version = -1;
+static int hf_component_id = -1;
+static int hf_component_name = -1;
+static int hf_layer = -1;
+static int hf_direction = -1;
+static int hf_pkt_group_id = -1;
+static int hf_appearance = -1;
+static int hf_dropped = -1;
+static int hf_drop_reason = -1;
+static int hf_drop_reason_code = -1;
+static int hf_drop_location = -1;
+static int hf_drop_symbol = -1;
+static int hf_ifindex = -1;
+static int hf_netns = -1;
+static int hf_cpu = -1;
+static int hf_flags = -1;
+static int hf_flag_dropped = -1;
+static int hf_flag_l2_synthesized = -1;
+static int hf_flag_paged_not_captured = -1;
+static int hf_nf_family = -1;
+static int hf_unknown_tlv = -1;
+static int hf_prev_frame = -1;
+static int hf_next_frame = -1;
+static int hf_path = -1;
+
+/* Rundown (Custom Block) fields. */
+static int hf_rd_version = -1;
+static int hf_rd_kind = -1;
+static int hf_rd_records_len = -1;
+static int hf_rd_record = -1;
+static int hf_rd_record_len = -1;
+static int hf_rd_component_id = -1;
+static int hf_rd_layer = -1;
+static int hf_rd_direction = -1;
+static int hf_rd_ifindex = -1;
+static int hf_rd_netns = -1;
+static int hf_rd_nf_family = -1;
+static int hf_rd_name = -1;
+static int hf_rd_ifname = -1;
+static int hf_rd_netns_name = -1;
+static int hf_rd_interface_id = -1;
+static int hf_rd_filter_index = -1;
+static int hf_rd_filter_name = -1;
+static int hf_rd_filter_text = -1;
+static int hf_rd_capture_filter = -1;
+static int hf_rd_rx_pkts = -1;
+static int hf_rd_rx_bytes = -1;
+static int hf_rd_tx_pkts = -1;
+static int hf_rd_tx_bytes = -1;
+static int hf_rd_drops = -1;
+static int hf_rd_lost = -1;
+static int hf_rd_drop_reason = -1;
+static int hf_rd_drop_reason_code = -1;
+static int hf_rd_count = -1;
+static int hf_rd_session_name = -1;
+static int hf_rd_start = -1;
+static int hf_rd_stop = -1;
+static int hf_rd_snaplen = -1;
+static int hf_rd_capture_type = -1;
+static int hf_rd_events_written = -1;
+static int hf_rd_events_lost = -1;
+static int hf_rd_kernel = -1;
+
+static gint ett_pktmon = -1;
+static gint ett_flags = -1;
+static gint ett_rundown = -1;
+static gint ett_record = -1;
+
+static expert_field ei_malformed = EI_INIT;
+static expert_field ei_unknown_version = EI_INIT;
+static expert_field ei_unknown_tlv = EI_INIT;
+static expert_field ei_unknown_record = EI_INIT;
+static expert_field ei_drop = EI_INIT;
+
+static const value_string layer_vals[] = {
+	{ PKTMON_LAYER_UNKNOWN, "unknown" },
+	{ PKTMON_LAYER_DEV_RX, "dev rx" },
+	{ PKTMON_LAYER_NF_PREROUTING, "PREROUTING" },
+	{ PKTMON_LAYER_NF_INPUT, "INPUT" },
+	{ PKTMON_LAYER_NF_FORWARD, "FORWARD" },
+	{ PKTMON_LAYER_NF_OUTPUT, "OUTPUT" },
+	{ PKTMON_LAYER_NF_POSTROUTING, "POSTROUTING" },
+	{ PKTMON_LAYER_SOCK_RX, "socket rx" },
+	{ PKTMON_LAYER_QDISC_ENQ, "qdisc enqueue" },
+	{ PKTMON_LAYER_QDISC_DEQ, "qdisc dequeue" },
+	{ PKTMON_LAYER_DEV_TX, "dev tx" },
+	{ PKTMON_LAYER_STACK, "stack" },
+	{ 0, NULL }
+};
+
+static const value_string direction_vals[] = {
+	{ PKTMON_DIR_UNKNOWN, "unknown" },
+	{ PKTMON_DIR_RX, "Rx" },
+	{ PKTMON_DIR_TX, "Tx" },
+	{ 0, NULL }
+};
+
+static const value_string nf_family_vals[] = {
+	{ PKTMON_NF_IPV4, "IPv4" },
+	{ PKTMON_NF_IPV6, "IPv6" },
+	{ 0, NULL }
+};
+
+static const value_string capture_type_vals[] = {
+	{ PKTMON_TYPE_ALL, "all" },
+	{ PKTMON_TYPE_FLOW, "flow" },
+	{ PKTMON_TYPE_DROP, "drop" },
+	{ 0, NULL }
+};
+
+static const value_string record_vals[] = {
+	{ PKTMON_REC_COMPONENT, "COMPONENT" },
+	{ PKTMON_REC_FILTER, "FILTER" },
+	{ PKTMON_REC_CAPTURE_FILTER, "CAPTURE_FILTER" },
+	{ PKTMON_REC_COUNTERS, "COUNTERS" },
+	{ PKTMON_REC_DROP_COUNT, "DROP_COUNT" },
+	{ PKTMON_REC_SESSION, "SESSION" },
+	{ 0, NULL }
+};
+
+/* TLV type -> field, for the EPB metadata and for rundown records. */
+static int *meta_hf[PKTMON_META_TLV_SLOTS];
+static int *rundown_hf[PKTMON_META_TLV_SLOTS];
+
+/*
+ * Packet path: pkt_group_id -> hops, built on the first pass. The map lives
+ * in file scope (reset when a file is closed). On a single pass only the
+ * frames read so far are known, so the path is the path so far.
+ */
+typedef struct {
+	guint32 frame;
+	guint32 appearance;
+	const char *component; /* file scope */
+	const char *reason;    /* file scope, NULL unless dropped */
+	gboolean dropped;
+} pktmon_hop_t;
+
+static wmem_map_t *path_map;
+
+/* What the stats tree counts, one per frame with pktmon metadata. */
+typedef struct {
+	const char *component;
+	guint8 layer;
+	guint8 direction;
+	gboolean dropped;
+	const char *reason;
+} pktmon_tap_info_t;
+
+/* ------------------------------------------------------------------------ */
+/* Finding the option in the record's block. */
+
+typedef struct {
+	gboolean found;
+	const guint8 *data;
+	gsize len;
+} meta_find_t;
+
+static pktmon_foreach_ret find_meta_option(wtap_block_t block _U_, guint option_id, wtap_opttype_e option_type,
+					   wtap_optval_t *option, void *user_data)
+{
+	meta_find_t *f = (meta_find_t *)user_data;
+	guint32 pen;
+	const guint8 *data;
+	gsize len;
+
+	if (option_id != PKTMON_PCAPNG_OPT_CUSTOM_BIN_COPY)
+		return TRUE;
+#if PKTMON_WS_AT_LEAST(4, 6)
+	/* 4.6 split custom options into string and binary types. */
+	if (option_type != WTAP_OPTTYPE_CUSTOM_BINARY)
+		return TRUE;
+	pen = option->custom_binaryval.pen;
+	data = (const guint8 *)option->custom_binaryval.data.custom_data;
+	len = option->custom_binaryval.data.custom_data_len;
+#else
+	if (option_type != WTAP_OPTTYPE_CUSTOM)
+		return TRUE;
+	pen = option->custom_opt.pen;
+	data = (const guint8 *)option->custom_opt.data.generic_data.custom_data;
+	len = option->custom_opt.data.generic_data.custom_data_len;
+#endif
+	if (pen != PKTMON_PEN)
+		return TRUE;
+	f->found = TRUE;
+	f->data = data;
+	f->len = len;
+	return FALSE; /* FORMAT.md: one per EPB; the first one wins */
+}
+
+static const char *frame_interface_name(packet_info *pinfo)
+{
+	if (!(pinfo->rec->presence_flags & WTAP_HAS_INTERFACE_ID))
+		return NULL;
+	guint32 id = pinfo->rec->rec_header.packet_header.interface_id;
+#if PKTMON_WS_AT_LEAST(4, 2)
+	/* Interface ids are per section from 4.2 on. */
+	unsigned section = (pinfo->rec->presence_flags & WTAP_HAS_SECTION_NUMBER) ? pinfo->rec->section_number : 0;
+	return epan_get_interface_name(pinfo->epan, id, section);
+#else
+	return epan_get_interface_name(pinfo->epan, id);
+#endif
+}
+
+/* ------------------------------------------------------------------------ */
+/* Packet path. */
+
+static wmem_array_t *path_hops(guint64 group, gboolean create)
+{
+	wmem_array_t *hops = (wmem_array_t *)wmem_map_lookup(path_map, &group);
+
+	if (!hops && create) {
+		guint64 *key = wmem_new(wmem_file_scope(), guint64);
+		*key = group;
+		hops = wmem_array_new(wmem_file_scope(), sizeof(pktmon_hop_t));
+		wmem_map_insert(path_map, key, hops);
+	}
+	return hops;
+}
+
+static int hop_before(const pktmon_hop_t *a, const pktmon_hop_t *b)
+{
+	if (a->appearance != b->appearance)
+		return a->appearance < b->appearance;
+	return a->frame < b->frame;
+}
+
+/* Keep hops in path order (appearance, then frame): ring buffers of different
+ * CPUs can deliver a packet's events out of order. */
+static void path_add(guint64 group, const pktmon_hop_t *hop)
+{
+	wmem_array_t *hops = path_hops(group, TRUE);
+	guint n = wmem_array_get_count(hops);
+
+	for (guint i = 0; i < n; i++) {
+		if (((pktmon_hop_t *)wmem_array_index(hops, i))->frame == hop->frame)
+			return; /* already known */
+	}
+	wmem_array_append_one(hops, *hop);
+	for (guint i = n; i > 0; i--) {
+		pktmon_hop_t *prev = (pktmon_hop_t *)wmem_array_index(hops, i - 1);
+		pktmon_hop_t *cur = (pktmon_hop_t *)wmem_array_index(hops, i);
+		if (!hop_before(cur, prev))
+			break;
+		pktmon_hop_t tmp = *prev;
+		*prev = *cur;
+		*cur = tmp;
+	}
+}
+
+static void add_path_items(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo, guint64 group)
+{
+	wmem_array_t *hops = path_hops(group, FALSE);
+	if (!hops)
+		return;
+	guint n = wmem_array_get_count(hops);
+	wmem_strbuf_t *s = wmem_strbuf_new(pinfo->pool, "");
+	const char *last = NULL;
+	guint32 prev_frame = 0, next_frame = 0;
+	gboolean seen_self = FALSE;
+
+	for (guint i = 0; i < n; i++) {
+		const pktmon_hop_t *h = (const pktmon_hop_t *)wmem_array_index(hops, i);
+
+		if (h->frame == pinfo->num) {
+			seen_self = TRUE;
+		} else if (!seen_self) {
+			prev_frame = h->frame;
+		} else if (next_frame == 0) {
+			next_frame = h->frame;
+		}
+		/* A drop where the packet was last seen reads "X ✖ REASON", not "X → X ✖". */
+		if (!(h->dropped && last && strcmp(last, h->component) == 0)) {
+			if (last)
+				wmem_strbuf_append(s, " \xe2\x86\x92 "); /* → */
+			wmem_strbuf_append(s, h->component);
+		}
+		if (h->dropped)
+			wmem_strbuf_append_printf(s, " \xe2\x9c\x96 %s", h->reason ? h->reason : "DROP"); /* ✖ */
+		last = h->component;
+	}
+	proto_item *pi;
+	if (prev_frame) {
+		pi = proto_tree_add_uint(tree, hf_prev_frame, tvb, 0, 0, prev_frame);
+		proto_item_set_generated(pi);
+	}
+	if (next_frame) {
+		pi = proto_tree_add_uint(tree, hf_next_frame, tvb, 0, 0, next_frame);
+		proto_item_set_generated(pi);
+	}
+	pi = proto_tree_add_string(tree, hf_path, tvb, 0, 0, wmem_strbuf_get_str(s));
+	proto_item_set_generated(pi);
+}
+
+/* ------------------------------------------------------------------------ */
+/* TLV display shared by the EPB metadata and the rundown records. */
+
+static void add_tlv_fields(proto_tree *tree, tvbuff_t *tvb, const struct pktmon_tlvs *tv, int *const *hf_by_type,
+			   guint skip_type)
+{
+	for (guint t = 0; t < PKTMON_META_TLV_SLOTS; t++) {
+		if (t == skip_type || !pktmon_tlv_has(tv, (guint16)t) || hf_by_type[t] == NULL)
+			continue;
+		int hf = *hf_by_type[t];
+		enum ftenum ft = proto_registrar_get_ftype(hf);
+		guint enc = (ft == FT_STRING) ? ENC_UTF_8 : ENC_LITTLE_ENDIAN;
+		if (ft == FT_ABSOLUTE_TIME)
+			enc = ENC_TIME_NSECS | ENC_LITTLE_ENDIAN;
+		proto_tree_add_item(tree, hf, tvb, tv->value_off[t], tv->value_len[t], enc);
+	}
+}
+
+static void add_unknown_tlvs(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo, proto_item *ti,
+			     const struct pktmon_tlvs *tv)
+{
+	guint shown = tv->unknown_count < PKTMON_META_MAX_UNKNOWN ? tv->unknown_count : PKTMON_META_MAX_UNKNOWN;
+
+	for (guint i = 0; i < shown; i++) {
+		proto_item *pi = proto_tree_add_uint_format_value(tree, hf_unknown_tlv, tvb, tv->unknown_off[i],
+								  4 + tv->unknown_len[i], tv->unknown_type[i],
+								  "%u (%u bytes, skipped)", tv->unknown_type[i],
+								  tv->unknown_len[i]);
+		expert_add_info_format(pinfo, pi, &ei_unknown_tlv, "Unknown pktmon TLV type %u (%u bytes) skipped",
+				       tv->unknown_type[i], tv->unknown_len[i]);
+	}
+	if (tv->unknown_count > shown)
+		expert_add_info_format(pinfo, ti, &ei_unknown_tlv, "%u more unknown pktmon TLVs skipped",
+				       tv->unknown_count - shown);
+}
+
+static void report_malformed(packet_info *pinfo, proto_item *ti, const char *what, enum pktmon_meta_status st,
+			     size_t off, guint16 type, guint bad_lengths)
+{
+	if (st == PKTMON_META_TRUNCATED && type == 0)
+		expert_add_info_format(pinfo, ti, &ei_malformed, "Malformed %s: truncated at offset %u",
+				       what, (guint)off);
+	else if (st == PKTMON_META_TRUNCATED)
+		expert_add_info_format(pinfo, ti, &ei_malformed,
+				       "Malformed %s: TLV %s (%u) at offset %u runs past the end", what,
+				       pktmon_tlv_name(type), type, (guint)off);
+	else if (st == PKTMON_META_BAD_LENGTH)
+		expert_add_info_format(pinfo, ti, &ei_malformed,
+				       "Malformed %s: TLV %s (%u) at offset %u has a wrong length (%u bad TLVs)",
+				       what, pktmon_tlv_name(type), type, (guint)off, bad_lengths);
+}
+
+static const char *tlv_string(packet_info *pinfo, tvbuff_t *tvb, const struct pktmon_tlvs *tv, guint16 t)
+{
+	if (!pktmon_tlv_has(tv, t))
+		return NULL;
+	/* Through the tvb so invalid UTF-8 is made printable. */
+	return (const char *)tvb_get_string_enc(pinfo->pool, tvb, tv->value_off[t], tv->value_len[t], ENC_UTF_8);
+}
+
+/* ------------------------------------------------------------------------ */
+/* EPB metadata. */
+
+static void dissect_meta(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, const guint8 *data, gsize len)
+{
+	/* The block is released after dissection: keep our own copy. */
+	guint8 *copy = (guint8 *)wmem_memdup(pinfo->pool, data, len);
+	tvbuff_t *mtvb = tvb_new_child_real_data(tvb, copy, (guint)len, (gint)len);
+	add_new_data_source(pinfo, mtvb, "pktmon metadata");
+
+	proto_item *ti = proto_tree_add_item(tree, proto_pktmon, mtvb, 0, -1, ENC_NA);
+	proto_tree *pt = proto_item_add_subtree(ti, ett_pktmon);
+
+	struct pktmon_meta *m = wmem_new(pinfo->pool, struct pktmon_meta);
+	pktmon_meta_decode(copy, len, m);
+
+	if (len >= 1)
+		proto_tree_add_item(pt, hf_version, mtvb, 0, 1, ENC_NA);
+	if (m->status == PKTMON_META_UNKNOWN_VERSION) {
+		expert_add_info_format(pinfo, ti, &ei_unknown_version,
+				       "Unknown pktmon metadata version %u (this plugin reads version %u): not decoded",
+				       m->version, PKTMON_META_VERSION);
+		return;
+	}
+
+	const struct pktmon_tlvs *tv = &m->tlv;
+	const char *component = frame_interface_name(pinfo);
+	if (component) {
+		proto_item *pi = proto_tree_add_string(pt, hf_component_name, mtvb, 0, 0, component);
+		proto_item_set_generated(pi);
+	}
+	add_tlv_fields(pt, mtvb, tv, meta_hf, PKTMON_TLV_FLAGS);
+	if (pktmon_tlv_has(tv, PKTMON_TLV_FLAGS)) {
+		static int *const flag_fields[] = {
+			&hf_flag_dropped, &hf_flag_l2_synthesized, &hf_flag_paged_not_captured, NULL
+		};
+		proto_tree_add_bitmask(pt, mtvb, tv->value_off[PKTMON_TLV_FLAGS], hf_flags, ett_flags, flag_fields,
+				       ENC_LITTLE_ENDIAN);
+	}
+	add_unknown_tlvs(pt, mtvb, pinfo, ti, tv);
+	if (m->status != PKTMON_META_OK)
+		report_malformed(pinfo, ti, "pktmon metadata", m->status, m->error_offset, m->error_type,
+				 tv->bad_length_count);
+
+	/* Dropped: the flag says so, or a reason is given. */
+	gboolean dropped = (pktmon_tlv_has(tv, PKTMON_TLV_FLAGS) && (tv->flags & PKTMON_FLAG_DROPPED)) ||
+			   pktmon_tlv_has(tv, PKTMON_TLV_DROP_REASON);
+	const char *reason = tlv_string(pinfo, mtvb, tv, PKTMON_TLV_DROP_REASON);
+	const char *symbol = tlv_string(pinfo, mtvb, tv, PKTMON_TLV_DROP_SYMBOL);
+
+	if (dropped) {
+		/* Added only on drops, so that the filter "pktmon.dropped" selects drops. */
+		proto_item *pi = proto_tree_add_boolean(pt, hf_dropped, mtvb, 0, 0, TRUE);
+		proto_item_set_generated(pi);
+		const char *r = (reason && *reason) ? reason : "unknown reason";
+		if (symbol && *symbol)
+			expert_add_info_format(pinfo, ti, &ei_drop, "Packet dropped: %s at %s", r, symbol);
+		else if (pktmon_tlv_has(tv, PKTMON_TLV_DROP_LOCATION))
+			expert_add_info_format(pinfo, ti, &ei_drop, "Packet dropped: %s at 0x%" PRIx64, r,
+					       tv->drop_location);
+		else
+			expert_add_info_format(pinfo, ti, &ei_drop, "Packet dropped: %s", r);
+		col_prepend_fstr(pinfo->cinfo, COL_INFO, "[DROP %s] ", r);
+	}
+
+	proto_item_append_text(ti, ": %s", component ? component : "?");
+	if (pktmon_tlv_has(tv, PKTMON_TLV_DIRECTION))
+		proto_item_append_text(ti, " %s", val_to_str_const(tv->direction, direction_vals, "?"));
+	if (pktmon_tlv_has(tv, PKTMON_TLV_PKT_GROUP_ID))
+		proto_item_append_text(ti, ", packet %" PRIu64, tv->pkt_group_id);
+	if (pktmon_tlv_has(tv, PKTMON_TLV_APPEARANCE))
+		proto_item_append_text(ti, " #%u", tv->appearance);
+	if (dropped)
+		proto_item_append_text(ti, ", DROPPED (%s)", reason ? reason : "?");
+
+	if (pktmon_tlv_has(tv, PKTMON_TLV_PKT_GROUP_ID)) {
+		if (!PINFO_FD_VISITED(pinfo)) {
+			pktmon_hop_t hop;
+			hop.frame = pinfo->num;
+			hop.appearance = pktmon_tlv_has(tv, PKTMON_TLV_APPEARANCE) ? tv->appearance : 0;
+			hop.component = component ? wmem_strdup(wmem_file_scope(), component)
+						  : wmem_strdup_printf(wmem_file_scope(), "component %u",
+								       tv->component_id);
+			hop.dropped = dropped;
+			hop.reason = (dropped && reason) ? wmem_strdup(wmem_file_scope(), reason) : NULL;
+			path_add(tv->pkt_group_id, &hop);
+		}
+		add_path_items(pt, mtvb, pinfo, tv->pkt_group_id);
+	}
+
+	pktmon_tap_info_t *info = wmem_new0(pinfo->pool, pktmon_tap_info_t);
+	info->component = component ? component : wmem_strdup_printf(pinfo->pool, "component %u", tv->component_id);
+	info->layer = pktmon_tlv_has(tv, PKTMON_TLV_LAYER) ? tv->layer : PKTMON_LAYER_UNKNOWN;
+	info->direction = pktmon_tlv_has(tv, PKTMON_TLV_DIRECTION) ? tv->direction : PKTMON_DIR_UNKNOWN;
+	info->dropped = dropped;
+	info->reason = (reason && *reason) ? reason : "unknown reason";
+	tap_queue_packet(pktmon_tap, pinfo, info);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Rundown Custom Block. */
+
+static void dissect_rundown(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree)
+{
+	guint len = tvb_captured_length(tvb);
+	const guint8 *buf = len ? tvb_get_ptr(tvb, 0, len) : NULL;
+	struct pktmon_rundown rd;
+	struct pktmon_rundown_record *rec = wmem_new(pinfo->pool, struct pktmon_rundown_record);
+	guint counts[PKTMON_REC_SESSION - PKTMON_REC_COMPONENT + 1] = { 0 };
+
+	col_set_str(pinfo->cinfo, COL_PROTOCOL, "pktmon");
+	col_set_str(pinfo->cinfo, COL_INFO, "pktmon session rundown");
+
+	proto_item *ti = proto_tree_add_item(tree, proto_pktmon, tvb, 0, -1, ENC_NA);
+	proto_item_append_text(ti, ": session rundown");
+	proto_tree *pt = proto_item_add_subtree(ti, ett_rundown);
+
+	enum pktmon_meta_status st = pktmon_rundown_open(buf, len, &rd);
+	if (len < 8) {
+		expert_add_info_format(pinfo, ti, &ei_malformed,
+				       "Malformed pktmon rundown: %u bytes, the header needs 8", len);
+		return;
+	}
+	proto_tree_add_item(pt, hf_rd_version, tvb, 0, 2, ENC_LITTLE_ENDIAN);
+	proto_tree_add_item(pt, hf_rd_kind, tvb, 2, 2, ENC_LITTLE_ENDIAN);
+	proto_tree_add_item(pt, hf_rd_records_len, tvb, 4, 4, ENC_LITTLE_ENDIAN);
+	if (st == PKTMON_META_UNKNOWN_VERSION) {
+		expert_add_info_format(pinfo, ti, &ei_unknown_version,
+				       "Unknown pktmon rundown version %u (this plugin reads version %u): not decoded",
+				       rd.version, PKTMON_RUNDOWN_VERSION);
+		return;
+	}
+	if (st == PKTMON_META_UNKNOWN_KIND) {
+		expert_add_info_format(pinfo, ti, &ei_unknown_version,
+				       "Unknown pktmon rundown kind %u: not decoded", rd.kind);
+		return;
+	}
+	if (st == PKTMON_META_TRUNCATED)
+		expert_add_info_format(pinfo, ti, &ei_malformed,
+				       "Malformed pktmon rundown: records length %u runs past the block (%u bytes left)",
+				       rd.records_len, len - 8);
+
+	while (pktmon_rundown_next(&rd, buf, len, rec)) {
+		guint avail = len - (guint)rec->offset;
+		guint span = 4u + rec->length < avail ? 4u + rec->length : avail;
+		proto_item *ri = proto_tree_add_uint(pt, hf_rd_record, tvb, (gint)rec->offset, (gint)span, rec->type);
+		proto_tree *rt = proto_item_add_subtree(ri, ett_record);
+
+		if (avail >= 4)
+			proto_tree_add_item(rt, hf_rd_record_len, tvb, (gint)rec->offset + 2, 2, ENC_LITTLE_ENDIAN);
+		if (!rec->known && rec->status == PKTMON_META_OK) {
+			expert_add_info_format(pinfo, ri, &ei_unknown_record,
+					       "Unknown pktmon rundown record type 0x%04x (%u bytes) skipped", rec->type,
+					       rec->length);
+			continue;
+		}
+		if (rec->known)
+			counts[rec->type - PKTMON_REC_COMPONENT]++;
+		add_tlv_fields(rt, tvb, &rec->tlv, rundown_hf, G_MAXUINT);
+		add_unknown_tlvs(rt, tvb, pinfo, ri, &rec->tlv);
+		if (rec->status != PKTMON_META_OK)
+			report_malformed(pinfo, ri, "pktmon rundown record", rec->status, rec->error_offset,
+					 rec->error_type, rec->tlv.bad_length_count);
+
+		/* A one-line summary on the record, as the GUI shows it collapsed. */
+		const struct pktmon_tlvs *tv = &rec->tlv;
+		const char *name;
+		switch (rec->type) {
+		case PKTMON_REC_COMPONENT:
+			name = tlv_string(pinfo, tvb, tv, PKTMON_TLV_NAME);
+			proto_item_append_text(ri, ": %u %s", tv->component_id, name ? name : "");
+			break;
+		case PKTMON_REC_COUNTERS:
+			proto_item_append_text(ri, ": component %u rx %" PRIu64 " tx %" PRIu64 " drops %" PRIu64
+					       " lost %" PRIu64, tv->component_id, tv->rx_pkts, tv->tx_pkts,
+					       tv->drops, tv->lost);
+			break;
+		case PKTMON_REC_DROP_COUNT:
+			name = tlv_string(pinfo, tvb, tv, PKTMON_TLV_DROP_REASON);
+			proto_item_append_text(ri, ": component %u %s x %" PRIu64, tv->component_id,
+					       name ? name : "?", tv->count);
+			break;
+		case PKTMON_REC_FILTER:
+			name = tlv_string(pinfo, tvb, tv, PKTMON_TLV_FILTER_TEXT);
+			proto_item_append_text(ri, ": %u %s", tv->filter_index, name ? name : "");
+			break;
+		case PKTMON_REC_CAPTURE_FILTER:
+			name = tlv_string(pinfo, tvb, tv, PKTMON_TLV_CAPTURE_FILTER);
+			proto_item_append_text(ri, ": %s", name ? name : "");
+			break;
+		case PKTMON_REC_SESSION:
+			name = tlv_string(pinfo, tvb, tv, PKTMON_TLV_SESSION_NAME);
+			proto_item_append_text(ri, ": %s, %" PRIu64 " events written, %" PRIu64 " lost",
+					       name ? name : "", tv->events_written, tv->events_lost);
+			break;
+		default:
+			break;
+		}
+	}
+	col_add_fstr(pinfo->cinfo, COL_INFO,
+		     "pktmon session rundown: %u components, %u filters, %u counters, %u drop counts",
+		     counts[PKTMON_REC_COMPONENT - PKTMON_REC_COMPONENT], counts[PKTMON_REC_FILTER - PKTMON_REC_COMPONENT],
+		     counts[PKTMON_REC_COUNTERS - PKTMON_REC_COMPONENT],
+		     counts[PKTMON_REC_DROP_COUNT - PKTMON_REC_COMPONENT]);
+}
+
+/* ------------------------------------------------------------------------ */
+
+static int dissect_pktmon(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data _U_)
+{
+	if (!pinfo->rec)
+		return 0;
+
+	if (pinfo->rec->rec_type == REC_TYPE_CUSTOM_BLOCK) {
+		if (pinfo->rec->rec_header.custom_block_header.pen != PKTMON_PEN)
+			return 0;
+		dissect_rundown(tvb, pinfo, tree);
+		return tvb_captured_length(tvb);
+	}
+	if (pinfo->rec->rec_type != REC_TYPE_PACKET || !pinfo->rec->block)
+		return 0;
+
+	meta_find_t f = { FALSE, NULL, 0 };
+	wtap_block_foreach_option(pinfo->rec->block, find_meta_option, &f);
+	if (!f.found)
+		return 0;
+	/* pcapng option values are at most 65535 bytes; never trust more. */
+	if (f.len > G_MAXUINT16 || (f.len > 0 && f.data == NULL))
+		return 0;
+	dissect_meta(tvb, pinfo, tree, f.data, f.len);
+	return tvb_captured_length(tvb);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Stats tree: tshark -z pktmon,tree */
+
+static int st_node_components = -1;
+static int st_node_directions = -1;
+static int st_node_layers = -1;
+static int st_node_reasons = -1;
+static int st_node_drop_components = -1;
+
+static const char st_components[] = "Observations by component";
+static const char st_directions[] = "Observations by direction";
+static const char st_layers[] = "Observations by layer";
+static const char st_reasons[] = "Drops by reason";
+static const char st_drop_components[] = "Drops by component";
+
+static void pktmon_stats_init(stats_tree *st)
+{
+	st_node_components = stats_tree_create_node(st, st_components, 0, STAT_DT_INT, TRUE);
+	st_node_directions = stats_tree_create_node(st, st_directions, 0, STAT_DT_INT, TRUE);
+	st_node_layers = stats_tree_create_node(st, st_layers, 0, STAT_DT_INT, TRUE);
+	st_node_reasons = stats_tree_create_node(st, st_reasons, 0, STAT_DT_INT, TRUE);
+	st_node_drop_components = stats_tree_create_node(st, st_drop_components, 0, STAT_DT_INT, TRUE);
+}
+
+static tap_packet_status pktmon_stats_packet(stats_tree *st, packet_info *pinfo _U_, epan_dissect_t *edt _U_,
+					     const void *p, tap_flags_t flags _U_)
+{
+	const pktmon_tap_info_t *info = (const pktmon_tap_info_t *)p;
+
+	tick_stat_node(st, st_components, 0, TRUE);
+	tick_stat_node(st, info->component, st_node_components, FALSE);
+	tick_stat_node(st, st_directions, 0, TRUE);
+	tick_stat_node(st, val_to_str_const(info->direction, direction_vals, "unknown"), st_node_directions, FALSE);
+	tick_stat_node(st, st_layers, 0, TRUE);
+	tick_stat_node(st, val_to_str_const(info->layer, layer_vals, "unknown"), st_node_layers, FALSE);
+	if (info->dropped) {
+		tick_stat_node(st, st_reasons, 0, TRUE);
+		tick_stat_node(st, info->reason, st_node_reasons, FALSE);
+		tick_stat_node(st, st_drop_components, 0, TRUE);
+		tick_stat_node(st, info->component, st_node_drop_components, FALSE);
+	}
+	return TAP_PACKET_REDRAW;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Registration. */
+
+static void proto_register_pktmon(void)
+{
+	static hf_register_info hf[] = {
+		{ &hf_version, { "Version", "pktmon.version", FT_UINT8, BASE_DEC, NULL, 0x0,
+				 "Metadata format version", HFILL } },
+		{ &hf_component_id, { "Component ID", "pktmon.component_id", FT_UINT32, BASE_DEC, NULL, 0x0,
+				      "pktmon component (observation point) id", HFILL } },
+		{ &hf_component_name, { "Component", "pktmon.component_name", FT_STRING, BASE_NONE, NULL, 0x0,
+					"Component name (the pcapng interface name of this frame)", HFILL } },
+		{ &hf_layer, { "Layer", "pktmon.layer", FT_UINT8, BASE_DEC, VALS(layer_vals), 0x0,
+			       "Where in the stack the packet was observed", HFILL } },
+		{ &hf_direction, { "Direction", "pktmon.direction", FT_UINT8, BASE_DEC, VALS(direction_vals), 0x0,
+				   NULL, HFILL } },
+		{ &hf_pkt_group_id, { "Packet group ID", "pktmon.pkt_group_id", FT_UINT64, BASE_DEC, NULL, 0x0,
+				      "Same value at every component the packet crosses", HFILL } },
+		{ &hf_appearance, { "Appearance", "pktmon.appearance", FT_UINT32, BASE_DEC, NULL, 0x0,
+				    "1 at first sighting, then 2, 3, ... along the path", HFILL } },
+		{ &hf_dropped, { "Dropped", "pktmon.dropped", FT_BOOLEAN, BASE_NONE, NULL, 0x0,
+				 "Present only on drops", HFILL } },
+		{ &hf_drop_reason, { "Drop reason", "pktmon.drop_reason", FT_STRING, BASE_NONE, NULL, 0x0,
+				     "Kernel enum skb_drop_reason name without SKB_DROP_REASON_", HFILL } },
+		{ &hf_drop_reason_code, { "Drop reason code", "pktmon.drop_reason_code", FT_UINT32, BASE_DEC, NULL,
+					  0x0, "Value on the capturing kernel (differs between kernels)", HFILL } },
+		{ &hf_drop_location, { "Drop location", "pktmon.drop_location", FT_UINT64, BASE_HEX, NULL, 0x0,
+				       "Kernel address that freed the packet", HFILL } },
+		{ &hf_drop_symbol, { "Drop symbol", "pktmon.drop_symbol", FT_STRING, BASE_NONE, NULL, 0x0,
+				     "symbol+0xoffset of the drop location", HFILL } },
+		{ &hf_ifindex, { "Interface index", "pktmon.ifindex", FT_UINT32, BASE_DEC, NULL, 0x0, NULL,
+				 HFILL } },
+		{ &hf_netns, { "Network namespace", "pktmon.netns", FT_UINT32, BASE_DEC, NULL, 0x0,
+			       "Network namespace inode number", HFILL } },
+		{ &hf_cpu, { "CPU", "pktmon.cpu", FT_UINT32, BASE_DEC, NULL, 0x0, NULL, HFILL } },
+		{ &hf_flags, { "Flags", "pktmon.flags", FT_UINT32, BASE_HEX, NULL, 0x0, NULL, HFILL } },
+		{ &hf_flag_dropped, { "Dropped", "pktmon.flags.dropped", FT_BOOLEAN, 32, NULL,
+				      PKTMON_FLAG_DROPPED, NULL, HFILL } },
+		{ &hf_flag_l2_synthesized, { "L2 header synthesized", "pktmon.l2_synthesized", FT_BOOLEAN, 32, NULL,
+					     PKTMON_FLAG_L2_SYNTHESIZED,
+					     "The Ethernet header was made up (zero MAC addresses)", HFILL } },
+		{ &hf_flag_paged_not_captured, { "Paged data not captured", "pktmon.paged_not_captured", FT_BOOLEAN,
+						 32, NULL, PKTMON_FLAG_PAGED_NOT_CAPTURED,
+						 "The skb's paged data was not reachable", HFILL } },
+		{ &hf_nf_family, { "Netfilter family", "pktmon.nf_family", FT_UINT8, BASE_DEC, VALS(nf_family_vals),
+				   0x0, NULL, HFILL } },
+		{ &hf_unknown_tlv, { "Unknown TLV", "pktmon.unknown_tlv", FT_UINT16, BASE_DEC, NULL, 0x0,
+				     "TLV type this plugin does not know (skipped)", HFILL } },
+		{ &hf_prev_frame, { "Previous observation", "pktmon.prev_frame", FT_FRAMENUM, BASE_NONE,
+				    FRAMENUM_TYPE(FT_FRAMENUM_NONE), 0x0,
+				    "Frame of this packet at the previous component", HFILL } },
+		{ &hf_next_frame, { "Next observation", "pktmon.next_frame", FT_FRAMENUM, BASE_NONE,
+				    FRAMENUM_TYPE(FT_FRAMENUM_NONE), 0x0,
+				    "Frame of this packet at the next component (needs two passes)", HFILL } },
+		{ &hf_path, { "Path", "pktmon.path", FT_STRING, BASE_NONE, NULL, 0x0,
+			      "Components this packet crossed (so far, on a single pass)", HFILL } },
+
+		{ &hf_rd_version, { "Rundown version", "pktmon.rundown.version", FT_UINT16, BASE_DEC, NULL, 0x0, NULL,
+				    HFILL } },
+		{ &hf_rd_kind, { "Rundown kind", "pktmon.rundown.kind", FT_UINT16, BASE_DEC, NULL, 0x0, NULL,
+				 HFILL } },
+		{ &hf_rd_records_len, { "Records length", "pktmon.rundown.records_length", FT_UINT32, BASE_DEC, NULL,
+					0x0, NULL, HFILL } },
+		{ &hf_rd_record, { "Record", "pktmon.rundown.record", FT_UINT16, BASE_HEX, VALS(record_vals), 0x0,
+				   NULL, HFILL } },
+		{ &hf_rd_record_len, { "Record length", "pktmon.rundown.record_length", FT_UINT16, BASE_DEC, NULL,
+				       0x0, NULL, HFILL } },
+		{ &hf_rd_component_id, { "Component ID", "pktmon.rundown.component_id", FT_UINT32, BASE_DEC, NULL,
+					 0x0, NULL, HFILL } },
+		{ &hf_rd_layer, { "Layer", "pktmon.rundown.layer", FT_UINT8, BASE_DEC, VALS(layer_vals), 0x0, NULL,
+				  HFILL } },
+		{ &hf_rd_direction, { "Direction", "pktmon.rundown.direction", FT_UINT8, BASE_DEC,
+				      VALS(direction_vals), 0x0, NULL, HFILL } },
+		{ &hf_rd_ifindex, { "Interface index", "pktmon.rundown.ifindex", FT_UINT32, BASE_DEC, NULL, 0x0,
+				    NULL, HFILL } },
+		{ &hf_rd_netns, { "Network namespace", "pktmon.rundown.netns", FT_UINT32, BASE_DEC, NULL, 0x0, NULL,
+				  HFILL } },
+		{ &hf_rd_nf_family, { "Netfilter family", "pktmon.rundown.nf_family", FT_UINT8, BASE_DEC,
+				      VALS(nf_family_vals), 0x0, NULL, HFILL } },
+		{ &hf_rd_name, { "Component name", "pktmon.rundown.name", FT_STRING, BASE_NONE, NULL, 0x0, NULL,
+				 HFILL } },
+		{ &hf_rd_ifname, { "Interface name", "pktmon.rundown.ifname", FT_STRING, BASE_NONE, NULL, 0x0, NULL,
+				   HFILL } },
+		{ &hf_rd_netns_name, { "Namespace name", "pktmon.rundown.netns_name", FT_STRING, BASE_NONE, NULL,
+				       0x0, NULL, HFILL } },
+		{ &hf_rd_interface_id, { "pcapng interface ID", "pktmon.rundown.interface_id", FT_UINT32, BASE_DEC,
+					 NULL, 0x0, NULL, HFILL } },
+		{ &hf_rd_filter_index, { "Filter index", "pktmon.rundown.filter_index", FT_UINT32, BASE_DEC, NULL,
+					 0x0, NULL, HFILL } },
+		{ &hf_rd_filter_name, { "Filter name", "pktmon.rundown.filter_name", FT_STRING, BASE_NONE, NULL, 0x0,
+					NULL, HFILL } },
+		{ &hf_rd_filter_text, { "Filter", "pktmon.rundown.filter_text", FT_STRING, BASE_NONE, NULL, 0x0,
+					NULL, HFILL } },
+		{ &hf_rd_capture_filter, { "Capture filter", "pktmon.rundown.capture_filter", FT_STRING, BASE_NONE,
+					   NULL, 0x0, NULL, HFILL } },
+		{ &hf_rd_rx_pkts, { "Rx packets", "pktmon.rundown.rx_pkts", FT_UINT64, BASE_DEC, NULL, 0x0, NULL,
+				    HFILL } },
+		{ &hf_rd_rx_bytes, { "Rx bytes", "pktmon.rundown.rx_bytes", FT_UINT64, BASE_DEC, NULL, 0x0, NULL,
+				     HFILL } },
+		{ &hf_rd_tx_pkts, { "Tx packets", "pktmon.rundown.tx_pkts", FT_UINT64, BASE_DEC, NULL, 0x0, NULL,
+				    HFILL } },
+		{ &hf_rd_tx_bytes, { "Tx bytes", "pktmon.rundown.tx_bytes", FT_UINT64, BASE_DEC, NULL, 0x0, NULL,
+				     HFILL } },
+		{ &hf_rd_drops, { "Drops", "pktmon.rundown.drops", FT_UINT64, BASE_DEC, NULL, 0x0, NULL, HFILL } },
+		{ &hf_rd_lost, { "Lost events", "pktmon.rundown.lost", FT_UINT64, BASE_DEC, NULL, 0x0,
+				 "Events the ring buffer could not take", HFILL } },
+		{ &hf_rd_drop_reason, { "Drop reason", "pktmon.rundown.drop_reason", FT_STRING, BASE_NONE, NULL, 0x0,
+					NULL, HFILL } },
+		{ &hf_rd_drop_reason_code, { "Drop reason code", "pktmon.rundown.drop_reason_code", FT_UINT32,
+					     BASE_DEC, NULL, 0x0, NULL, HFILL } },
+		{ &hf_rd_count, { "Count", "pktmon.rundown.count", FT_UINT64, BASE_DEC, NULL, 0x0, NULL, HFILL } },
+		{ &hf_rd_session_name, { "Session", "pktmon.rundown.session_name", FT_STRING, BASE_NONE, NULL, 0x0,
+					 NULL, HFILL } },
+		{ &hf_rd_start, { "Start", "pktmon.rundown.start", FT_ABSOLUTE_TIME, ABSOLUTE_TIME_UTC, NULL, 0x0,
+				  NULL, HFILL } },
+		{ &hf_rd_stop, { "Stop", "pktmon.rundown.stop", FT_ABSOLUTE_TIME, ABSOLUTE_TIME_UTC, NULL, 0x0, NULL,
+				 HFILL } },
+		{ &hf_rd_snaplen, { "Snapshot length", "pktmon.rundown.snaplen", FT_UINT32, BASE_DEC, NULL, 0x0,
+				    "0 = whole packet", HFILL } },
+		{ &hf_rd_capture_type, { "Capture type", "pktmon.rundown.capture_type", FT_UINT8, BASE_DEC,
+					 VALS(capture_type_vals), 0x0, NULL, HFILL } },
+		{ &hf_rd_events_written, { "Events written", "pktmon.rundown.events_written", FT_UINT64, BASE_DEC,
+					   NULL, 0x0, NULL, HFILL } },
+		{ &hf_rd_events_lost, { "Events lost", "pktmon.rundown.events_lost", FT_UINT64, BASE_DEC, NULL, 0x0,
+					NULL, HFILL } },
+		{ &hf_rd_kernel, { "Kernel", "pktmon.rundown.kernel", FT_STRING, BASE_NONE, NULL, 0x0, NULL,
+				   HFILL } },
+	};
+
+	static gint *ett[] = { &ett_pktmon, &ett_flags, &ett_rundown, &ett_record };
+
+	static ei_register_info ei[] = {
+		{ &ei_malformed, { "pktmon.malformed", PI_MALFORMED, PI_ERROR, "Malformed pktmon metadata",
+				   EXPFILL } },
+		{ &ei_unknown_version, { "pktmon.unknown_version", PI_UNDECODED, PI_WARN,
+					 "Unknown pktmon metadata version", EXPFILL } },
+		{ &ei_unknown_tlv, { "pktmon.expert.unknown_tlv", PI_UNDECODED, PI_NOTE, "Unknown pktmon TLV",
+				     EXPFILL } },
+		{ &ei_unknown_record, { "pktmon.expert.unknown_record", PI_UNDECODED, PI_NOTE,
+					"Unknown pktmon rundown record", EXPFILL } },
+		{ &ei_drop, { "pktmon.expert.drop", PI_SEQUENCE, PI_WARN, "Packet dropped", EXPFILL } },
+	};
+
+	proto_pktmon = proto_register_protocol("pktmon Packet Monitor metadata", "pktmon", "pktmon");
+	proto_register_field_array(proto_pktmon, hf, array_length(hf));
+	proto_register_subtree_array(ett, array_length(ett));
+	expert_module_t *em = expert_register_protocol(proto_pktmon);
+	expert_register_field_array(em, ei, array_length(ei));
+
+	meta_hf[PKTMON_TLV_COMPONENT_ID] = &hf_component_id;
+	meta_hf[PKTMON_TLV_LAYER] = &hf_layer;
+	meta_hf[PKTMON_TLV_DIRECTION] = &hf_direction;
+	meta_hf[PKTMON_TLV_PKT_GROUP_ID] = &hf_pkt_group_id;
+	meta_hf[PKTMON_TLV_APPEARANCE] = &hf_appearance;
+	meta_hf[PKTMON_TLV_DROP_REASON] = &hf_drop_reason;
+	meta_hf[PKTMON_TLV_DROP_REASON_CODE] = &hf_drop_reason_code;
+	meta_hf[PKTMON_TLV_DROP_LOCATION] = &hf_drop_location;
+	meta_hf[PKTMON_TLV_DROP_SYMBOL] = &hf_drop_symbol;
+	meta_hf[PKTMON_TLV_IFINDEX] = &hf_ifindex;
+	meta_hf[PKTMON_TLV_NETNS] = &hf_netns;
+	meta_hf[PKTMON_TLV_CPU] = &hf_cpu;
+	meta_hf[PKTMON_TLV_FLAGS] = &hf_flags;
+	meta_hf[PKTMON_TLV_NF_FAMILY] = &hf_nf_family;
+
+	rundown_hf[PKTMON_TLV_COMPONENT_ID] = &hf_rd_component_id;
+	rundown_hf[PKTMON_TLV_LAYER] = &hf_rd_layer;
+	rundown_hf[PKTMON_TLV_DIRECTION] = &hf_rd_direction;
+	rundown_hf[PKTMON_TLV_IFINDEX] = &hf_rd_ifindex;
+	rundown_hf[PKTMON_TLV_NETNS] = &hf_rd_netns;
+	rundown_hf[PKTMON_TLV_NF_FAMILY] = &hf_rd_nf_family;
+	rundown_hf[PKTMON_TLV_DROP_REASON] = &hf_rd_drop_reason;
+	rundown_hf[PKTMON_TLV_DROP_REASON_CODE] = &hf_rd_drop_reason_code;
+	rundown_hf[PKTMON_TLV_NAME] = &hf_rd_name;
+	rundown_hf[PKTMON_TLV_IFNAME] = &hf_rd_ifname;
+	rundown_hf[PKTMON_TLV_NETNS_NAME] = &hf_rd_netns_name;
+	rundown_hf[PKTMON_TLV_INTERFACE_ID] = &hf_rd_interface_id;
+	rundown_hf[PKTMON_TLV_FILTER_INDEX] = &hf_rd_filter_index;
+	rundown_hf[PKTMON_TLV_FILTER_NAME] = &hf_rd_filter_name;
+	rundown_hf[PKTMON_TLV_FILTER_TEXT] = &hf_rd_filter_text;
+	rundown_hf[PKTMON_TLV_CAPTURE_FILTER] = &hf_rd_capture_filter;
+	rundown_hf[PKTMON_TLV_RX_PKTS] = &hf_rd_rx_pkts;
+	rundown_hf[PKTMON_TLV_RX_BYTES] = &hf_rd_rx_bytes;
+	rundown_hf[PKTMON_TLV_TX_PKTS] = &hf_rd_tx_pkts;
+	rundown_hf[PKTMON_TLV_TX_BYTES] = &hf_rd_tx_bytes;
+	rundown_hf[PKTMON_TLV_DROPS] = &hf_rd_drops;
+	rundown_hf[PKTMON_TLV_LOST] = &hf_rd_lost;
+	rundown_hf[PKTMON_TLV_COUNT] = &hf_rd_count;
+	rundown_hf[PKTMON_TLV_SESSION_NAME] = &hf_rd_session_name;
+	rundown_hf[PKTMON_TLV_START_NS] = &hf_rd_start;
+	rundown_hf[PKTMON_TLV_STOP_NS] = &hf_rd_stop;
+	rundown_hf[PKTMON_TLV_SNAPLEN] = &hf_rd_snaplen;
+	rundown_hf[PKTMON_TLV_CAPTURE_TYPE] = &hf_rd_capture_type;
+	rundown_hf[PKTMON_TLV_EVENTS_WRITTEN] = &hf_rd_events_written;
+	rundown_hf[PKTMON_TLV_EVENTS_LOST] = &hf_rd_events_lost;
+	rundown_hf[PKTMON_TLV_KERNEL] = &hf_rd_kernel;
+
+	path_map = wmem_map_new_autoreset(wmem_epan_scope(), wmem_file_scope(), g_int64_hash, g_int64_equal);
+
+	pktmon_handle = create_dissector_handle(dissect_pktmon, proto_pktmon);
+	register_postdissector(pktmon_handle);
+	pktmon_tap = register_tap("pktmon");
+}
+
+static void proto_reg_handoff_pktmon(void)
+{
+	stats_tree_register_plugin("pktmon", "pktmon", "pktmon/Components and drops", 0, pktmon_stats_packet,
+				   pktmon_stats_init, NULL);
+}
+
+void plugin_register(void)
+{
+	static proto_plugin plug;
+
+	plug.register_protoinfo = proto_register_pktmon;
+	plug.register_handoff = proto_reg_handoff_pktmon;
+	proto_register_plugin(&plug);
+}
+
+#if PKTMON_WS_AT_LEAST(4, 2)
+uint32_t plugin_describe(void)
+{
+	return WS_PLUGIN_DESC_DISSECTOR;
+}
+#endif

@@ -1,0 +1,413 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * pktmon_meta.c - decoder for the pktmon pcapng metadata (docs/FORMAT.md).
+ * Pure C (stdint/stddef/string.h only): see pktmon_meta.h.
+ */
+#include "pktmon_meta.h"
+
+#include <string.h>
+
+#include "pktmon/pktmon_format.h"
+
+/* All values are little-endian whatever the host (FORMAT.md). */
+static uint16_t get_le16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] | (uint16_t)p[1] << 8);
+}
+
+static uint32_t get_le32(const uint8_t *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+static uint64_t get_le64(const uint8_t *p)
+{
+	return (uint64_t)get_le32(p) | (uint64_t)get_le32(p + 4) << 32;
+}
+
+enum vkind { V_NONE = 0, V_U8, V_U32, V_U64, V_STR };
+
+/* Value kind of each known TLV type; V_NONE = unknown type. */
+static enum vkind tlv_kind(unsigned t)
+{
+	switch (t) {
+	case PKTMON_TLV_LAYER:
+	case PKTMON_TLV_DIRECTION:
+	case PKTMON_TLV_NF_FAMILY:
+	case PKTMON_TLV_CAPTURE_TYPE:
+		return V_U8;
+	case PKTMON_TLV_COMPONENT_ID:
+	case PKTMON_TLV_APPEARANCE:
+	case PKTMON_TLV_DROP_REASON_CODE:
+	case PKTMON_TLV_IFINDEX:
+	case PKTMON_TLV_NETNS:
+	case PKTMON_TLV_CPU:
+	case PKTMON_TLV_FLAGS:
+	case PKTMON_TLV_INTERFACE_ID:
+	case PKTMON_TLV_FILTER_INDEX:
+	case PKTMON_TLV_SNAPLEN:
+		return V_U32;
+	case PKTMON_TLV_PKT_GROUP_ID:
+	case PKTMON_TLV_DROP_LOCATION:
+	case PKTMON_TLV_RX_PKTS:
+	case PKTMON_TLV_RX_BYTES:
+	case PKTMON_TLV_TX_PKTS:
+	case PKTMON_TLV_TX_BYTES:
+	case PKTMON_TLV_DROPS:
+	case PKTMON_TLV_LOST:
+	case PKTMON_TLV_COUNT:
+	case PKTMON_TLV_START_NS:
+	case PKTMON_TLV_STOP_NS:
+	case PKTMON_TLV_EVENTS_WRITTEN:
+	case PKTMON_TLV_EVENTS_LOST:
+		return V_U64;
+	case PKTMON_TLV_DROP_REASON:
+	case PKTMON_TLV_DROP_SYMBOL:
+	case PKTMON_TLV_NAME:
+	case PKTMON_TLV_IFNAME:
+	case PKTMON_TLV_NETNS_NAME:
+	case PKTMON_TLV_FILTER_NAME:
+	case PKTMON_TLV_FILTER_TEXT:
+	case PKTMON_TLV_CAPTURE_FILTER:
+	case PKTMON_TLV_SESSION_NAME:
+	case PKTMON_TLV_KERNEL:
+		return V_STR;
+	default:
+		return V_NONE;
+	}
+}
+
+int pktmon_tlv_has(const struct pktmon_tlvs *tlv, uint16_t t)
+{
+	if (t >= PKTMON_META_TLV_SLOTS)
+		return 0;
+	return (tlv->present[t / 64] >> (t % 64)) & 1;
+}
+
+/* Store one value whose length has been checked against its kind. */
+static void store(struct pktmon_tlvs *tv, unsigned t, const uint8_t *v, uint16_t vlen)
+{
+	struct pktmon_meta_str s = { (const char *)v, vlen };
+
+	switch (t) {
+	case PKTMON_TLV_COMPONENT_ID: tv->component_id = get_le32(v); break;
+	case PKTMON_TLV_LAYER: tv->layer = v[0]; break;
+	case PKTMON_TLV_DIRECTION: tv->direction = v[0]; break;
+	case PKTMON_TLV_PKT_GROUP_ID: tv->pkt_group_id = get_le64(v); break;
+	case PKTMON_TLV_APPEARANCE: tv->appearance = get_le32(v); break;
+	case PKTMON_TLV_DROP_REASON: tv->drop_reason = s; break;
+	case PKTMON_TLV_DROP_REASON_CODE: tv->drop_reason_code = get_le32(v); break;
+	case PKTMON_TLV_DROP_LOCATION: tv->drop_location = get_le64(v); break;
+	case PKTMON_TLV_DROP_SYMBOL: tv->drop_symbol = s; break;
+	case PKTMON_TLV_IFINDEX: tv->ifindex = get_le32(v); break;
+	case PKTMON_TLV_NETNS: tv->netns = get_le32(v); break;
+	case PKTMON_TLV_CPU: tv->cpu = get_le32(v); break;
+	case PKTMON_TLV_FLAGS: tv->flags = get_le32(v); break;
+	case PKTMON_TLV_NF_FAMILY: tv->nf_family = v[0]; break;
+	case PKTMON_TLV_NAME: tv->name = s; break;
+	case PKTMON_TLV_IFNAME: tv->ifname = s; break;
+	case PKTMON_TLV_NETNS_NAME: tv->netns_name = s; break;
+	case PKTMON_TLV_INTERFACE_ID: tv->interface_id = get_le32(v); break;
+	case PKTMON_TLV_FILTER_INDEX: tv->filter_index = get_le32(v); break;
+	case PKTMON_TLV_FILTER_NAME: tv->filter_name = s; break;
+	case PKTMON_TLV_FILTER_TEXT: tv->filter_text = s; break;
+	case PKTMON_TLV_CAPTURE_FILTER: tv->capture_filter = s; break;
+	case PKTMON_TLV_RX_PKTS: tv->rx_pkts = get_le64(v); break;
+	case PKTMON_TLV_RX_BYTES: tv->rx_bytes = get_le64(v); break;
+	case PKTMON_TLV_TX_PKTS: tv->tx_pkts = get_le64(v); break;
+	case PKTMON_TLV_TX_BYTES: tv->tx_bytes = get_le64(v); break;
+	case PKTMON_TLV_DROPS: tv->drops = get_le64(v); break;
+	case PKTMON_TLV_LOST: tv->lost = get_le64(v); break;
+	case PKTMON_TLV_COUNT: tv->count = get_le64(v); break;
+	case PKTMON_TLV_SESSION_NAME: tv->session_name = s; break;
+	case PKTMON_TLV_START_NS: tv->start_ns = get_le64(v); break;
+	case PKTMON_TLV_STOP_NS: tv->stop_ns = get_le64(v); break;
+	case PKTMON_TLV_SNAPLEN: tv->snaplen = get_le32(v); break;
+	case PKTMON_TLV_CAPTURE_TYPE: tv->capture_type = v[0]; break;
+	case PKTMON_TLV_EVENTS_WRITTEN: tv->events_written = get_le64(v); break;
+	case PKTMON_TLV_EVENTS_LOST: tv->events_lost = get_le64(v); break;
+	case PKTMON_TLV_KERNEL: tv->kernel = s; break;
+	default: break;
+	}
+}
+
+struct tlv_result {
+	enum pktmon_meta_status status;
+	size_t error_offset;
+	uint16_t error_type;
+};
+
+static void note_error(struct tlv_result *r, enum pktmon_meta_status s, size_t off, uint16_t type)
+{
+	/* Keep the first problem: later ones are often its consequence. */
+	if (r->status == PKTMON_META_OK) {
+		r->status = s;
+		r->error_offset = off;
+		r->error_type = type;
+	}
+}
+
+/*
+ * Decode the TLVs in buf[start, end). end <= the buffer's length is the
+ * caller's promise; every TLV is checked against end.
+ */
+static struct tlv_result decode_tlvs(const uint8_t *buf, size_t start, size_t end, struct pktmon_tlvs *tv)
+{
+	struct tlv_result r = { PKTMON_META_OK, 0, 0 };
+	size_t pos = start;
+
+	while (pos < end) {
+		if (end - pos < 4) {
+			note_error(&r, PKTMON_META_TRUNCATED, pos, 0);
+			break;
+		}
+		uint16_t t = get_le16(buf + pos);
+		uint16_t vlen = get_le16(buf + pos + 2);
+		if ((size_t)vlen > end - pos - 4) {
+			note_error(&r, PKTMON_META_TRUNCATED, pos, t);
+			break;
+		}
+		const uint8_t *v = buf + pos + 4;
+		enum vkind k = tlv_kind(t);
+		int ok;
+
+		switch (k) {
+		case V_U8: ok = vlen == 1; break;
+		case V_U32: ok = vlen == 4; break;
+		case V_U64: ok = vlen == 8; break;
+		case V_STR: ok = 1; break;
+		default: ok = 0; break;
+		}
+		if (k == V_NONE) {
+			if (tv->unknown_count < PKTMON_META_MAX_UNKNOWN) {
+				tv->unknown_type[tv->unknown_count] = t;
+				tv->unknown_off[tv->unknown_count] = (uint32_t)pos;
+				tv->unknown_len[tv->unknown_count] = vlen;
+			}
+			tv->unknown_count++;
+		} else if (!ok) {
+			/* The framing is intact, so we can go on after it. */
+			tv->bad_length_count++;
+			note_error(&r, PKTMON_META_BAD_LENGTH, pos, t);
+		} else {
+			store(tv, t, v, vlen);
+			tv->present[t / 64] |= (uint64_t)1 << (t % 64);
+			tv->value_off[t] = (uint32_t)(pos + 4);
+			tv->value_len[t] = vlen;
+		}
+		pos += 4 + (size_t)vlen;
+	}
+	return r;
+}
+
+/* Offsets are stored as uint32_t: decode at most the first 4 GiB. */
+static size_t clamp_len(size_t len)
+{
+	return len > UINT32_MAX ? (size_t)UINT32_MAX : len;
+}
+
+enum pktmon_meta_status pktmon_meta_decode(const uint8_t *buf, size_t len, struct pktmon_meta *m)
+{
+	memset(m, 0, sizeof(*m));
+	len = clamp_len(len);
+	if (buf == NULL || len < 2) {
+		m->status = PKTMON_META_TRUNCATED;
+		m->error_offset = 0;
+		return m->status;
+	}
+	m->version = buf[0];
+	m->reserved = buf[1];
+	if (m->version != PKTMON_META_VERSION) {
+		m->status = PKTMON_META_UNKNOWN_VERSION;
+		m->error_offset = 0;
+		return m->status;
+	}
+	struct tlv_result r = decode_tlvs(buf, 2, len, &m->tlv);
+	m->status = r.status;
+	m->error_offset = r.error_offset;
+	m->error_type = r.error_type;
+	return m->status;
+}
+
+/* Rundown header: u16 version | u16 kind | u32 records length. */
+#define RUNDOWN_HDR_LEN 8u
+
+enum pktmon_meta_status pktmon_rundown_open(const uint8_t *buf, size_t len, struct pktmon_rundown *rd)
+{
+	memset(rd, 0, sizeof(*rd));
+	len = clamp_len(len);
+	if (buf == NULL || len < RUNDOWN_HDR_LEN) {
+		rd->status = PKTMON_META_TRUNCATED;
+		return rd->status;
+	}
+	rd->version = get_le16(buf);
+	rd->kind = get_le16(buf + 2);
+	rd->records_len = get_le32(buf + 4);
+	rd->records_off = RUNDOWN_HDR_LEN;
+	rd->pos = RUNDOWN_HDR_LEN;
+	if (rd->version != PKTMON_RUNDOWN_VERSION) {
+		rd->status = PKTMON_META_UNKNOWN_VERSION;
+		rd->records_end = RUNDOWN_HDR_LEN; /* nothing to iterate */
+		return rd->status;
+	}
+	if (rd->kind != PKTMON_RUNDOWN_KIND_SESSION) {
+		rd->status = PKTMON_META_UNKNOWN_KIND;
+		rd->error_offset = 2;
+		rd->records_end = RUNDOWN_HDR_LEN;
+		return rd->status;
+	}
+	if ((size_t)rd->records_len > len - RUNDOWN_HDR_LEN) {
+		/* Decode the records that are there, and say the rest is missing. */
+		rd->status = PKTMON_META_TRUNCATED;
+		rd->error_offset = 4;
+		rd->records_end = len;
+	} else {
+		rd->records_end = RUNDOWN_HDR_LEN + (size_t)rd->records_len;
+	}
+	return rd->status;
+}
+
+static int record_known(unsigned t)
+{
+	return t >= PKTMON_REC_COMPONENT && t <= PKTMON_REC_SESSION;
+}
+
+int pktmon_rundown_next(struct pktmon_rundown *rd, const uint8_t *buf, size_t len,
+			struct pktmon_rundown_record *rec)
+{
+	memset(rec, 0, sizeof(*rec));
+	len = clamp_len(len);
+	/* Never trust rd: the caller could pass a stale one with a shorter buffer. */
+	size_t end = rd->records_end < len ? rd->records_end : len;
+
+	if (buf == NULL || rd->pos >= end)
+		return 0;
+	rec->offset = rd->pos;
+	if (end - rd->pos < 4) {
+		rec->status = PKTMON_META_TRUNCATED;
+		rec->error_offset = rd->pos;
+		rd->pos = end;
+		return 1;
+	}
+	rec->type = get_le16(buf + rd->pos);
+	rec->length = get_le16(buf + rd->pos + 2);
+	rec->known = record_known(rec->type);
+	if ((size_t)rec->length > end - rd->pos - 4) {
+		rec->status = PKTMON_META_TRUNCATED;
+		rec->error_offset = rd->pos;
+		rec->error_type = rec->type;
+		/* Still decode the nested TLVs that are there, for display. */
+		if (rec->known) {
+			struct tlv_result r = decode_tlvs(buf, rd->pos + 4, end, &rec->tlv);
+			(void)r;
+		}
+		rd->pos = end;
+		return 1;
+	}
+	size_t vstart = rd->pos + 4;
+	size_t vend = vstart + rec->length;
+	if (rec->known) {
+		struct tlv_result r = decode_tlvs(buf, vstart, vend, &rec->tlv);
+		rec->status = r.status;
+		rec->error_offset = r.error_offset;
+		rec->error_type = r.error_type;
+	}
+	rd->pos = vend;
+	return 1;
+}
+
+const char *pktmon_layer_name(unsigned layer)
+{
+	switch (layer) {
+	case PKTMON_LAYER_DEV_RX: return "dev rx";
+	case PKTMON_LAYER_NF_PREROUTING: return "PREROUTING";
+	case PKTMON_LAYER_NF_INPUT: return "INPUT";
+	case PKTMON_LAYER_NF_FORWARD: return "FORWARD";
+	case PKTMON_LAYER_NF_OUTPUT: return "OUTPUT";
+	case PKTMON_LAYER_NF_POSTROUTING: return "POSTROUTING";
+	case PKTMON_LAYER_SOCK_RX: return "socket rx";
+	case PKTMON_LAYER_QDISC_ENQ: return "qdisc enqueue";
+	case PKTMON_LAYER_QDISC_DEQ: return "qdisc dequeue";
+	case PKTMON_LAYER_DEV_TX: return "dev tx";
+	case PKTMON_LAYER_STACK: return "stack";
+	default: return "unknown";
+	}
+}
+
+const char *pktmon_direction_name(unsigned direction)
+{
+	switch (direction) {
+	case PKTMON_DIR_RX: return "Rx";
+	case PKTMON_DIR_TX: return "Tx";
+	default: return "unknown";
+	}
+}
+
+const char *pktmon_tlv_name(unsigned type)
+{
+	switch (type) {
+	case PKTMON_TLV_COMPONENT_ID: return "COMPONENT_ID";
+	case PKTMON_TLV_LAYER: return "LAYER";
+	case PKTMON_TLV_DIRECTION: return "DIRECTION";
+	case PKTMON_TLV_PKT_GROUP_ID: return "PKT_GROUP_ID";
+	case PKTMON_TLV_APPEARANCE: return "APPEARANCE";
+	case PKTMON_TLV_DROP_REASON: return "DROP_REASON";
+	case PKTMON_TLV_DROP_REASON_CODE: return "DROP_REASON_CODE";
+	case PKTMON_TLV_DROP_LOCATION: return "DROP_LOCATION";
+	case PKTMON_TLV_DROP_SYMBOL: return "DROP_SYMBOL";
+	case PKTMON_TLV_IFINDEX: return "IFINDEX";
+	case PKTMON_TLV_NETNS: return "NETNS";
+	case PKTMON_TLV_CPU: return "CPU";
+	case PKTMON_TLV_FLAGS: return "FLAGS";
+	case PKTMON_TLV_NF_FAMILY: return "NF_FAMILY";
+	case PKTMON_TLV_NAME: return "NAME";
+	case PKTMON_TLV_IFNAME: return "IFNAME";
+	case PKTMON_TLV_NETNS_NAME: return "NETNS_NAME";
+	case PKTMON_TLV_INTERFACE_ID: return "INTERFACE_ID";
+	case PKTMON_TLV_FILTER_INDEX: return "FILTER_INDEX";
+	case PKTMON_TLV_FILTER_NAME: return "FILTER_NAME";
+	case PKTMON_TLV_FILTER_TEXT: return "FILTER_TEXT";
+	case PKTMON_TLV_CAPTURE_FILTER: return "CAPTURE_FILTER";
+	case PKTMON_TLV_RX_PKTS: return "RX_PKTS";
+	case PKTMON_TLV_RX_BYTES: return "RX_BYTES";
+	case PKTMON_TLV_TX_PKTS: return "TX_PKTS";
+	case PKTMON_TLV_TX_BYTES: return "TX_BYTES";
+	case PKTMON_TLV_DROPS: return "DROPS";
+	case PKTMON_TLV_LOST: return "LOST";
+	case PKTMON_TLV_COUNT: return "COUNT";
+	case PKTMON_TLV_SESSION_NAME: return "SESSION_NAME";
+	case PKTMON_TLV_START_NS: return "START_NS";
+	case PKTMON_TLV_STOP_NS: return "STOP_NS";
+	case PKTMON_TLV_SNAPLEN: return "SNAPLEN";
+	case PKTMON_TLV_CAPTURE_TYPE: return "CAPTURE_TYPE";
+	case PKTMON_TLV_EVENTS_WRITTEN: return "EVENTS_WRITTEN";
+	case PKTMON_TLV_EVENTS_LOST: return "EVENTS_LOST";
+	case PKTMON_TLV_KERNEL: return "KERNEL";
+	default: return "unknown";
+	}
+}
+
+const char *pktmon_record_name(unsigned type)
+{
+	switch (type) {
+	case PKTMON_REC_COMPONENT: return "COMPONENT";
+	case PKTMON_REC_FILTER: return "FILTER";
+	case PKTMON_REC_CAPTURE_FILTER: return "CAPTURE_FILTER";
+	case PKTMON_REC_COUNTERS: return "COUNTERS";
+	case PKTMON_REC_DROP_COUNT: return "DROP_COUNT";
+	case PKTMON_REC_SESSION: return "SESSION";
+	default: return "unknown";
+	}
+}
+
+const char *pktmon_meta_status_name(enum pktmon_meta_status s)
+{
+	switch (s) {
+	case PKTMON_META_OK: return "OK";
+	case PKTMON_META_UNKNOWN_VERSION: return "unknown version";
+	case PKTMON_META_UNKNOWN_KIND: return "unknown kind";
+	case PKTMON_META_TRUNCATED: return "truncated";
+	case PKTMON_META_BAD_LENGTH: return "bad length";
+	default: return "invalid status";
+	}
+}

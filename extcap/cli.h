@@ -1,0 +1,14 @@
+/* SPDX-License-Identifier: MIT */
+/* cli.h - the verbs of the pktmon command. Exit codes: 0 ok, 1 failure, 2 bad usage. */
+#ifndef PKTMON_CLI_H
+#define PKTMON_CLI_H
+
+#define EXIT_USAGE 2
+
+int cmd_start(int argc, char **argv);
+int cmd_list(int argc, char **argv);
+
+/* Prints "pktmon: <message>" to stderr and returns `code`. */
+int cli_fail(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+#endif

@@ -1,0 +1,286 @@
+/* SPDX-License-Identifier: MIT */
+/* cmd_capture.c - `pktmon start`: a capture session in the foreground. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "cli.h"
+#include "filter.h"
+#include "pktmon/pktmon.h"
+
+static void start_usage(FILE *f)
+{
+	fputs("Usage: pktmon start [options]\n"
+	      "\n"
+	      "Captures in the foreground until Ctrl-C, SIGTERM or --run-for, then finishes the\n"
+	      "file and prints a summary.\n"
+	      "\n"
+	      "  -c, --capture              capture packets (the default)\n"
+	      "  -o, --counters-only        count per component, write no packets\n"
+	      "      --comp LIST            all (default), nics, or layer names separated by commas\n"
+	      "                             (see `pktmon list`), e.g. dev-rx,nf-input\n"
+	      "      --type all|flow|drop   all observations, only flow (no drops), only drops\n"
+	      "      --pkt-size N           bytes per packet, 0 = whole packet (default 128)\n"
+	      "  -f, --file-name FILE       pcapng output (default PktMon.pcapng); '-' for stdout\n"
+	      "  -s, --file-size MB         size limit of the file, a hard cap\n"
+	      "  -l, --log-mode MODE        circular, multi-file or real-time (a text line per event\n"
+	      "                             on stdout, and no file unless --file-name is given)\n"
+	      "      --filter 'WORDS'       a pktmon filter, as `pktmon filter add` takes it, e.g.\n"
+	      "                             --filter 'web -t TCP SYN -p 80'; repeat for more (max 32);\n"
+	      "                             a packet is reported if it matches any filter\n"
+	      "      --capture-filter EXPR  a pcap-filter expression (tcpdump syntax), applied to the\n"
+	      "                             packet at its first sighting\n"
+	      "      --run-for SECONDS      stop by itself after this long\n"
+	      "      --ring-size BYTES      BPF ring buffer size, a power of two (default 8388608)\n"
+	      "  -q, --quiet                no summary\n"
+	      "  -h, --help                 this text\n",
+	      f);
+}
+
+static volatile sig_atomic_t got_signal;
+static void on_signal(int sig) { got_signal = sig; }
+
+static int parse_uint(const char *s, unsigned long max, unsigned long *out)
+{
+	char *end;
+	errno = 0;
+	if (!s || !*s || *s == '-')
+		return -1;
+	unsigned long v = strtoul(s, &end, 0);
+	if (errno || *end || v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+static int parse_comp(pktmon_session *s, const char *list)
+{
+	if (!strcasecmp(list, "all"))
+		return 0;
+	if (!strcasecmp(list, "nics")) {
+		pktmon_add_data_source(s, PKTMON_LAYER_DEV_RX);
+		pktmon_add_data_source(s, PKTMON_LAYER_DEV_TX);
+		return 0;
+	}
+	char *copy = strdup(list), *save = NULL;
+	if (!copy)
+		return -1;
+	int rc = 0;
+	for (char *tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		enum pktmon_layer l = pktmon_layer_from_name(tok);
+		if (l == PKTMON_LAYER_UNKNOWN) {
+			cli_fail(EXIT_USAGE, "start: unknown component layer '%s' (see `pktmon list`)", tok);
+			rc = -1;
+			break;
+		}
+		pktmon_add_data_source(s, l);
+	}
+	free(copy);
+	return rc;
+}
+
+struct rt_ctx {
+	unsigned long long lines;
+};
+
+static void rt_data(void *user, const struct pktmon_event *ev)
+{
+	struct rt_ctx *c = user;
+	char line[640];
+	pktmon_format_event(ev, line, sizeof(line));
+	puts(line);
+	c->lines++;
+}
+
+static void rt_event(void *user, enum pktmon_stream_event kind, const char *msg)
+{
+	(void)user;
+	if (kind == PKTMON_STREAM_ERROR || kind == PKTMON_STREAM_WARNING)
+		fprintf(stderr, "pktmon: %s%s\n", kind == PKTMON_STREAM_ERROR ? "error: " : "", msg);
+}
+
+int cmd_start(int argc, char **argv)
+{
+	enum { OPT_COMP = 256, OPT_TYPE, OPT_PKTSIZE, OPT_FILTER, OPT_PCAP, OPT_RUNFOR, OPT_RING };
+	static const struct option opts[] = {
+		{ "capture", no_argument, NULL, 'c' },
+		{ "counters-only", no_argument, NULL, 'o' },
+		{ "comp", required_argument, NULL, OPT_COMP },
+		{ "type", required_argument, NULL, OPT_TYPE },
+		{ "pkt-size", required_argument, NULL, OPT_PKTSIZE },
+		{ "file-name", required_argument, NULL, 'f' },
+		{ "file-size", required_argument, NULL, 's' },
+		{ "log-mode", required_argument, NULL, 'l' },
+		{ "filter", required_argument, NULL, OPT_FILTER },
+		{ "capture-filter", required_argument, NULL, OPT_PCAP },
+		{ "run-for", required_argument, NULL, OPT_RUNFOR },
+		{ "ring-size", required_argument, NULL, OPT_RING },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct pktmon_session_options so;
+	pktmon_session_options_default(&so);
+	const char *file = NULL, *comp = "all", *pcap_expr = NULL;
+	unsigned long file_mb = 0, run_for = 0, v;
+	bool realtime = false, quiet = false;
+	enum pktmon_log_mode mode = PKTMON_LOG_SINGLE;
+	struct pm_filter filters[PKTMON_MAX_FILTERS];
+	size_t nfilters = 0;
+	char err[PKTMON_ERRLEN] = "";
+
+	optind = 1;
+	opterr = 0;
+	int c;
+	while ((c = getopt_long(argc, argv, ":cof:s:l:qh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'c': break;
+		case 'o': so.counters_only = true; break;
+		case OPT_COMP: comp = optarg; break;
+		case OPT_TYPE:
+			if (!strcasecmp(optarg, "all")) so.type = PKTMON_TYPE_ALL;
+			else if (!strcasecmp(optarg, "flow")) so.type = PKTMON_TYPE_FLOW;
+			else if (!strcasecmp(optarg, "drop")) so.type = PKTMON_TYPE_DROP;
+			else return cli_fail(EXIT_USAGE, "start: --type takes all, flow or drop, not '%s'", optarg);
+			break;
+		case OPT_PKTSIZE:
+			if (parse_uint(optarg, 65535, &v) < 0)
+				return cli_fail(EXIT_USAGE, "start: --pkt-size takes 0..65535, not '%s'", optarg);
+			so.snaplen = (uint32_t)v;
+			break;
+		case 'f': file = optarg; break;
+		case 's':
+			if (parse_uint(optarg, 1u << 20, &file_mb) < 0 || file_mb == 0)
+				return cli_fail(EXIT_USAGE, "start: --file-size takes megabytes 1..1048576, not '%s'", optarg);
+			break;
+		case 'l':
+			if (!strcasecmp(optarg, "circular")) mode = PKTMON_LOG_CIRCULAR;
+			else if (!strcasecmp(optarg, "multi-file")) mode = PKTMON_LOG_MULTI_FILE;
+			else if (!strcasecmp(optarg, "real-time")) realtime = true;
+			else return cli_fail(EXIT_USAGE, "start: --log-mode takes circular, multi-file or real-time, not '%s'", optarg);
+			break;
+		case OPT_FILTER:
+			if (nfilters == PKTMON_MAX_FILTERS)
+				return cli_fail(EXIT_USAGE, "start: at most %d filters", PKTMON_MAX_FILTERS);
+			if (pm_filter_parse_line(optarg, &filters[nfilters], err, sizeof(err)) < 0)
+				return cli_fail(EXIT_USAGE, "start: --filter '%s': %s", optarg, err);
+			nfilters++;
+			break;
+		case OPT_PCAP: pcap_expr = optarg; break;
+		case OPT_RUNFOR:
+			if (parse_uint(optarg, 86400 * 365, &run_for) < 0 || run_for == 0)
+				return cli_fail(EXIT_USAGE, "start: --run-for takes whole seconds > 0, not '%s'", optarg);
+			break;
+		case OPT_RING:
+			if (parse_uint(optarg, 1ul << 30, &v) < 0 || v < 4096 || (v & (v - 1)))
+				return cli_fail(EXIT_USAGE, "start: --ring-size takes a power of two from 4096, not '%s'", optarg);
+			so.ring_bytes = (uint32_t)v;
+			break;
+		case 'q': quiet = true; break;
+		case 'h': start_usage(stdout); return 0;
+		case ':': return cli_fail(EXIT_USAGE, "start: option '%s' needs a value", argv[optind - 1]);
+		default: return cli_fail(EXIT_USAGE, "start: unknown option '%s' (see pktmon start --help)", argv[optind - 1]);
+		}
+	}
+	if (optind < argc)
+		return cli_fail(EXIT_USAGE, "start: unexpected argument '%s'", argv[optind]);
+	if (!file && !realtime && !so.counters_only)
+		file = "PktMon.pcapng";
+	if (mode != PKTMON_LOG_SINGLE && !file_mb)
+		return cli_fail(EXIT_USAGE, "start: circular and multi-file log modes need --file-size");
+	if (pcap_expr && pktmon_check_pcap_filter(pcap_expr, err, sizeof(err)) < 0)
+		return cli_fail(EXIT_USAGE, "start: %s", err);
+
+	pktmon_handle *h;
+	if (pktmon_initialize(&h, err, sizeof(err)) < 0)
+		return cli_fail(1, "%s", err);
+	pktmon_session *s;
+	int rc = pktmon_create_live_session(h, "pktmon", &s);
+	if (rc < 0)
+		return cli_fail(1, "cannot create a session: %s", strerror(-rc));
+	int exit_code = 1;
+	struct rt_ctx rt = { 0 };
+	if (pktmon_session_set_options(s, &so) < 0) {
+		cli_fail(EXIT_USAGE, "start: invalid options");
+		goto out;
+	}
+	if (parse_comp(s, comp) < 0) {
+		exit_code = EXIT_USAGE;
+		goto out;
+	}
+	for (size_t i = 0; i < nfilters; i++)
+		pktmon_add_capture_constraint(s, &filters[i], NULL, 0);
+	if (pcap_expr && pktmon_set_pcap_filter(s, pcap_expr, err, sizeof(err)) < 0) {
+		cli_fail(EXIT_USAGE, "start: %s", err);
+		exit_code = EXIT_USAGE;
+		goto out;
+	}
+	struct pktmon_stream_callbacks cb = { .on_data = realtime ? rt_data : NULL, .on_event = rt_event, .user = &rt };
+	pktmon_output *o;
+	pktmon_create_realtime_stream(h, &cb, &o);
+	pktmon_attach_output(s, o);
+	if (file && !so.counters_only) {
+		struct pktmon_pcapng_options po = {
+			.path = strcmp(file, "-") ? file : NULL,
+			.fd = strcmp(file, "-") ? -1 : 1,
+			.size_limit = (uint64_t)file_mb << 20,
+			.mode = mode,
+		};
+		if (pktmon_create_pcapng_output(h, &po, &o, err, sizeof(err)) < 0) {
+			cli_fail(1, "%s", err);
+			goto out;
+		}
+		pktmon_attach_output(s, o);
+	}
+
+	struct sigaction sa = { .sa_handler = on_signal };
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	if (pktmon_set_session_active(s, true, err, sizeof(err)) < 0) {
+		cli_fail(1, "%s", err);
+		goto out;
+	}
+	if (!quiet)
+		fprintf(stderr, "pktmon: capturing%s%s; Ctrl-C to stop\n", file ? " to " : "", file ? file : "");
+	struct timespec t0, now;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	while (!got_signal) {
+		struct timespec nap = { 0, 100 * 1000 * 1000 };
+		nanosleep(&nap, NULL);
+		if (pktmon_session_failed(s))
+			break;
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		if (run_for && (unsigned long)(now.tv_sec - t0.tv_sec) >= run_for)
+			break;
+	}
+	rc = pktmon_set_session_active(s, false, err, sizeof(err));
+	struct pktmon_totals t;
+	pktmon_get_totals(s, &t);
+	if (!quiet) {
+		fprintf(stderr,
+			"pktmon: stopped. %llu events generated, %llu written, %llu lost (ring buffer), %llu drops, "
+			"%llu netns hooked%s%s\n",
+			(unsigned long long)t.events_generated,
+			(unsigned long long)(t.events_received - t.filtered_out), (unsigned long long)t.events_lost,
+			(unsigned long long)t.drops, (unsigned long long)t.netns_attached, file ? "; file " : "",
+			file ? file : "");
+	}
+	if (t.events_lost)
+		fprintf(stderr, "pktmon: warning: %llu events were lost: the ring buffer was full "
+				"(try --ring-size, --pkt-size or a filter)\n", (unsigned long long)t.events_lost);
+	exit_code = rc < 0 ? 1 : 0;
+out:
+	pktmon_close_session(s);
+	pktmon_uninitialize(h);
+	return exit_code;
+}

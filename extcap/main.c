@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: MIT */
+/* main.c - `pktmon VERB ...`: dispatch and the top-level help. */
+#include <locale.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+
+int cli_fail(int code, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	fputs("pktmon: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
+	return code;
+}
+
+static void usage(FILE *f)
+{
+	fputs("Usage: pktmon VERB [options]\n"
+	      "\n"
+	      "Packet Monitor for Linux: shows where in the networking stack a packet went,\n"
+	      "and where and why it was dropped, in every network namespace.\n"
+	      "\n"
+	      "Verbs:\n"
+	      "  list       the observation points (components) this kernel offers\n"
+	      "  start      capture in the foreground until Ctrl-C, SIGTERM or --run-for\n"
+	      "\n"
+	      "Run `pktmon VERB --help` for a verb's options.\n"
+	      "Exit status: 0 success, 1 failure, 2 bad usage.\n",
+	      f);
+}
+
+int main(int argc, char **argv)
+{
+	setlocale(LC_ALL, "C"); /* output never depends on the locale */
+	if (argc < 2) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	const char *verb = argv[1];
+	if (!strcmp(verb, "--help") || !strcmp(verb, "-h") || !strcmp(verb, "help")) {
+		usage(stdout);
+		return 0;
+	}
+	if (!strcmp(verb, "--version")) {
+		printf("pktmon %s\n", PKTMON_VERSION_STRING);
+		return 0;
+	}
+	if (!strcmp(verb, "start"))
+		return cmd_start(argc - 1, argv + 1);
+	if (!strcmp(verb, "list"))
+		return cmd_list(argc - 1, argv + 1);
+	fprintf(stderr, "pktmon: unknown verb '%s'\n", verb);
+	usage(stderr);
+	return EXIT_USAGE;
+}
