@@ -152,6 +152,28 @@ static __always_inline __u32 read_frame(struct sk_buff *skb, struct net_device *
 	return off + n;
 }
 
+/* Parsing and matching are global functions: the verifier checks each once,
+ * on its own, instead of once per program and call site. */
+struct pm_parse_buf {
+	__u8 frame[PKTMON_PARSE_MAX];
+};
+
+__noinline int pm_parse(struct pm_parse_buf *buf, __u32 len, __u32 vxlan_port, struct pktmon_pkt_view *view)
+{
+	if (!buf || !view)
+		return -1;
+	/* no clamp of len here: clang would then drop the parser's constant
+	 * bound as redundant, and the verifier needs that one */
+	return pktmon_parse_frame(buf->frame, len, (__u16)vxlan_port, view);
+}
+
+__noinline int pm_match(const struct pktmon_filter *f, const struct pktmon_pkt_view *view)
+{
+	if (!f || !view)
+		return 0;
+	return pktmon_filter_match(f, view);
+}
+
 struct match_ctx {
 	__u32 matched;
 };
@@ -164,7 +186,7 @@ static long match_one(__u32 i, void *data)
 	struct pktmon_filter *f = bpf_map_lookup_elem(&filters, &i);
 	if (!s || !f)
 		return 1;
-	if (pktmon_filter_match(f, &s->view)) {
+	if (pm_match(f, &s->view)) {
 		m->matched = 1;
 		return 1;
 	}
@@ -220,7 +242,8 @@ static __always_inline int observe(struct sk_buff *skb, struct net_device *dev,
 			__u32 want = cap > PKTMON_PARSE_MAX ? cap : PKTMON_PARSE_MAX;
 			have = read_frame(skb, dev, want, s);
 			read = true;
-			pktmon_parse_frame(s->data, have, (__u16)cfg.vxlan_port, &s->view);
+			__builtin_memset(&s->view, 0, sizeof(s->view));
+			pm_parse((struct pm_parse_buf *)s->data, have, cfg.vxlan_port, &s->view);
 			struct match_ctx m = {};
 			bpf_loop(cfg.nfilters, match_one, &m, 0);
 			local.matched = m.matched;

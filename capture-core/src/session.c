@@ -612,6 +612,8 @@ static void rescan_netns(pktmon_session *s)
 		}
 		s->nns++;
 	}
+	if (s->nns > s->netns_hooked_max)
+		s->netns_hooked_max = s->nns;
 	/* namespaces that are gone: close their links */
 	size_t w = 0;
 	for (size_t i = 0; i < s->nns; i++) {
@@ -661,9 +663,8 @@ static void *consumer(void *arg)
 
 static int libbpf_quiet(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
-	if (level == LIBBPF_DEBUG || getenv("PKTMON_QUIET_LIBBPF"))
-		return 0;
-	if (level == LIBBPF_INFO && !getenv("PKTMON_DEBUG"))
+	/* libbpf's warnings include whole verifier logs: only on request */
+	if (level == LIBBPF_DEBUG || !getenv("PKTMON_DEBUG"))
 		return 0;
 	return vfprintf(stderr, fmt, ap);
 }
@@ -746,8 +747,11 @@ static int start(pktmon_session *s, char *err, size_t errlen)
 	int rc = capture_bpf__load(k);
 	if (rc) {
 		rc = rc < 0 ? rc : -EINVAL;
-		if (rc == -EPERM || rc == -EACCES)
+		if (rc == -EPERM || (rc == -EACCES && geteuid() != 0))
 			seterr(err, errlen, "cannot load the BPF programs: %s; %s", strerror(-rc), privilege_hint());
+		else if (rc == -EACCES || rc == -E2BIG)
+			seterr(err, errlen, "the kernel's verifier rejected the BPF programs (%s); "
+				       "run with PKTMON_DEBUG=1 for its log and report it", strerror(-rc));
 		else
 			seterr(err, errlen, "cannot load the BPF programs: %s (run with PKTMON_DEBUG=1 for the verifier log)",
 			       strerror(-rc));
@@ -1110,7 +1114,7 @@ int pktmon_get_totals(pktmon_session *s, struct pktmon_totals *t)
 	}
 	t->events_received = s->events_received;
 	t->filtered_out = s->filtered_out;
-	t->netns_attached = s->nns;
+	t->netns_attached = s->netns_hooked_max;
 	pthread_mutex_unlock(&s->lock);
 	return 0;
 }

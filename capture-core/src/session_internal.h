@@ -68,6 +68,7 @@ struct pktmon_session {
 	bool nf_wanted;
 	struct nf_ns *ns;
 	size_t nns, ns_cap;
+	size_t netns_hooked_max; /* for the summary, after detaching */
 	int self_netns_fd;
 	struct ring_buffer *rb;
 	pthread_t thread;

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: MIT
 /*
  * pkt_parse_check.bpf.c - proves pkt_parse.h builds for BPF and passes the
- * verifier in the shape capture.bpf.c uses it: the frame in a per-CPU array
- * value, parse once, then one pktmon_filter_match() per filter from bpf_loop.
+ * verifier in the two shapes a program can use it: the frame in a per-CPU
+ * array value, parse once, then one pktmon_filter_match() per filter from
+ * bpf_loop; first everything inlined (pm_check), then parse and match as
+ * global functions verified on their own (pm_check_global, as capture.bpf.c).
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -84,6 +86,65 @@ int BPF_PROG(pm_check, struct sk_buff *skb)
 		c.matched = 1;
 	cnt = bpf_map_lookup_elem(&pm_matched, &zero);
 	if (cnt && c.matched)
+		*cnt += 1;
+	return 0;
+}
+
+/* ---- the same through global functions ---- */
+
+struct pm_parse_buf {
+	__u8 frame[PKTMON_PARSE_MAX];
+};
+
+__noinline int pm_check_parse(struct pm_parse_buf *buf, __u32 len, __u32 port, struct pktmon_pkt_view *view)
+{
+	if (!buf || !view)
+		return -1;
+	return pktmon_parse_frame(buf->frame, len, (__u16)port, view);
+}
+
+__noinline int pm_check_match(const struct pktmon_filter *f, const struct pktmon_pkt_view *view)
+{
+	if (!f || !view)
+		return 0;
+	return pktmon_filter_match(f, view);
+}
+
+static long match_one_global(__u32 i, void *data)
+{
+	int *matched = data;
+	__u32 zero = 0;
+	struct scratch *s = bpf_map_lookup_elem(&pm_scratch, &zero);
+	struct pktmon_filter *f = bpf_map_lookup_elem(&pm_filters, &i);
+
+	if (!s || !f)
+		return 1;
+	if (pm_check_match(f, &s->view)) {
+		*matched = 1;
+		return 1;
+	}
+	return 0;
+}
+
+SEC("tp_btf/netif_receive_skb")
+int BPF_PROG(pm_check_global, struct sk_buff *skb)
+{
+	__u32 zero = 0, len;
+	struct scratch *s = bpf_map_lookup_elem(&pm_scratch, &zero);
+	unsigned char *mac;
+	int matched = 0;
+	__u64 *cnt;
+
+	if (!s)
+		return 0;
+	mac = skb->head + skb->mac_header;
+	len = skb->len + (__u32)(skb->data - mac);
+	if (bpf_probe_read_kernel(s->frame, sizeof(s->frame), mac))
+		return 0;
+	pm_check_parse((struct pm_parse_buf *)s->frame, len, vxlan_port, &s->view);
+	bpf_loop(nr_filters, match_one_global, &matched, 0);
+	cnt = bpf_map_lookup_elem(&pm_matched, &zero);
+	if (cnt && matched)
 		*cnt += 1;
 	return 0;
 }

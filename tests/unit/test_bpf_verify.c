@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * test_bpf_verify - loads pkt_parse_check.bpf.o with libbpf so the kernel
- * verifier judges pkt_parse.h, then unloads it. Nothing is attached or
- * pinned. Prints SKIP (exit 77) when BPF cannot be loaded here (not root).
+ * test_bpf_verify - loads BPF objects (pkt_parse_check.bpf.o builds) with
+ * libbpf so the kernel verifier judges pkt_parse.h, prints the verifier's
+ * statistics per program, then unloads. Nothing is attached or pinned.
+ * Exit 77 (SKIP) when BPF cannot be loaded here (not root, no permission).
  */
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -13,7 +14,9 @@
 #include <string.h>
 #include <unistd.h>
 
-static char vlog[1 << 20];
+#define MAX_PROGS 16
+#define STATS_LOG (64 << 10)
+#define FULL_LOG (16 << 20)
 
 static int quiet_print(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
@@ -23,35 +26,80 @@ static int quiet_print(enum libbpf_print_level level, const char *fmt, va_list a
 }
 
 /* Load again with the full log (level 1) and print its end: the reason. */
-static int show_failure(const char *path)
+static void show_failure(const char *path)
 {
-	static char full[16 << 20];
+	char *full = calloc(1, FULL_LOG);
 	struct bpf_object *obj = bpf_object__open_file(path, NULL);
 	struct bpf_program *prog;
 	size_t n;
 
-	if (!obj)
-		return 1;
+	if (!obj || !full) {
+		free(full);
+		bpf_object__close(obj);
+		return;
+	}
 	bpf_object__for_each_program(prog, obj) {
 		bpf_program__set_log_level(prog, 1);
-		bpf_program__set_log_buf(prog, full, sizeof(full));
+		bpf_program__set_log_buf(prog, full, FULL_LOG);
 	}
 	bpf_object__load(obj);
 	n = strlen(full);
-	fprintf(stderr, "--- verifier log (end) ---\n%s\n", full + (n > 6000 ? n - 6000 : 0));
+	fprintf(stderr, "--- verifier log (end) ---\n%s\n", full + (n > 8000 ? n - 8000 : 0));
 	bpf_object__close(obj);
-	return 1;
+	free(full);
+}
+
+/* 0 accepted, 1 rejected, 77 not allowed to load here. */
+static int verify(const char *path)
+{
+	static char logs[MAX_PROGS][STATS_LOG];
+	const char *names[MAX_PROGS];
+	struct bpf_object *obj;
+	struct bpf_program *prog;
+	int n = 0, err;
+
+	obj = bpf_object__open_file(path, NULL);
+	if (!obj) {
+		fprintf(stderr, "FAIL: open %s: %s\n", path, strerror(errno));
+		return 1;
+	}
+	bpf_object__for_each_program(prog, obj) {
+		if (n == MAX_PROGS)
+			break;
+		logs[n][0] = 0;
+		names[n] = bpf_program__name(prog);
+		/* Level 4 = statistics only: "processed N insns ..." */
+		bpf_program__set_log_level(prog, 4);
+		bpf_program__set_log_buf(prog, logs[n], STATS_LOG);
+		n++;
+	}
+	err = bpf_object__load(obj);
+	if (err == -EPERM) {
+		printf("SKIP: bpf load not permitted (%s)\n", strerror(-err));
+		bpf_object__close(obj);
+		return 77;
+	}
+	if (err) {
+		fprintf(stderr, "FAIL: %s: the verifier rejected it: %s\n", path, strerror(-err));
+		bpf_object__close(obj);
+		show_failure(path);
+		return 1;
+	}
+	for (int i = 0; i < n; i++) {
+		const char *stats = strstr(logs[i], "processed");
+
+		printf("PASS: %s: %s: %s", path, names[i], stats ? stats : "(no stats)\n");
+	}
+	bpf_object__close(obj);
+	return 0;
 }
 
 int main(int argc, char **argv)
 {
-	struct bpf_object *obj;
-	struct bpf_program *prog;
-	const char *stats;
-	int err;
+	int rc = 0;
 
-	if (argc != 2) {
-		fprintf(stderr, "usage: %s pkt_parse_check.bpf.o\n", argv[0]);
+	if (argc < 2) {
+		fprintf(stderr, "usage: %s OBJ.bpf.o...\n", argv[0]);
 		return 2;
 	}
 	if (geteuid() != 0) {
@@ -59,29 +107,13 @@ int main(int argc, char **argv)
 		return 77;
 	}
 	libbpf_set_print(quiet_print);
-	obj = bpf_object__open_file(argv[1], NULL);
-	if (!obj) {
-		fprintf(stderr, "FAIL: open %s: %s\n", argv[1], strerror(errno));
-		return 1;
-	}
-	bpf_object__for_each_program(prog, obj) {
-		/* Level 4 = statistics only: "processed N insns ..." */
-		bpf_program__set_log_level(prog, 4);
-		bpf_program__set_log_buf(prog, vlog, sizeof(vlog));
-	}
-	err = bpf_object__load(obj);
-	if (err) {
-		if (err == -EPERM) {
-			printf("SKIP: bpf load not permitted (%s)\n", strerror(-err));
-			bpf_object__close(obj);
+	for (int i = 1; i < argc; i++) {
+		int r = verify(argv[i]);
+
+		if (r == 77)
 			return 77;
-		}
-		fprintf(stderr, "FAIL: the verifier rejected the program: %s\n", strerror(-err));
-		bpf_object__close(obj);
-		return show_failure(argv[1]);
+		if (r)
+			rc = 1;
 	}
-	stats = strstr(vlog, "processed");
-	printf("PASS: verifier accepted pkt_parse.h: %s", stats ? stats : "(no stats)\n");
-	bpf_object__close(obj);
-	return 0;
+	return rc;
 }

@@ -38,7 +38,9 @@ struct pm_sink {
 
 	struct pm_buf hdr; /* SHB followed by every IDB, in order */
 	bool hdr_set;
-	unsigned n_if;
+	unsigned n_if;     /* IDBs added */
+	unsigned if_in_file; /* IDBs in the current file (< n_if only when a single file is full) */
+	bool finished;     /* pm_sink_finish was called */
 	uint64_t reserve_base, reserve_per_if;
 
 	uint8_t *wbuf;     /* PM_SINK_BUF_SIZE bytes */
@@ -49,7 +51,8 @@ struct pm_sink {
 	uint64_t prev_data; /* packet-block bytes in the .prev segment */
 	uint64_t cur_blocks, prev_blocks; /* packet blocks in FILE and .prev */
 	bool full;         /* single mode: limit reached */
-	int err;           /* sticky error, 0 if none */
+	int err;           /* sticky I/O error: the output is broken, 0 if none */
+	int fatal;         /* sticky refusal of new blocks; buffered data still goes out */
 	struct pm_sink_stats st;
 	char msg[512];
 };
@@ -178,8 +181,9 @@ static int out_write(struct pm_sink *s, const void *p, size_t n)
 
 /* Counts the blocks in [p, p+n) after checking their framing. With `only`
  * non-zero every block must be of that type; with refuse_hdr no block may be an
- * SHB or IDB (those go through set_header/add_interface). Returns the count or -1. */
-static long check_blocks(const void *p, size_t n, uint32_t only, bool refuse_hdr)
+ * SHB or IDB (those go through set_header/add_interface); EPBs and ISBs must use
+ * an interface id below n_if. Returns the count or -1. */
+static long check_blocks(const void *p, size_t n, uint32_t only, bool refuse_hdr, unsigned n_if)
 {
 	if (!p || n == 0)
 		return -1;
@@ -192,6 +196,9 @@ static long check_blocks(const void *p, size_t n, uint32_t only, bool refuse_hdr
 		if (only && type != only)
 			return -1;
 		if (refuse_hdr && (type == PCAPNG_BT_SHB || type == PCAPNG_BT_IDB))
+			return -1;
+		/* An EPB or ISB must name an interface whose IDB was added. */
+		if ((type == PCAPNG_BT_EPB || type == PCAPNG_BT_ISB) && pm_get_le32(q + off + 8) >= n_if)
 			return -1;
 		off += pm_get_le32(q + off + 4);
 	}
@@ -262,6 +269,8 @@ static void sink_free(struct pm_sink *s)
 
 struct pm_sink *pm_sink_open_fd(int fd, bool close_on_free)
 {
+	if (fd < 0)
+		return NULL;
 	struct pm_sink *s = sink_new();
 	if (!s)
 		return NULL;
@@ -402,20 +411,26 @@ static int rotate(struct pm_sink *s)
 	s->cur_size = 0;
 	s->cur_data = 0;
 	s->cur_blocks = 0;
+	s->if_in_file = s->n_if;
 	return out_write(s, s->hdr.data, s->hdr.len);
 }
 
 /* --- public writing API ------------------------------------------------------------------------ */
 
+static int refused(const struct pm_sink *s)
+{
+	return s->err ? s->err : s->fatal;
+}
+
 int pm_sink_set_header(struct pm_sink *s, const void *shb, size_t len)
 {
 	if (!s)
 		return -EINVAL;
-	if (s->err)
-		return s->err;
+	if (refused(s))
+		return refused(s);
 	if (s->hdr_set)
 		return set_msg(s, -EINVAL, "the section header was already set");
-	if (check_blocks(shb, len, PCAPNG_BT_SHB, false) != 1)
+	if (check_blocks(shb, len, PCAPNG_BT_SHB, false, 0) != 1)
 		return set_msg(s, -EINVAL, "not a single Section Header Block");
 	if (s->cap && len > data_limit(s))
 		return set_msg(s, PM_SINK_ERR_TOO_BIG,
@@ -442,11 +457,11 @@ int pm_sink_add_interface(struct pm_sink *s, const void *idb, size_t len)
 {
 	if (!s)
 		return -EINVAL;
-	if (s->err)
-		return s->err;
+	if (refused(s))
+		return refused(s);
 	if (!s->hdr_set)
 		return set_msg(s, -EINVAL, "interface added before the section header");
-	if (check_blocks(idb, len, PCAPNG_BT_IDB, false) != 1)
+	if (check_blocks(idb, len, PCAPNG_BT_IDB, false, 0) != 1)
 		return set_msg(s, -EINVAL, "not a single Interface Description Block");
 	/* Remembered first: interface ids are positions in this list, so it must
 	 * match what the caller believes even if this file cannot take it. */
@@ -467,27 +482,31 @@ int pm_sink_add_interface(struct pm_sink *s, const void *idb, size_t len)
 					"the section header and %u interfaces (%zu bytes) no longer fit in the "
 					"%llu-byte file size limit",
 					s->n_if, s->hdr.len, (unsigned long long)s->cap);
-				s->err = PM_SINK_ERR_TOO_BIG;
-				return s->err;
+				s->fatal = PM_SINK_ERR_TOO_BIG;
+				return s->fatal;
 			}
 			if (s->cur_size + len > lim)
 				return rotate(s); /* the new file starts with this IDB too */
 		}
 	}
-	return out_write(s, idb, len);
+	int rc = out_write(s, idb, len);
+	if (!rc)
+		s->if_in_file = s->n_if;
+	return rc;
 }
 
 int pm_sink_write(struct pm_sink *s, const void *blocks, size_t len)
 {
 	if (!s)
 		return -EINVAL;
-	if (s->err)
-		return s->err;
+	if (refused(s))
+		return refused(s);
 	if (!s->hdr_set)
 		return set_msg(s, -EINVAL, "packet written before the section header");
-	long nb = check_blocks(blocks, len, 0, true);
+	long nb = check_blocks(blocks, len, 0, true, s->n_if);
 	if (nb < 0)
-		return set_msg(s, -EINVAL, "not a sequence of whole pcapng blocks (or an SHB/IDB)");
+		return set_msg(s, -EINVAL,
+			       "not a sequence of whole pcapng blocks, or an SHB/IDB, or an unknown interface");
 	if (s->cap) {
 		uint64_t lim = data_limit(s);
 		if (s->full) {
@@ -611,6 +630,8 @@ out:
 /* Joins .prev and FILE into FILE (see PM_LOG_CIRCULAR). FILE has been flushed. */
 static int circ_join(struct pm_sink *s, const void *trailer, size_t tlen)
 {
+	if (s->hdr.len > s->cap || tlen > s->cap - s->hdr.len)
+		return set_msg(s, PM_SINK_ERR_TOO_BIG, "the headers and trailer do not fit in the size limit");
 	int rc = out_flush(s);
 	if (rc)
 		return rc;
@@ -619,7 +640,7 @@ static int circ_join(struct pm_sink *s, const void *trailer, size_t tlen)
 		return fail(s, -errno, s->path);
 	}
 	s->fd = -1;
-	uint64_t budget = s->cap - s->hdr.len - tlen; /* caller checked hdr + trailer <= cap */
+	uint64_t budget = s->cap - s->hdr.len - tlen;
 	uint64_t total = (s->have_prev ? s->prev_data : 0) + s->cur_data;
 	uint64_t drop = total > budget ? total - budget : 0;
 	uint8_t *chunk = malloc(PM_SINK_BUF_SIZE);
@@ -651,6 +672,7 @@ static int circ_join(struct pm_sink *s, const void *trailer, size_t tlen)
 		unlink(s->join_path);
 		return rc;
 	}
+	s->if_in_file = s->n_if;
 	if (rename(s->join_path, s->path) < 0) {
 		rc = fail(s, -errno, s->path);
 		unlink(s->join_path);
@@ -687,23 +709,57 @@ static int write_trailer(struct pm_sink *s, const void *t, size_t tlen)
 	return rc ? rc : out_write(s, t, tlen);
 }
 
-int pm_sink_close(struct pm_sink *s, const void *trailer, size_t len)
+/*
+ * A single file that filled up may lack the IDBs of late interfaces; an ISB
+ * naming one of them would make the file invalid, so such ISBs are left out.
+ * Puts the filtered copy (possibly empty) in `out`.
+ */
+static int filter_trailer(const struct pm_sink *s, const uint8_t *t, size_t tlen, struct pm_buf *out)
+{
+	for (size_t off = 0; off < tlen;) {
+		uint32_t type = pm_get_le32(t + off), bl = pm_get_le32(t + off + 4);
+		if (type != PCAPNG_BT_ISB || pm_get_le32(t + off + 8) < s->if_in_file)
+			pm_buf_append(out, t + off, bl);
+		off += bl;
+	}
+	return out->oom ? -ENOMEM : 0;
+}
+
+int pm_sink_finish(struct pm_sink *s, const void *trailer, size_t len)
 {
 	if (!s)
 		return -EINVAL;
+	if (s->finished)
+		return set_msg(s, -EINVAL, "the sink was already finished");
+	s->finished = true;
 	int rc = s->err;
+	if (!rc && s->fatal) {
+		/* No trailer, but still leave one valid FILE if we can. */
+		rc = s->fatal;
+		if (s->mode == PM_LOG_CIRCULAR && s->have_prev)
+			circ_join(s, NULL, 0);
+		len = 0;
+	}
 	if (!rc && !s->hdr_set) {
 		rc = set_msg(s, -EINVAL, "closed before the section header was set");
 		/* An empty file is not a pcapng file: do not leave one behind. */
 		if (s->is_file && s->cur_size == 0)
 			unlink(s->cur_path);
 	}
-	if (!rc && len && check_blocks(trailer, len, 0, true) < 0)
-		rc = set_msg(s, -EINVAL, "the trailer is not a sequence of whole blocks");
+	if (!rc && len && check_blocks(trailer, len, 0, true, s->n_if) < 0)
+		rc = set_msg(s, -EINVAL, "the trailer is not a sequence of whole blocks of known interfaces");
+	struct pm_buf filtered;
+	pm_buf_init(&filtered);
+	if (!rc && len && s->if_in_file < s->n_if) {
+		rc = filter_trailer(s, trailer, len, &filtered);
+		trailer = filtered.data;
+		len = filtered.len;
+	}
 	if (!rc && len)
 		rc = write_trailer(s, trailer, len);
 	else if (!rc && s->mode == PM_LOG_CIRCULAR && s->have_prev)
 		rc = circ_join(s, NULL, 0);
+	pm_buf_free(&filtered);
 	if (s->fd >= 0) {
 		int frc = out_flush(s);
 		if (!rc)
@@ -712,6 +768,26 @@ int pm_sink_close(struct pm_sink *s, const void *trailer, size_t len)
 			rc = -errno;
 		s->fd = -1;
 	}
+	/* Later calls fail; the stats stay readable until pm_sink_free. */
+	if (!s->fatal)
+		s->fatal = -EINVAL;
+	return rc;
+}
+
+void pm_sink_free(struct pm_sink *s)
+{
+	if (!s)
+		return;
+	if (!s->finished)
+		pm_sink_finish(s, NULL, 0);
+	sink_free(s);
+}
+
+int pm_sink_close(struct pm_sink *s, const void *trailer, size_t len)
+{
+	if (!s)
+		return -EINVAL;
+	int rc = pm_sink_finish(s, trailer, len);
 	sink_free(s);
 	return rc;
 }

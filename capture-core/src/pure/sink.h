@@ -10,6 +10,7 @@
  *   pm_sink_write(EPB ...)                   packet blocks
  *   pm_sink_flush()                          whenever the reader should see data
  *   pm_sink_close(rundown CB + ISBs)         once, last; frees the sink
+ *     (or pm_sink_finish, read the final stats, pm_sink_free)
  *
  * Every file the sink starts begins with the SHB and then every IDB added so
  * far, in the order they were added, so interface ids in EPBs mean the same in
@@ -109,7 +110,7 @@ struct pm_sink_stats {
 
 /* Writes to an open fd (no size limit, no rotation). A pipe or fifo whose
  * reader is gone yields PM_SINK_ERR_PIPE without raising SIGPIPE. Non-blocking
- * fds are waited on with poll. NULL only if out of memory. */
+ * fds are waited on with poll. NULL if fd < 0 or out of memory. */
 struct pm_sink *pm_sink_open_fd(int fd, bool close_on_free);
 
 /* Creates (truncates) FILE now, so a bad path fails early. size_limit 0 means
@@ -137,9 +138,19 @@ int pm_sink_write(struct pm_sink *s, const void *blocks, size_t len);
 /* Pushes buffered bytes to the fd. */
 int pm_sink_flush(struct pm_sink *s);
 
-/* Writes the trailer (whole blocks, may be NULL/0), flushes, joins the circular
- * segments, closes the file (or the fd if close_on_free) and frees the sink,
- * whatever the result. Returns the first error met, or a sticky earlier one. */
+/*
+ * Ends the output: writes the trailer (whole blocks, may be NULL/0; ISBs of
+ * interfaces whose IDB is not in the file are left out, which happens only
+ * when a single file filled up), flushes, joins the circular segments and
+ * closes the file (or the fd if close_on_free). Returns the first error met,
+ * or a sticky earlier one. Afterwards only pm_sink_get_stats,
+ * pm_sink_last_error and pm_sink_free may be used (the final counters,
+ * including the blocks the circular join dropped, are readable then).
+ */
+int pm_sink_finish(struct pm_sink *s, const void *trailer, size_t len);
+/* Frees the sink; if it was not finished, finishes it without a trailer. */
+void pm_sink_free(struct pm_sink *s);
+/* pm_sink_finish + pm_sink_free. */
 int pm_sink_close(struct pm_sink *s, const void *trailer, size_t len);
 
 void pm_sink_get_stats(const struct pm_sink *s, struct pm_sink_stats *out);

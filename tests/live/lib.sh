@@ -1,0 +1,96 @@
+# lib.sh - shared helpers of the live tests: namespaces, captures, assertions.
+# Sourced by each test_*.sh, which gets the pktmon binary as $1.
+# A test that cannot run here exits 77 (CTest: skipped) after printing SKIP and why.
+set -u
+
+PKTMON=${1:?usage: test.sh PATH_TO_PKTMON}
+TEST_NAME=$(basename "$0" .sh)
+WORK=$(mktemp -d "/tmp/pktmon-${TEST_NAME}.XXXXXX")
+chmod 755 "$WORK"
+NSES=()
+FAILS=0
+
+skip() { echo "SKIP: $TEST_NAME: $*"; exit 77; }
+fail() { echo "FAIL: $TEST_NAME: $*"; FAILS=$((FAILS + 1)); }
+pass() { echo "ok: $*"; }
+
+cleanup() {
+	local ns
+	for ns in "${NSES[@]}"; do ip netns del "$ns" 2>/dev/null; done
+	[ -n "${KEEP_WORK:-}" ] || rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+need_live() {
+	[ "$(id -u)" = 0 ] || skip "needs root (BPF programs, network namespaces)"
+	[ -r /sys/kernel/btf/vmlinux ] || skip "the kernel has no BTF (/sys/kernel/btf/vmlinux)"
+	command -v ip >/dev/null || skip "iproute2 is not installed"
+	ip netns add "pmprobe$$" 2>/dev/null || skip "cannot create network namespaces"
+	ip netns del "pmprobe$$"
+	local err
+	err=$("$PKTMON" start --counters-only --comp dev-rx --run-for 1 -q 2>&1) ||
+		skip "cannot load BPF programs here: $err"
+}
+
+need_cmd() { command -v "$1" >/dev/null || skip "$1 is not installed"; }
+
+# ns_pair A B SUBNET_HOST_A SUBNET_HOST_B: two namespaces joined by a veth pair
+# (A has veth "${A}v", B has "${B}v"), IPv4 198.18.x.y/24 and IPv6 2001:db8::/64.
+ns_pair() {
+	local a=$1 b=$2 ipa=$3 ipb=$4
+	ip netns add "$a" && NSES+=("$a")
+	ip netns add "$b" && NSES+=("$b")
+	ip link add "${a}v" netns "$a" type veth peer name "${b}v" netns "$b"
+	ip -n "$a" addr add "$ipa/24" dev "${a}v"
+	ip -n "$b" addr add "$ipb/24" dev "${b}v"
+	ip -n "$a" link set lo up; ip -n "$b" link set lo up
+	ip -n "$a" link set "${a}v" up; ip -n "$b" link set "${b}v" up
+}
+
+# Unique, short namespace names (interface names derive from them: <= 15 chars).
+nsname() { printf 'pm%s%d' "$1" "$$" | cut -c1-12; }
+
+# start_capture FILE [pktmon start options...]: runs in the background; sets CAP_PID, CAP_LOG.
+start_capture() {
+	local file=$1; shift
+	CAP_LOG="$WORK/capture.$(basename "$file").log"
+	"$PKTMON" start -f "$file" "$@" >"$CAP_LOG" 2>&1 &
+	CAP_PID=$!
+	local i
+	for i in $(seq 1 100); do
+		grep -q "capturing" "$CAP_LOG" 2>/dev/null && return 0
+		kill -0 "$CAP_PID" 2>/dev/null || break
+		sleep 0.05
+	done
+	cat "$CAP_LOG"
+	fail "capture did not start"
+	exit 1
+}
+
+# stop_capture: SIGTERM, wait, and fail the test if pktmon failed.
+stop_capture() {
+	sleep 0.3 # let the last events reach the ring buffer's consumer
+	kill -TERM "$CAP_PID"
+	local rc=0
+	wait "$CAP_PID" || rc=$?
+	[ "$rc" = 0 ] || { cat "$CAP_LOG"; fail "pktmon start exited with $rc"; }
+}
+
+# Stock tshark (no plugin) as an unprivileged user, as Wireshark users run it.
+tshark_stock() { setpriv --reuid=nobody --regid=nogroup --clear-groups env HOME="$WORK" tshark "$@" 2>/dev/null; }
+
+# eq WHAT EXPECTED ACTUAL
+eq() {
+	if [ "$2" = "$3" ]; then pass "$1"; else fail "$1: expected [$2], got [$3]"; fi
+}
+
+finish() {
+	if [ "$FAILS" -gt 0 ]; then
+		echo "$TEST_NAME: $FAILS check(s) failed"
+		KEEP_WORK=1
+		echo "(work files kept in $WORK)"
+		exit 1
+	fi
+	echo "$TEST_NAME: all checks passed"
+	exit 0
+}
