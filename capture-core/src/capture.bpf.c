@@ -45,6 +45,8 @@ struct pm_scratch {
 	struct pm_event ev; /* ev and data are contiguous: one ringbuf_output */
 	__u8 data[2 * PM_MAX_DATA + PM_L2_LEN];
 	struct pktmon_pkt_view view;
+	struct pm_track fresh; /* a new track entry: here, not on the stack, which
+				* the matcher's call chain needs */
 };
 
 struct {
@@ -219,7 +221,6 @@ static __always_inline int observe(struct sk_buff *skb, struct net_device *dev,
 	__u64 now = bpf_ktime_get_ns();
 	__u64 addr = (__u64)skb;
 	__u32 zero = 0;
-	struct pm_track local = {};
 	struct pm_track *t = bpf_map_lookup_elem(&track, &addr);
 	bool fresh = !t || now - t->last_ts > PM_STALE_NS || t->last.layer == PKTMON_LAYER_SOCK_RX;
 
@@ -237,7 +238,9 @@ static __always_inline int observe(struct sk_buff *skb, struct net_device *dev,
 	bool read = false;
 
 	if (fresh) {
-		local.matched = 1;
+		struct pm_track *local = &s->fresh;
+		__builtin_memset(local, 0, sizeof(*local));
+		local->matched = 1;
 		if (cfg.nfilters) {
 			__u32 want = cap > PKTMON_PARSE_MAX ? cap : PKTMON_PARSE_MAX;
 			have = read_frame(skb, dev, want, s);
@@ -246,14 +249,14 @@ static __always_inline int observe(struct sk_buff *skb, struct net_device *dev,
 			pm_parse((struct pm_parse_buf *)s->data, have, cfg.vxlan_port, &s->view);
 			struct match_ctx m = {};
 			bpf_loop(cfg.nfilters, match_one, &m, 0);
-			local.matched = m.matched;
+			local->matched = m.matched;
 		}
-		local.group_id = __sync_fetch_and_add(&next_group_id, 1) + 1;
-		local.last = *key;
-		t = &local;
+		local->group_id = __sync_fetch_and_add(&next_group_id, 1) + 1;
+		local->last = *key;
+		t = local;
 		if (!is_drop) {
-			local.last_ts = now;
-			bpf_map_update_elem(&track, &addr, &local, BPF_ANY);
+			local->last_ts = now;
+			bpf_map_update_elem(&track, &addr, local, BPF_ANY);
 			t = bpf_map_lookup_elem(&track, &addr);
 			if (!t)
 				return 0;

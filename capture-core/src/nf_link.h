@@ -8,6 +8,8 @@
 #define PM_BPF_NETFILTER 45
 /* Highest priority a BPF netfilter link may take (NF_IP_PRI_FIRST + 1). */
 #define PM_NF_PRIORITY_FIRST (-2147483647)
+/* Priorities tried, one after the other, when another BPF hook holds one (EBUSY). */
+#define PM_NF_PRIORITY_TRIES 64
 
 /* Attach prog_fd to hook `hooknum` of family `pf` in the caller thread's
  * network namespace. Returns a link fd (close it to detach) or -errno. */

@@ -554,7 +554,11 @@ static int attach_netns(pktmon_session *s, const struct pm_netns *ns, struct nf_
 		for (int hook = 0; hook < NF_HOOKS; hook++) {
 			if (!want_layer(s, (enum pktmon_layer)(PKTMON_LAYER_NF_PREROUTING + hook)))
 				continue;
-			int l = pm_nf_link_create(prog, families[f], hook, PM_NF_PRIORITY_FIRST);
+			/* BPF hooks need a priority of their own: another session (or
+			 * tool) may hold the first, so take the next free one */
+			int l = -EBUSY;
+			for (int p = 0; p < PM_NF_PRIORITY_TRIES && l == -EBUSY; p++)
+				l = pm_nf_link_create(prog, families[f], hook, PM_NF_PRIORITY_FIRST + p);
 			if (l < 0) {
 				if (!first_err)
 					first_err = l;

@@ -1,0 +1,8 @@
+#!/bin/bash
+# test.sh - the whole test suite: install what is missing, build, run every test.
+# Live tests need root, BPF and network namespaces; elsewhere they print SKIP and why.
+set -euo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+"$top/scripts/setup.sh" -DPKTMON_FUZZ="${PKTMON_FUZZ:-ON}"
+cd "$top/build"
+ctest --output-on-failure --timeout 600 "$@"
