@@ -314,7 +314,7 @@ static void write_block(pktmon_session *s, const struct pm_buf *b, bool interfac
 			continue;
 		int rc = interface ? pm_sink_add_interface(o->sink, b->data, b->len)
 				   : pm_sink_write(o->sink, b->data, b->len);
-		if (rc == PM_SINK_ERR_FULL && !interface) {
+		if (rc == PM_SINK_ERR_FULL) {
 			/* single file at its size limit: keep counting, write the trailer at stop */
 			if (!o->full)
 				notify(s, PKTMON_STREAM_WARNING, "pcapng output full: %s", pm_sink_last_error(o->sink));
@@ -479,8 +479,10 @@ static int on_ring_event(void *ctx, void *data, size_t size)
 			.custom_pen = PKTMON_PEN,
 		};
 		pm_buf_reset(&s->block);
-		pcapng_put_epb(&s->block, if_id, ts, frame, ev->cap_len, ev->orig_len, &o);
-		write_block(s, &s->block, false);
+		if (m->oom || pcapng_put_epb(&s->block, if_id, ts, frame, ev->cap_len, ev->orig_len, &o) < 0)
+			s->encode_errors++; /* out of memory: counted, the outputs stay usable */
+		else
+			write_block(s, &s->block, false);
 	}
 
 	struct pktmon_event pe = {

@@ -83,7 +83,7 @@ struct pktmon_session {
 	struct pm_buf block, meta;
 	uint8_t *pcap_match; /* verdict bit per group id, in a window */
 	uint64_t pcap_hi;
-	uint64_t events_received, filtered_out;
+	uint64_t events_received, filtered_out, encode_errors;
 	uint32_t next_if_id;
 	struct {
 		uint32_t inum;

@@ -39,8 +39,13 @@ struct {
 	__type(value, __u64);
 } pm_matched SEC(".maps");
 
-const volatile __u32 nr_filters = 0;
-const volatile __u16 vxlan_port = PKTMON_VXLAN_PORT;
+/*
+ * Plain globals, not const volatile: their values are unknown to the
+ * verifier, so it must check the match path too (a frozen nr_filters of 0
+ * would let it skip the bpf_loop callback as dead code) and any VXLAN port.
+ */
+__u32 nr_filters = 0;
+__u16 vxlan_port = PKTMON_VXLAN_PORT;
 
 struct loop_ctx {
 	struct pktmon_pkt_view *view;
@@ -142,7 +147,10 @@ int BPF_PROG(pm_check_global, struct sk_buff *skb)
 	if (bpf_probe_read_kernel(s->frame, sizeof(s->frame), mac))
 		return 0;
 	pm_check_parse((struct pm_parse_buf *)s->frame, len, vxlan_port, &s->view);
-	bpf_loop(nr_filters, match_one_global, &matched, 0);
+	if (nr_filters)
+		bpf_loop(nr_filters, match_one_global, &matched, 0);
+	else
+		matched = 1;
 	cnt = bpf_map_lookup_elem(&pm_matched, &zero);
 	if (cnt && matched)
 		*cnt += 1;

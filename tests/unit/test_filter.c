@@ -838,6 +838,40 @@ static void test_sets(void)
 	CHECK(pktmon_filters_match_any(&fs[1].f, 1, &v) == 1, "header version");
 }
 
+/* Random word soups: parse never crashes, and whatever parses round-trips. */
+static void test_word_soup(void)
+{
+	static const char *vocab[] = {
+		"-m", "-v", "-d", "-t", "-i", "-p", "-e", "--mac", "--encap", "-b", "-x", "web", "web:", ":", "",
+		"02:00:00:00:00:0a", "aa-bb-cc-dd-ee-ff", "1", "0", "65535", "65536", "4095", "0x0800", "0x", "IPv4",
+		"ipv6", "ARP", "TCP", "udp", "SYN", "ack", "10.0.0.1", "10.0.0.0/8", "::1", "::/0", "fe80::1/129",
+		"1.2.3.4/", "/8", "-", "--", "x:y", "\"q\"", "VLAN", "GRE", "cwr",
+	};
+	const size_t nv = sizeof(vocab) / sizeof(vocab[0]);
+	char line[512], buf[PM_FILTER_LINE_MAX], buf2[PM_FILTER_LINE_MAX], err[128];
+	struct pm_filter a, b;
+	int ok = 0;
+
+	srand(99);
+	for (int it = 0; it < 200000; it++) {
+		size_t pos = 0;
+		int words = rand() % 9;
+
+		line[0] = 0;
+		for (int w = 0; w < words; w++)
+			pos += (size_t)snprintf(line + pos, sizeof(line) - pos, "%s ", vocab[(size_t)rand() % nv]);
+		if (pm_filter_parse_line(line, &a, err, sizeof(err)))
+			continue;
+		ok++;
+		if (pm_filter_format(&a, buf, sizeof(buf)) < 0 || pm_filter_parse_line(buf, &b, err, sizeof(err)) ||
+		    memcmp(&a, &b, sizeof(a)) || pm_filter_format(&b, buf2, sizeof(buf2)) < 0 || strcmp(buf, buf2)) {
+			CHECK(0, "'%s' -> '%s' does not round-trip (%s)", line, buf, err);
+			break;
+		}
+	}
+	CHECK(ok > 200, "only %d random lines parsed", ok);
+}
+
 int main(void)
 {
 	build_frames();
@@ -850,6 +884,7 @@ int main(void)
 	test_round_trip();
 	test_table();
 	test_sets();
+	test_word_soup();
 	if (failures) {
 		fprintf(stderr, "%d of %d checks failed\n", failures, checks);
 		return 1;

@@ -289,6 +289,16 @@ static void test_single_file(void)
 	CHECK(out && count_lines(out, "Malformed") == 0 && count_lines(out, "Expert Info (Error") == 0);
 	free(out);
 
+	/* capinfos sees the three interfaces and one statistics block (ISB) each. */
+	if (have("capinfos")) {
+		snprintf(cmd, sizeof(cmd), "capinfos '%s'", path);
+		CHECK(run(cmd, &out) == 0);
+		CHECK(out && strstr(out, "Number of interfaces in file: 3") != NULL);
+		CHECK(out && count_lines(out, "Number of stat entries = 1") == 3);
+		CHECK(out && strstr(out, "Capture application: pktmon 0.1.0") != NULL);
+		free(out);
+	}
+
 	/* tcpdump (libpcap) reads all four packets. */
 	snprintf(cmd, sizeof(cmd), "tcpdump -nn -r '%s'", path);
 	CHECK(run(cmd, &out) == 0);
@@ -305,7 +315,7 @@ static void test_capped(enum pm_log_mode mode)
 {
 	char path[400], name[500], cmd[1200], err[256];
 	snprintf(path, sizeof(path), "%s/%s.pcapng", tmpdir, mode == PM_LOG_CIRCULAR ? "circ" : "multi");
-	const uint64_t cap = 8192;
+	const uint64_t cap = 16384;
 	struct pm_sink *s = pm_sink_open_file(path, cap, mode, err, sizeof(err));
 	CHECK(s != NULL);
 	if (!s)

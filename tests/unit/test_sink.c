@@ -792,6 +792,46 @@ static void test_circular_counts(void)
 	pm_buf_free(&e);
 }
 
+/* Garbage handed to the sink is refused, never written, never a crash. */
+static void test_random_input(void)
+{
+	int fd = open("/dev/null", O_WRONLY);
+	struct pm_sink *s = pm_sink_open_fd(fd, true);
+	CHECK(s != NULL);
+	if (!s)
+		return;
+	CHECK_RC(pm_sink_set_header(s, shb.data, shb.len), 0);
+	CHECK_RC(pm_sink_add_interface(s, idb[0].data, idb[0].len), 0);
+	uint8_t buf[64];
+	srand(777);
+	int accepted = 0;
+	uint32_t n_if = 1;
+	for (int round = 0; round < 50000; round++) {
+		size_t n = (size_t)(rand() % (int)sizeof(buf));
+		for (size_t i = 0; i < n; i++)
+			buf[i] = (uint8_t)(rand() % 3 == 0 ? rand() : rand() % 16);
+		/* Sometimes make the framing plausible to get past the first checks. */
+		if (n >= 12 && round % 2) {
+			n &= ~(size_t)3;
+			buf[4] = (uint8_t)n, buf[5] = buf[6] = buf[7] = 0;
+			buf[n - 4] = (uint8_t)n, buf[n - 3] = buf[n - 2] = buf[n - 1] = 0;
+		}
+		int rc = pm_sink_write(s, buf, n);
+		CHECK(rc == 0 || rc == -EINVAL);
+		if (rc == 0) {
+			uint32_t type = pm_get_le32(buf);
+			CHECK(type != PCAPNG_BT_SHB && type != PCAPNG_BT_IDB);
+			CHECK((type != PCAPNG_BT_EPB && type != PCAPNG_BT_ISB) || pm_get_le32(buf + 8) < n_if);
+			accepted++;
+		}
+		rc = pm_sink_add_interface(s, buf, n);
+		CHECK(rc == -EINVAL || (rc == 0 && n >= 12 && pm_get_le32(buf) == PCAPNG_BT_IDB));
+		n_if += rc == 0;
+	}
+	CHECK(accepted > 0);
+	CHECK_RC(pm_sink_close(s, NULL, 0), 0);
+}
+
 int main(void)
 {
 	const char *base = getenv("TMPDIR");
@@ -811,6 +851,7 @@ int main(void)
 	test_single_capped();
 	test_circular();
 	test_circular_counts();
+	test_random_input();
 	if (failures) {
 		fprintf(stderr, "test_sink: %d failure(s); files kept in %s\n", failures, tmpdir);
 		return 1;
