@@ -8,6 +8,7 @@ TEST_NAME=$(basename "$0" .sh)
 WORK=$(mktemp -d "/tmp/pktmon-${TEST_NAME}.XXXXXX")
 chmod 755 "$WORK"
 NSES=()
+CAPTURES=()
 FAILS=0
 
 skip() { echo "SKIP: $TEST_NAME: $*"; exit 77; }
@@ -15,7 +16,8 @@ fail() { echo "FAIL: $TEST_NAME: $*"; FAILS=$((FAILS + 1)); }
 pass() { echo "ok: $*"; }
 
 cleanup() {
-	local ns
+	local ns pid
+	for pid in "${CAPTURES[@]}"; do kill -TERM "$pid" 2>/dev/null && wait "$pid" 2>/dev/null; done
 	for ns in "${NSES[@]}"; do ip netns del "$ns" 2>/dev/null; done
 	[ -n "${KEEP_WORK:-}" ] || rm -rf "$WORK"
 }
@@ -56,6 +58,7 @@ start_capture() {
 	CAP_LOG="$WORK/capture.$(basename "$file").log"
 	"$PKTMON" start -f "$file" "$@" >"$CAP_LOG" 2>&1 &
 	CAP_PID=$!
+	CAPTURES+=("$CAP_PID")
 	local i
 	for i in $(seq 1 100); do
 		grep -q "capturing" "$CAP_LOG" 2>/dev/null && return 0
