@@ -39,6 +39,8 @@ static void start_usage(FILE *f)
 	      "                             packet at its first sighting\n"
 	      "      --run-for SECONDS      stop by itself after this long\n"
 	      "      --ring-size BYTES      BPF ring buffer size, a power of two (default 8388608)\n"
+	      "      --show-counters        print the per-component counters at the end (always\n"
+	      "                             with --counters-only)\n"
 	      "  -q, --quiet                no summary\n"
 	      "  -h, --help                 this text\n",
 	      f);
@@ -86,6 +88,23 @@ static int parse_comp(pktmon_session *s, const char *list)
 	return rc;
 }
 
+/* The per-component table, as Windows `pktmon counters` prints it. */
+static void print_counters(pktmon_session *s)
+{
+	struct pktmon_counter *c;
+	size_t n;
+	if (pktmon_get_counters(s, &c, &n) < 0)
+		return;
+	printf("%-4s %-44s %10s %12s %10s %12s %8s  %s\n", "Id", "Component", "Rx pkts", "Rx bytes",
+	       "Tx pkts", "Tx bytes", "Drops", "Last drop reason");
+	for (size_t i = 0; i < n; i++)
+		printf("%-4u %-44s %10llu %12llu %10llu %12llu %8llu  %s\n", c[i].component_id, c[i].name,
+		       (unsigned long long)c[i].rx_pkts, (unsigned long long)c[i].rx_bytes,
+		       (unsigned long long)c[i].tx_pkts, (unsigned long long)c[i].tx_bytes,
+		       (unsigned long long)c[i].drops, c[i].last_drop_reason);
+	pktmon_free_counters(c);
+}
+
 struct rt_ctx {
 	unsigned long long lines;
 };
@@ -108,7 +127,7 @@ static void rt_event(void *user, enum pktmon_stream_event kind, const char *msg)
 
 int cmd_start(int argc, char **argv)
 {
-	enum { OPT_COMP = 256, OPT_TYPE, OPT_PKTSIZE, OPT_FILTER, OPT_PCAP, OPT_RUNFOR, OPT_RING };
+	enum { OPT_COMP = 256, OPT_TYPE, OPT_PKTSIZE, OPT_FILTER, OPT_PCAP, OPT_RUNFOR, OPT_RING, OPT_COUNTERS };
 	static const struct option opts[] = {
 		{ "capture", no_argument, NULL, 'c' },
 		{ "counters-only", no_argument, NULL, 'o' },
@@ -122,6 +141,7 @@ int cmd_start(int argc, char **argv)
 		{ "capture-filter", required_argument, NULL, OPT_PCAP },
 		{ "run-for", required_argument, NULL, OPT_RUNFOR },
 		{ "ring-size", required_argument, NULL, OPT_RING },
+		{ "show-counters", no_argument, NULL, OPT_COUNTERS },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -130,7 +150,7 @@ int cmd_start(int argc, char **argv)
 	pktmon_session_options_default(&so);
 	const char *file = NULL, *comp = "all", *pcap_expr = NULL;
 	unsigned long file_mb = 0, run_for = 0, v;
-	bool realtime = false, quiet = false;
+	bool realtime = false, quiet = false, show_counters = false;
 	enum pktmon_log_mode mode = PKTMON_LOG_SINGLE;
 	struct pm_filter filters[PKTMON_MAX_FILTERS];
 	size_t nfilters = 0;
@@ -183,6 +203,7 @@ int cmd_start(int argc, char **argv)
 				return cli_fail(EXIT_USAGE, "start: --ring-size takes a power of two from 4096, not '%s'", optarg);
 			so.ring_bytes = (uint32_t)v;
 			break;
+		case OPT_COUNTERS: show_counters = true; break;
 		case 'q': quiet = true; break;
 		case 'h': start_usage(stdout); return 0;
 		case ':': return cli_fail(EXIT_USAGE, "start: option '%s' needs a value", argv[optind - 1]);
@@ -275,6 +296,8 @@ int cmd_start(int argc, char **argv)
 			(unsigned long long)t.drops, (unsigned long long)t.netns_attached, file ? "; file " : "",
 			file ? file : "");
 	}
+	if (show_counters || so.counters_only)
+		print_counters(s);
 	if (t.events_lost)
 		fprintf(stderr, "pktmon: warning: %llu events were lost: the ring buffer was full "
 				"(try --ring-size, --pkt-size or a filter)\n", (unsigned long long)t.events_lost);

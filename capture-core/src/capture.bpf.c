@@ -282,9 +282,10 @@ static __always_inline int observe(struct sk_buff *skb, struct net_device *dev,
 	struct pm_counters *c = counters_of(&where);
 	if (!c)
 		return 0;
-	c->pkts++;
-	c->bytes += BPF_CORE_READ(skb, len);
-	if (is_drop) {
+	if (!is_drop) { /* a drop is not another crossing of the component */
+		c->pkts++;
+		c->bytes += BPF_CORE_READ(skb, len);
+	} else {
 		struct pm_drop_key dk = { .comp = where, .reason = reason };
 		__u64 *dc = bpf_map_lookup_elem(&drop_counts, &dk);
 		if (dc) {

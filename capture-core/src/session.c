@@ -830,6 +830,35 @@ static int start(pktmon_session *s, char *err, size_t errlen)
 	return 0;
 }
 
+/* Components that no drop event named (counters-only, type flow): name their
+ * most frequent drop reason from the kernel's drop counters. Caller holds s->lock. */
+static void name_drop_reasons(pktmon_session *s, int ncpu)
+{
+	uint64_t *vals = calloc((size_t)ncpu, sizeof(*vals));
+	uint64_t *best = calloc(s->comps.n ? s->comps.n : 1, sizeof(*best));
+	int fd = bpf_map__fd(s->skel->maps.drop_counts);
+	struct pm_drop_key key, next;
+	void *prev = NULL;
+	while (vals && best && bpf_map_get_next_key(fd, prev, &next) == 0) {
+		key = next;
+		prev = &key;
+		if (bpf_map_lookup_elem(fd, &key, vals) != 0)
+			continue;
+		uint64_t n = 0;
+		for (int c = 0; c < ncpu; c++)
+			n += vals[c];
+		struct pm_component *c = pm_components_find(&s->comps, &key.comp);
+		if (!c || c->events_written || n <= best[c->id - 1])
+			continue;
+		best[c->id - 1] = n;
+		char buf[32];
+		snprintf(c->last_drop_reason, sizeof(c->last_drop_reason), "%s",
+			 reason_name(s, key.reason, buf, sizeof(buf)));
+	}
+	free(vals);
+	free(best);
+}
+
 /* Read the kernel's per-CPU counters into the component table. Caller holds s->lock. */
 static void collect_counters(pktmon_session *s)
 {
@@ -874,6 +903,7 @@ static void collect_counters(pktmon_session *s)
 		c->emitted = sum.emitted;
 	}
 	free(vals);
+	name_drop_reasons(s, ncpu);
 }
 
 static void put_component_tlvs(struct pm_buf *b, const struct pm_component *c)

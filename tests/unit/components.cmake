@@ -1,0 +1,4 @@
+# Component table and names, layer names, the real-time event line: pure, no root.
+add_executable(test_components ${CMAKE_CURRENT_LIST_DIR}/test_components.c)
+target_link_libraries(test_components PRIVATE pktmon_pure)
+add_test(NAME unit_components COMMAND test_components)

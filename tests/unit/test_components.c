@@ -1,0 +1,145 @@
+/* test_components.c - component ids and names, layer table, event lines. */
+#include <linux/types.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "components.h"
+#include "pktmon/pktmon.h"
+
+static int failures, checks;
+#define CHECK(cond, ...)                                                   \
+	do {                                                                   \
+		checks++;                                                          \
+		if (!(cond)) {                                                     \
+			failures++;                                                    \
+			printf("FAIL %s:%d: ", __FILE__, __LINE__);                    \
+			printf(__VA_ARGS__);                                           \
+			printf("\n");                                                  \
+		}                                                                  \
+	} while (0)
+
+static struct pm_comp_key key(__u8 layer, __u32 netns, __u32 ifindex, __u8 fam)
+{
+	struct pm_comp_key k;
+	memset(&k, 0, sizeof(k));
+	k.layer = layer;
+	k.netns = netns;
+	k.ifindex = ifindex;
+	k.nf_family = fam;
+	return k;
+}
+
+static void test_names(void)
+{
+	char buf[128];
+	struct pm_comp_key k = key(PKTMON_LAYER_DEV_RX, 4026531840u, 3, 0);
+	pm_component_format_name(&k, "veth0", "web", buf, sizeof(buf));
+	CHECK(!strcmp(buf, "veth0 rx [netns web]"), "got %s", buf);
+	k = key(PKTMON_LAYER_NF_INPUT, 1, 0, PKTMON_NF_IPV4);
+	pm_component_format_name(&k, NULL, "host", buf, sizeof(buf));
+	CHECK(!strcmp(buf, "ipv4 INPUT [netns host]"), "got %s", buf);
+	k = key(PKTMON_LAYER_NF_POSTROUTING, 1, 0, PKTMON_NF_IPV6);
+	pm_component_format_name(&k, NULL, "db", buf, sizeof(buf));
+	CHECK(!strcmp(buf, "ipv6 POSTROUTING [netns db]"), "got %s", buf);
+	k = key(PKTMON_LAYER_QDISC_ENQ, 1, 7, 0);
+	pm_component_format_name(&k, "", "x", buf, sizeof(buf));
+	CHECK(!strcmp(buf, "if7 qdisc enqueue [netns x]"), "no ifname: got %s", buf);
+	k = key(PKTMON_LAYER_SOCK_RX, 1, 0, 0);
+	pm_component_format_name(&k, NULL, "web", buf, sizeof(buf));
+	CHECK(!strcmp(buf, "socket rx [netns web]"), "got %s", buf);
+	k = key(PKTMON_LAYER_STACK, 1, 0, 0);
+	pm_component_format_name(&k, NULL, "web", buf, sizeof(buf));
+	CHECK(!strcmp(buf, "stack [netns web]"), "got %s", buf);
+	/* a short buffer truncates, never overflows */
+	char small[8];
+	memset(small, 'X', sizeof(small));
+	k = key(PKTMON_LAYER_DEV_TX, 1, 2, 0);
+	pm_component_format_name(&k, "eth0", "web", small, sizeof(small));
+	CHECK(strlen(small) == 7, "truncated name length %zu", strlen(small));
+}
+
+static void test_table(void)
+{
+	struct pm_components t;
+	pm_components_init(&t);
+	bool created;
+	/* many components: ids are 1..n in order of first sighting, lookups find each */
+	for (__u32 i = 0; i < 1000; i++) {
+		struct pm_comp_key k = key((__u8)(1 + i % 10), 4026531840u + i / 10, i % 10, 0);
+		struct pm_component *c = pm_components_add(&t, &k, "eth0", "ns", &created);
+		CHECK(c && created && c->id == i + 1, "add %u", i);
+	}
+	for (__u32 i = 0; i < 1000; i++) {
+		struct pm_comp_key k = key((__u8)(1 + i % 10), 4026531840u + i / 10, i % 10, 0);
+		struct pm_component *c = pm_components_find(&t, &k);
+		CHECK(c && c->id == i + 1, "find %u", i);
+		c = pm_components_add(&t, &k, "other", "ns", &created);
+		CHECK(c && !created && c->id == i + 1 && !strcmp(c->ifname, "eth0"), "re-add %u", i);
+		CHECK(pm_components_by_id(&t, i + 1) == c, "by id %u", i);
+	}
+	/* the family is part of the identity */
+	struct pm_comp_key v4 = key(PKTMON_LAYER_NF_INPUT, 5, 0, PKTMON_NF_IPV4);
+	struct pm_comp_key v6 = key(PKTMON_LAYER_NF_INPUT, 5, 0, PKTMON_NF_IPV6);
+	struct pm_component *a = pm_components_add(&t, &v4, NULL, "n", &created);
+	struct pm_component *b = pm_components_add(&t, &v6, NULL, "n", &created);
+	CHECK(a && b && a != b && a->id == 1001 && b->id == 1002, "families are distinct components");
+	CHECK(strstr(a->description, "pktmon component 1001: layer nf-input netns 5 (n)") != NULL, "desc %s",
+	      a->description);
+	CHECK(pm_components_by_id(&t, 0) == NULL && pm_components_by_id(&t, 1003) == NULL, "ids out of range");
+	pm_components_free(&t);
+}
+
+static void test_layers(void)
+{
+	for (int l = 1; l < PKTMON_LAYER_MAX; l++)
+		CHECK((int)pktmon_layer_from_name(pktmon_layer_name((enum pktmon_layer)l)) == l, "round trip layer %d", l);
+	CHECK(pktmon_layer_from_name("NF-INPUT") == PKTMON_LAYER_NF_INPUT, "case-insensitive");
+	CHECK(pktmon_layer_from_name("bogus") == PKTMON_LAYER_UNKNOWN, "unknown name");
+	CHECK(pktmon_layer_direction(PKTMON_LAYER_DEV_RX) == PKTMON_DIR_RX, "rx");
+	CHECK(pktmon_layer_direction(PKTMON_LAYER_NF_OUTPUT) == PKTMON_DIR_TX, "tx");
+	CHECK(!strcmp(pktmon_layer_name((enum pktmon_layer)99), "unknown"), "out of range layer");
+}
+
+static void test_event_line(void)
+{
+	/* Ethernet + IPv4 UDP 198.18.0.1:5353 -> 198.18.0.2:9 */
+	static const __u8 frame[] = {
+		0, 0, 0, 0, 0, 2, 0, 0, 0, 0, 0, 1, 0x08, 0x00,
+		0x45, 0, 0, 33, 0, 0, 0x40, 0, 64, 17, 0, 0, 198, 18, 0, 1, 198, 18, 0, 2,
+		0x14, 0xe9, 0, 9, 0, 13, 0, 0, 'h', 'e', 'l', 'l', 'o',
+	};
+	struct pktmon_event ev;
+	memset(&ev, 0, sizeof(ev));
+	ev.component_id = 7;
+	ev.component_name = "ipv4 INPUT [netns b]";
+	ev.direction = PKTMON_DIR_RX;
+	ev.pkt_group_id = 42;
+	ev.appearance = 3;
+	ev.timestamp_ns = 3723000000123ull; /* 01:02:03.000000123 */
+	ev.drop_reason = "NO_SOCKET";
+	ev.drop_symbol = "__udp4_lib_rcv+0x4bc";
+	ev.data = frame;
+	ev.cap_len = sizeof(frame);
+	ev.orig_len = sizeof(frame);
+	char line[512];
+	pktmon_format_event(&ev, line, sizeof(line));
+	CHECK(!strcmp(line, "01:02:03.000000123 PktGroupId 42, Appearance 3, Direction Rx, Component 7 "
+			    "(ipv4 INPUT [netns b]), Drop: Reason NO_SOCKET, Location __udp4_lib_rcv+0x4bc; "
+			    "198.18.0.1.5353 > 198.18.0.2.9: UDP, length 47"),
+	      "got %s", line);
+	/* a truncated frame: no crash, still a line */
+	ev.cap_len = 20;
+	ev.drop_reason = NULL;
+	pktmon_format_event(&ev, line, sizeof(line));
+	CHECK(strstr(line, "PktGroupId 42, Appearance 3") != NULL && !strstr(line, "Drop"), "got %s", line);
+}
+
+int main(void)
+{
+	test_names();
+	test_table();
+	test_layers();
+	test_event_line();
+	printf("%d checks, %d failed\n", checks, failures);
+	return failures ? 1 : 0;
+}
