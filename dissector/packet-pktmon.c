@@ -197,6 +197,10 @@ typedef struct {
 
 static wmem_map_t *path_map;
 
+/* A packet crosses a handful of components. Cap the hops kept per group id so
+ * that a file reusing one id for everything stays linear, not quadratic. */
+#define PKTMON_PATH_MAX_HOPS 64
+
 /* What the stats tree counts, one per frame with pktmon metadata. */
 typedef struct {
 	const char *component;
@@ -291,6 +295,8 @@ static void path_add(guint64 group, const pktmon_hop_t *hop)
 	wmem_array_t *hops = path_hops(group, TRUE);
 	guint n = wmem_array_get_count(hops);
 
+	if (n >= PKTMON_PATH_MAX_HOPS)
+		return;
 	for (guint i = 0; i < n; i++) {
 		if (((pktmon_hop_t *)wmem_array_index(hops, i))->frame == hop->frame)
 			return; /* already known */
@@ -338,7 +344,12 @@ static void add_path_items(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo, 
 			wmem_strbuf_append_printf(s, " \xe2\x9c\x96 %s", h->reason ? h->reason : "DROP"); /* ✖ */
 		last = h->component;
 	}
+	if (n >= PKTMON_PATH_MAX_HOPS)
+		wmem_strbuf_append_printf(s, " \xe2\x80\xa6 (only the first %u observations are kept)",
+					  PKTMON_PATH_MAX_HOPS); /* … */
 	proto_item *pi;
+	if (!seen_self)
+		prev_frame = next_frame = 0; /* this frame is past the cap: no neighbours to show */
 	if (prev_frame) {
 		pi = proto_tree_add_uint(tree, hf_prev_frame, tvb, 0, 0, prev_frame);
 		proto_item_set_generated(pi);

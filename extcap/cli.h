@@ -8,6 +8,11 @@
 int cmd_start(int argc, char **argv);
 int cmd_list(int argc, char **argv);
 
+/* Wireshark's extcap protocol (extcap.c). */
+#include <stdbool.h>
+bool extcap_requested(int argc, char **argv);
+int extcap_main(int argc, char **argv);
+
 /* Prints "pktmon: <message>" to stderr and returns `code`. */
 int cli_fail(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

@@ -10,6 +10,8 @@
 #include <string.h>
 #include <strings.h>
 #include <time.h>
+#include <fcntl.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "filter.h"
@@ -35,6 +37,8 @@ static void start_usage(FILE *f)
 	      "      --filter 'WORDS'       a pktmon filter, as `pktmon filter add` takes it, e.g.\n"
 	      "                             --filter 'web -t TCP SYN -p 80'; repeat for more (max 32);\n"
 	      "                             a packet is reported if it matches any filter\n"
+	      "      --filters 'F1; F2'     several pktmon filters in one argument, separated by ';'\n"
+	      "      --fifo PATH            write the pcapng into this fifo (Wireshark's extcap does)\n"
 	      "      --capture-filter EXPR  a pcap-filter expression (tcpdump syntax), applied to the\n"
 	      "                             packet at its first sighting\n"
 	      "      --run-for SECONDS      stop by itself after this long\n"
@@ -105,8 +109,40 @@ static void print_counters(pktmon_session *s)
 	pktmon_free_counters(c);
 }
 
+static int add_filter(const char *text, struct pm_filter *filters, size_t *n)
+{
+	char err[PKTMON_ERRLEN] = "";
+	if (*n == PKTMON_MAX_FILTERS)
+		return cli_fail(-1, "start: at most %d filters", PKTMON_MAX_FILTERS);
+	if (pm_filter_parse_line(text, &filters[*n], err, sizeof(err)) < 0)
+		return cli_fail(-1, "start: filter '%s': %s", text, err);
+	(*n)++;
+	return 0;
+}
+
+/* "F1; F2; ..." - empty pieces are skipped (the extcap dialog's field may be blank). */
+static int add_filters(const char *list, struct pm_filter *filters, size_t *n)
+{
+	char *copy = strdup(list), *save = NULL;
+	if (!copy)
+		return -1;
+	int rc = 0;
+	for (char *tok = strtok_r(copy, ";", &save); tok && rc == 0; tok = strtok_r(NULL, ";", &save)) {
+		while (*tok == ' ' || *tok == '\t')
+			tok++;
+		char *end = tok + strlen(tok);
+		while (end > tok && (end[-1] == ' ' || end[-1] == '\t'))
+			*--end = 0;
+		if (*tok)
+			rc = add_filter(tok, filters, n);
+	}
+	free(copy);
+	return rc;
+}
+
 struct rt_ctx {
 	unsigned long long lines;
+	bool quiet; /* warnings too: Wireshark shows an extcap's stderr as an error */
 };
 
 static void rt_data(void *user, const struct pktmon_event *ev)
@@ -120,14 +156,15 @@ static void rt_data(void *user, const struct pktmon_event *ev)
 
 static void rt_event(void *user, enum pktmon_stream_event kind, const char *msg)
 {
-	(void)user;
-	if (kind == PKTMON_STREAM_ERROR || kind == PKTMON_STREAM_WARNING)
+	const struct rt_ctx *c = user;
+	if (kind == PKTMON_STREAM_ERROR || (kind == PKTMON_STREAM_WARNING && !c->quiet))
 		fprintf(stderr, "pktmon: %s%s\n", kind == PKTMON_STREAM_ERROR ? "error: " : "", msg);
 }
 
 int cmd_start(int argc, char **argv)
 {
-	enum { OPT_COMP = 256, OPT_TYPE, OPT_PKTSIZE, OPT_FILTER, OPT_PCAP, OPT_RUNFOR, OPT_RING, OPT_COUNTERS };
+	enum { OPT_COMP = 256, OPT_TYPE, OPT_PKTSIZE, OPT_FILTER, OPT_FILTERS, OPT_FIFO, OPT_PCAP, OPT_RUNFOR,
+	       OPT_RING, OPT_COUNTERS };
 	static const struct option opts[] = {
 		{ "capture", no_argument, NULL, 'c' },
 		{ "counters-only", no_argument, NULL, 'o' },
@@ -138,6 +175,8 @@ int cmd_start(int argc, char **argv)
 		{ "file-size", required_argument, NULL, 's' },
 		{ "log-mode", required_argument, NULL, 'l' },
 		{ "filter", required_argument, NULL, OPT_FILTER },
+		{ "filters", required_argument, NULL, OPT_FILTERS },
+		{ "fifo", required_argument, NULL, OPT_FIFO },
 		{ "capture-filter", required_argument, NULL, OPT_PCAP },
 		{ "run-for", required_argument, NULL, OPT_RUNFOR },
 		{ "ring-size", required_argument, NULL, OPT_RING },
@@ -148,7 +187,7 @@ int cmd_start(int argc, char **argv)
 	};
 	struct pktmon_session_options so;
 	pktmon_session_options_default(&so);
-	const char *file = NULL, *comp = "all", *pcap_expr = NULL;
+	const char *file = NULL, *comp = "all", *pcap_expr = NULL, *fifo = NULL;
 	unsigned long file_mb = 0, run_for = 0, v;
 	bool realtime = false, quiet = false, show_counters = false;
 	enum pktmon_log_mode mode = PKTMON_LOG_SINGLE;
@@ -187,12 +226,14 @@ int cmd_start(int argc, char **argv)
 			else return cli_fail(EXIT_USAGE, "start: --log-mode takes circular, multi-file or real-time, not '%s'", optarg);
 			break;
 		case OPT_FILTER:
-			if (nfilters == PKTMON_MAX_FILTERS)
-				return cli_fail(EXIT_USAGE, "start: at most %d filters", PKTMON_MAX_FILTERS);
-			if (pm_filter_parse_line(optarg, &filters[nfilters], err, sizeof(err)) < 0)
-				return cli_fail(EXIT_USAGE, "start: --filter '%s': %s", optarg, err);
-			nfilters++;
+			if (add_filter(optarg, filters, &nfilters) < 0)
+				return EXIT_USAGE;
 			break;
+		case OPT_FILTERS:
+			if (add_filters(optarg, filters, &nfilters) < 0)
+				return EXIT_USAGE;
+			break;
+		case OPT_FIFO: fifo = optarg; break;
 		case OPT_PCAP: pcap_expr = optarg; break;
 		case OPT_RUNFOR:
 			if (parse_uint(optarg, 86400 * 365, &run_for) < 0 || run_for == 0)
@@ -212,7 +253,9 @@ int cmd_start(int argc, char **argv)
 	}
 	if (optind < argc)
 		return cli_fail(EXIT_USAGE, "start: unexpected argument '%s'", argv[optind]);
-	if (!file && !realtime && !so.counters_only)
+	if (fifo && file)
+		return cli_fail(EXIT_USAGE, "start: --fifo and --file-name exclude each other");
+	if (!file && !fifo && !realtime && !so.counters_only)
 		file = "PktMon.pcapng";
 	if (mode != PKTMON_LOG_SINGLE && !file_mb)
 		return cli_fail(EXIT_USAGE, "start: circular and multi-file log modes need --file-size");
@@ -226,8 +269,8 @@ int cmd_start(int argc, char **argv)
 	int rc = pktmon_create_live_session(h, "pktmon", &s);
 	if (rc < 0)
 		return cli_fail(1, "cannot create a session: %s", strerror(-rc));
-	int exit_code = 1;
-	struct rt_ctx rt = { 0 };
+	int exit_code = 1, fifo_fd = -1;
+	struct rt_ctx rt = { .quiet = quiet };
 	if (pktmon_session_set_options(s, &so) < 0) {
 		cli_fail(EXIT_USAGE, "start: invalid options");
 		goto out;
@@ -247,6 +290,20 @@ int cmd_start(int argc, char **argv)
 	pktmon_output *o;
 	pktmon_create_realtime_stream(h, &cb, &o);
 	pktmon_attach_output(s, o);
+	if (fifo) {
+		/* counters-only too: Wireshark waits for a pcapng header on the fifo */
+		fifo_fd = open(fifo, O_WRONLY | O_CLOEXEC);
+		if (fifo_fd < 0) {
+			cli_fail(1, "cannot open the fifo %s: %s", fifo, strerror(errno));
+			goto out;
+		}
+		struct pktmon_pcapng_options po = { .fd = fifo_fd };
+		if (pktmon_create_pcapng_output(h, &po, &o, err, sizeof(err)) < 0) {
+			cli_fail(1, "%s", err);
+			goto out;
+		}
+		pktmon_attach_output(s, o);
+	}
 	if (file && !so.counters_only) {
 		struct pktmon_pcapng_options po = {
 			.path = strcmp(file, "-") ? file : NULL,
@@ -305,5 +362,7 @@ int cmd_start(int argc, char **argv)
 out:
 	pktmon_close_session(s);
 	pktmon_uninitialize(h);
+	if (fifo_fd >= 0)
+		close(fifo_fd);
 	return exit_code;
 }

@@ -30,6 +30,8 @@ static void usage(FILE *f)
 	      "  start      capture in the foreground until Ctrl-C, SIGTERM or --run-for\n"
 	      "\n"
 	      "Run `pktmon VERB --help` for a verb's options.\n"
+	      "Installed in Wireshark's extcap folder, the same binary is the \"pktmon\" capture\n"
+	      "interface (Wireshark calls it with --extcap-interfaces, --extcap-config, --capture).\n"
 	      "Exit status: 0 success, 1 failure, 2 bad usage.\n",
 	      f);
 }
@@ -37,6 +39,8 @@ static void usage(FILE *f)
 int main(int argc, char **argv)
 {
 	setlocale(LC_ALL, "C"); /* output never depends on the locale */
+	if (extcap_requested(argc, argv))
+		return extcap_main(argc, argv);
 	if (argc < 2) {
 		usage(stderr);
 		return EXIT_USAGE;

@@ -48,6 +48,10 @@ int pm_netns_scan(struct pm_netns **list, size_t *n)
 	*list = NULL;
 	*n = 0;
 
+	/* our own first: without CAP_SYS_PTRACE (an unprivileged user with file
+	 * capabilities) other processes' /proc/PID/ns/net cannot be opened */
+	if (add_unique(list, n, &cap, inode_of("/proc/self/ns/net"), "/proc/self/ns/net") < 0)
+		return -1;
 	DIR *d = opendir("/run/netns");
 	if (d) {
 		struct dirent *e;

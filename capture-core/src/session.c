@@ -691,9 +691,9 @@ static void write_header(pktmon_session *s)
 
 static const char *privilege_hint(void)
 {
-	return "the capture needs CAP_BPF, CAP_PERFMON, CAP_NET_ADMIN and CAP_SYS_ADMIN: run it as root, "
-	       "or give the binary file capabilities "
-	       "(setcap cap_bpf,cap_perfmon,cap_net_admin,cap_sys_admin+ep BINARY)";
+	return "the capture needs CAP_BPF, CAP_PERFMON, CAP_NET_ADMIN and CAP_SYS_ADMIN (and CAP_SYSLOG to name "
+	       "drop locations): run it as root, or give the binary file capabilities "
+	       "(setcap cap_bpf,cap_perfmon,cap_net_admin,cap_sys_admin,cap_syslog+ep BINARY)";
 }
 
 static int start(pktmon_session *s, char *err, size_t errlen)
@@ -703,8 +703,9 @@ static int start(pktmon_session *s, char *err, size_t errlen)
 	if (!s->h->ksyms_loaded) {
 		const char *why = NULL;
 		if (pm_ksyms_load(&s->h->ksyms, "/proc/kallsyms") < 0 || !pm_ksyms_usable(&s->h->ksyms, &why))
-			fprintf(stderr, "pktmon: drop locations will not be symbolized: %s\n",
-				why ? why : "cannot read /proc/kallsyms");
+			notify(s, PKTMON_STREAM_WARNING, "drop locations will show as addresses: %s "
+			       "(a non-root capture needs CAP_SYSLOG to read kernel addresses)",
+			       why ? why : "cannot read /proc/kallsyms");
 		s->h->ksyms_loaded = true;
 	}
 	pthread_mutex_unlock(&s->h->lock);
@@ -1050,7 +1051,9 @@ static void stop(pktmon_session *s)
 			continue;
 		int rc = pm_sink_close(o->sink, o->failed ? NULL : trailer.data, o->failed ? 0 : trailer.len);
 		o->sink = NULL;
-		if (rc < 0 && rc != PM_SINK_ERR_FULL && !o->failed) {
+		/* EPIPE here is the reader going first, as dumpcap does when an extcap
+		 * capture stops: the normal end of a live capture, not an error */
+		if (rc < 0 && rc != PM_SINK_ERR_FULL && rc != PM_SINK_ERR_PIPE && !o->failed) {
 			s->output_error = rc;
 			notify(s, PKTMON_STREAM_ERROR, "pcapng output: cannot finish the file (error %d)", rc);
 		}

@@ -340,6 +340,19 @@ def make_bad_fixed_length():
     return one_frame_file(p)
 
 
+def make_empty_payload():
+    # The option holds the PEN and nothing else.
+    return one_frame_file(b"")
+
+
+def make_same_group(count=300):
+    """Many frames sharing one packet group id: the path is capped, the file still reads."""
+    out = [shb(), idb("ipv4 INPUT [netns host]", "pktmon component 1: same group")]
+    for i in range(count):
+        out.append(epb(0, T0 + i, SYN, epb_options(1, 7, good_minimal(group=7, appearance=i + 1))))
+    return b"".join(out)
+
+
 def make_version2():
     return one_frame_file(meta_payload(1, 3, 1, 9, 1, version=2))
 
@@ -441,6 +454,8 @@ def main():
         "length_past_end.pcapng": make_length_past_end(),
         "bad_fixed_length.pcapng": make_bad_fixed_length(),
         "version2.pcapng": make_version2(),
+        "empty_payload.pcapng": make_empty_payload(),
+        "same_group.pcapng": make_same_group(),
         "wrong_pen.pcapng": make_wrong_pen(),
         "unknown_tlv.pcapng": make_unknown_tlv(),
         "bad_rundown.pcapng": make_bad_rundown(),

@@ -5,7 +5,8 @@
 #
 #   tshark_tests.sh CASE TSHARK PLUGIN_ROOT SAMPLES_DIR WS_SERIES
 #
-# CASE: fields filter path path2 stats malformed rundown mutations
+# CASE: fields filter path path2 stats malformed rundown mutations resave colors
+# COLORFILTERS (colors only): the colorfilters.pktmon snippet.
 # PLUGIN_ROOT holds <WS_SERIES>/epan/pktmon.so (what WIRESHARK_PLUGIN_DIR points at).
 #
 # Wireshark ignores WIRESHARK_PLUGIN_DIR and personal plugin folders when it runs as root, so
@@ -13,8 +14,8 @@
 # directory nobody can read, so the build tree may be anywhere (even under /root).
 set -eu
 
-if [ $# -ne 5 ]; then
-	echo "usage: $0 CASE TSHARK PLUGIN_ROOT SAMPLES_DIR WS_SERIES" >&2
+if [ $# -lt 5 ]; then
+	echo "usage: $0 CASE TSHARK PLUGIN_ROOT SAMPLES_DIR WS_SERIES [COLORFILTERS]" >&2
 	exit 2
 fi
 CASE=$1
@@ -22,6 +23,7 @@ TSHARK=$2
 PLUGIN_ROOT=$3
 SAMPLES=$4
 SERIES=$5
+COLORFILTERS=${6:-}
 
 PLUGIN=$PLUGIN_ROOT/$SERIES/epan/pktmon.so
 [ -f "$PLUGIN" ] || { echo "FAIL: $PLUGIN not built" >&2; exit 1; }
@@ -139,7 +141,8 @@ filter)
 	expect "layer == INPUT" "$(frames normal.pcapng 'pktmon.layer == 3')" "4 6"
 	expect "direction Tx" "$(frames normal.pcapng 'pktmon.direction == 2')" "3 5"
 	expect "l2_synthesized" "$(frames normal.pcapng 'pktmon.l2_synthesized == 1')" "3"
-	expect "component_name contains" "$(frames normal.pcapng 'pktmon.component_name contains "eth0"')" "5"
+	expect "component_name contains" "$(frames normal.pcapng 'pktmon.component_name contains "eth0 tx"')" "5"
+	expect "component_name ==" "$(frames normal.pcapng 'pktmon.component_name == "ipv4 INPUT [netns host]"')" "4 6"
 	expect "component_id (not the interface id)" "$(frames normal.pcapng 'pktmon.component_id == 105')" "3"
 	expect "nf_family IPv4" "$(frames normal.pcapng 'pktmon.nf_family == 2')" "2 3 4 6"
 	expect "drop_location" "$(frames normal.pcapng 'pktmon.drop_location == 0xffffffffc0a1b46f')" "6"
@@ -152,8 +155,9 @@ filter)
 	msg=$(ts -r "$S/normal.pcapng" -Y 'frame.number == 6' -T fields -e _ws.expert.message)
 	check_stderr
 	expect_contains "drop expert info" "$msg" "Packet dropped: NETFILTER_DROP at nft_do_chain+0x46f"
-	sev=$(ts -r "$S/normal.pcapng" -Y 'frame.number == 6 && pktmon.expert.drop' -T fields -e _ws.expert.severity -e _ws.expert.group)
-	expect_contains "drop expert is a warning in the sequence group" "$sev" "Warning"
+	sev=$(ts -r "$S/normal.pcapng" -Y 'frame.number == 6' -V)
+	expect_contains "drop expert is a warning in the sequence group" "$sev" \
+		"[Expert Info (Warning/Sequence): Packet dropped: NETFILTER_DROP at nft_do_chain+0x46f]"
 	expect "expert filter" "$(frames normal.pcapng 'pktmon.expert.drop')" "6 7"
 	vals=$(ts -r "$S/normal.pcapng" -Y 'frame.number == 6' -T fields -E separator=';' \
 		-e pktmon.component_id -e pktmon.layer -e pktmon.direction -e pktmon.pkt_group_id \
@@ -236,7 +240,8 @@ stats)
 
 malformed)
 	# Each file must be read to the end without a crash, with the expected expert info.
-	for f in truncated_tlv length_past_end bad_fixed_length version2 wrong_pen unknown_tlv bad_rundown; do
+	for f in truncated_tlv length_past_end bad_fixed_length version2 wrong_pen unknown_tlv bad_rundown \
+		empty_payload same_group; do
 		if ts -r "$S/$f.pcapng" -V -2 >"$WORK/$f.txt"; then
 			echo "ok: $f read"
 		else
@@ -258,14 +263,20 @@ malformed)
 		"Malformed pktmon metadata: TLV COMPONENT_ID (1) at offset 2 has a wrong length"
 	expect "bad fixed length: the rest is decoded" \
 		"$(ts -r "$S/bad_fixed_length.pcapng" -T fields -e pktmon.layer -e pktmon.component_id)" "3	"
-	sev=$(ts -r "$S/length_past_end.pcapng" -Y pktmon.malformed -T fields -e _ws.expert.severity)
-	expect_contains "malformed is an error" "$sev" "Error"
+	sev=$(ts -r "$S/length_past_end.pcapng" -V)
+	expect_contains "malformed is an error in the malformed group" "$sev" "[Expert Info (Error/Malformed): Malformed pktmon metadata"
 	expect_contains "unknown version" "$(msg version2.pcapng pktmon.unknown_version)" \
 		"Unknown pktmon metadata version 2 (this plugin reads version 1): not decoded"
 	expect "unknown version: nothing decoded" \
 		"$(ts -r "$S/version2.pcapng" -T fields -e pktmon.version -e pktmon.component_id)" "2	"
 	expect "wrong PEN: not ours" "$(frames wrong_pen.pcapng 'pktmon')" ""
 	expect "wrong PEN: file read" "$(frames wrong_pen.pcapng 'frame')" "1"
+	expect_contains "empty payload" "$(msg empty_payload.pcapng pktmon.malformed)" \
+		"Malformed pktmon metadata: truncated at offset 0"
+	p=$(ts -r "$S/same_group.pcapng" -Y 'frame.number == 300' -T fields -e pktmon.path -e pktmon.prev_frame)
+	expect_contains "path capped for a reused group id" "$p" "(only the first 64 observations are kept)"
+	expect "no neighbours past the cap" "$(ts -r "$S/same_group.pcapng" -Y 'frame.number == 300 && pktmon.prev_frame' -T fields -e frame.number)" ""
+	expect "neighbours below the cap" "$(ts -r "$S/same_group.pcapng" -Y 'frame.number == 64' -T fields -e pktmon.prev_frame)" "63"
 	expect "unknown TLVs listed" "$(ts -r "$S/unknown_tlv.pcapng" -T fields -e pktmon.unknown_tlv)" "30583,200,15"
 	expect_contains "unknown TLV expert" "$(msg unknown_tlv.pcapng pktmon.expert.unknown_tlv)" \
 		"Unknown pktmon TLV type 30583 (3 bytes) skipped"
@@ -317,11 +328,51 @@ mutations)
 		check_stderr
 		n=$(grep -cE "Dissector bug|Unhandled exception|Malformed Packet" "$WORK/mut.txt" || true)
 		expect "no dissector exceptions ($pass)" "$n" "0"
-		n=$(grep -c "^Frame [0-9]" "$WORK/mut.txt" || true)
-		expect "all records dissected ($pass)" "$n" "3050"
+		n=$(grep -cE "^(Frame|PCAPNG Custom Block) [0-9]+:" "$WORK/mut.txt" || true)
+		expect "all 3000 packets and 50 rundowns dissected ($pass)" "$n" "3050"
 	done
 	n=$(ts -r "$S/mutations.pcapng" -Y 'pktmon.malformed' -T fields -e frame.number | wc -l)
 	if [ "$n" -gt 100 ]; then echo "ok: $n malformed frames flagged"; else fail "only $n malformed frames flagged"; fi
+	;;
+
+resave)
+	# Option 2989 is copyable: editcap (Save As) and mergecap keep it, and mergecap renumbers the
+	# interfaces, which must not matter (component names come from each frame's own IDB).
+	bindir=$(dirname "$TSHARK")
+	"$bindir/editcap" -F pcapng "$S/normal.pcapng" "$S/resaved.pcapng"
+	"$bindir/mergecap" -w "$S/merged.pcapng" "$S/truncated_tlv.pcapng" "$S/normal.pcapng"
+	chmod a+r "$S/resaved.pcapng" "$S/merged.pcapng"
+	expect "drop survives Save As" "$(frames resaved.pcapng 'pktmon.drop_reason == "NETFILTER_DROP"')" "6"
+	expect "rundown survives Save As" \
+		"$(ts -r "$S/resaved.pcapng" -Y pktmon.rundown.kernel -T fields -e pktmon.rundown.kernel)" "6.18.0-test"
+	out=$(ts -r "$S/merged.pcapng" -Y 'pktmon.pkt_group_id == 1' -T fields -E separator=';' \
+		-e frame.number -e frame.interface_id -e pktmon.component_name)
+	check_stderr
+	want="2;1;veth0 rx [netns web]
+3;2;ipv4 PREROUTING [netns host]
+5;4;ipv4 INPUT [netns host]
+7;4;ipv4 INPUT [netns host]"
+	expect "merged file: names follow the renumbered interfaces" "$out" "$want"
+	;;
+
+colors)
+	# The shipped colouring rules parse and colour the drops. tshark colours only a terminal,
+	# so give it one with script(1).
+	mkdir -p "$WORK/home/.config/wireshark"
+	cp "$COLORFILTERS" "$WORK/home/.config/wireshark/colorfilters"
+	chmod -R a+rwX "$WORK/home"
+	if [ "$(id -u)" = 0 ]; then
+		setpriv --reuid=nobody --regid=nogroup --clear-groups \
+			env -i PATH=/usr/bin:/bin HOME="$WORK/home" WIRESHARK_PLUGIN_DIR="$WORK/plugins" \
+			TERM=xterm-256color COLORTERM=truecolor \
+			script -qec "$TSHARK --color -r $S/normal.pcapng" /dev/null >"$WORK/color.txt" 2>&1
+	else
+		env HOME="$WORK/home" WIRESHARK_PLUGIN_DIR="$WORK/plugins" TERM=xterm-256color COLORTERM=truecolor \
+			script -qec "$TSHARK --color -r $S/normal.pcapng" /dev/null >"$WORK/color.txt" 2>&1
+	fi
+	# background 42148,0,0 (16-bit) is 164,0,0 in 24-bit escapes
+	expect "drop rows coloured" "$(grep -c '48;2;164;0;0m' "$WORK/color.txt")" "2"
+	expect "rundown row coloured" "$(grep -c '48;2;196;196;196m' "$WORK/color.txt")" "1"
 	;;
 
 *)

@@ -1,0 +1,133 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * extcap.c - the Wireshark extcap protocol: interface discovery, the config
+ * dialog, capture-filter validation, and the capture itself, which is
+ * `pktmon start` writing pcapng into Wireshark's fifo.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "pktmon/pktmon.h"
+
+#define IFACE "pktmon"
+
+bool extcap_requested(int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++)
+		if (!strncmp(argv[i], "--extcap-", 9) || !strcmp(argv[i], "--capture"))
+			return true;
+	return false;
+}
+
+static void print_interfaces(void)
+{
+	printf("extcap {version=%s}{help=https://www.wireshark.org/docs/man-pages/extcap.html}\n",
+	       PKTMON_VERSION_STRING);
+	printf("interface {value=" IFACE "}{display=Packet Monitor: where packets go and why they drop}\n");
+}
+
+static void print_dlts(void)
+{
+	printf("dlt {number=1}{name=EN10MB}{display=Ethernet, one interface per pktmon component}\n");
+}
+
+/* The dialog: what Windows `pktmon start` offers. Discovery must stay fast and
+ * free of side effects, so this needs no BPF and no privilege. */
+static void print_config(void)
+{
+	int n = 0;
+	printf("arg {number=%d}{call=--comp}{display=Components}{type=multicheck}"
+	       "{tooltip=The observation points to watch, in every network namespace}{group=Capture}\n", n);
+	for (int l = PKTMON_LAYER_DEV_RX; l < PKTMON_LAYER_STACK; l++)
+		printf("value {arg=%d}{value=%s}{display=%s}{default=true}\n", n,
+		       pktmon_layer_name((enum pktmon_layer)l), pktmon_layer_name((enum pktmon_layer)l));
+	n++;
+	printf("arg {number=%d}{call=--type}{display=Type}{type=selector}"
+	       "{tooltip=All observations, only the flow (no drops), or only drops}{group=Capture}\n", n);
+	printf("value {arg=%d}{value=all}{display=all: flow and drops}{default=true}\n", n);
+	printf("value {arg=%d}{value=flow}{display=flow only}\n", n);
+	printf("value {arg=%d}{value=drop}{display=drops only}\n", n);
+	n++;
+	printf("arg {number=%d}{call=--pkt-size}{display=Packet size (bytes, 0 = whole packet)}{type=integer}"
+	       "{range=0,65535}{default=128}{tooltip=Bytes of each packet to capture}{group=Capture}\n", n);
+	n++;
+	printf("arg {number=%d}{call=--filters}{display=pktmon filters}{type=string}"
+	       "{tooltip=Windows pktmon filter syntax, several separated by ';'. A packet is shown if it "
+	       "matches all conditions of one filter. Example: web -t TCP SYN -p 80; dns -t UDP -p 53}"
+	       "{placeholder=-t UDP -p 53; -i 198.18.0.0/15}{group=Filters}\n", n);
+	n++;
+	printf("arg {number=%d}{call=--counters-only}{display=Counters only (no packets)}{type=boolflag}"
+	       "{default=false}{tooltip=Count per component; the counters arrive in the end-of-capture "
+	       "block}{group=Capture}\n", n);
+	n++;
+	printf("arg {number=%d}{call=--ring-size}{display=Ring buffer (bytes, a power of two)}{type=integer}"
+	       "{range=4096,1073741824}{default=8388608}{tooltip=Kernel-to-user buffer; events that do not fit "
+	       "are counted as lost}{group=Advanced}\n", n);
+}
+
+/* Empty output means valid: Wireshark shows any line we print as the error. */
+static int validate_filter(const char *expr)
+{
+	char err[PKTMON_ERRLEN];
+	if (pktmon_check_pcap_filter(expr, err, sizeof(err)) < 0)
+		printf("%s\n", err);
+	return 0;
+}
+
+int extcap_main(int argc, char **argv)
+{
+	const char *iface = NULL, *fifo = NULL, *filter = NULL;
+	bool interfaces = false, dlts = false, config = false, capture = false;
+	/* what remains is handed to `start`: the dialog's options */
+	char **rest = calloc((size_t)argc + 8, sizeof(*rest));
+	if (!rest)
+		return 1;
+	int nrest = 0;
+	rest[nrest++] = "start";
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		const char *val = i + 1 < argc ? argv[i + 1] : NULL;
+		if (!strcmp(a, "--extcap-interfaces")) interfaces = true;
+		else if (!strncmp(a, "--extcap-version", 16)) { if (!strchr(a, '=') && val && val[0] != '-') i++; }
+		else if (!strcmp(a, "--extcap-dlts")) dlts = true;
+		else if (!strcmp(a, "--extcap-config")) config = true;
+		else if (!strcmp(a, "--capture")) capture = true;
+		else if (!strcmp(a, "--extcap-interface") && val) { iface = val; i++; }
+		else if (!strcmp(a, "--fifo") && val) { fifo = val; i++; }
+		else if (!strcmp(a, "--extcap-capture-filter") && val) { filter = val; i++; }
+		else if (!strcmp(a, "--extcap-control-in") || !strcmp(a, "--extcap-control-out")) { if (val) i++; }
+		else rest[nrest++] = argv[i];
+	}
+	int rc = 0;
+	if (interfaces) {
+		print_interfaces();
+	} else if (iface && strcmp(iface, IFACE)) {
+		rc = cli_fail(EXIT_USAGE, "extcap: unknown interface '%s' (this extcap offers '" IFACE "')", iface);
+	} else if (dlts) {
+		print_dlts();
+	} else if (config) {
+		print_config();
+	} else if (capture) {
+		if (!fifo) {
+			rc = cli_fail(EXIT_USAGE, "extcap: --capture needs --fifo");
+		} else {
+			rest[nrest++] = "--fifo";
+			rest[nrest++] = (char *)fifo;
+			if (filter && *filter) {
+				rest[nrest++] = "--capture-filter";
+				rest[nrest++] = (char *)filter;
+			}
+			rest[nrest++] = "--quiet";
+			rc = cmd_start(nrest, rest);
+		}
+	} else if (filter) {
+		rc = validate_filter(filter);
+	} else {
+		rc = cli_fail(EXIT_USAGE, "extcap: nothing to do (Wireshark calls this with --extcap-interfaces, "
+					  "--extcap-config or --capture)");
+	}
+	free(rest);
+	return rc;
+}

@@ -1,0 +1,84 @@
+#!/bin/bash
+# The extcap as Wireshark uses it: tshark as an unprivileged user finds the "pktmon"
+# interface through WIRESHARK_EXTCAP_DIR, parses its DLTs and its dialog, captures
+# live with a capture filter, and refuses an invalid one. SIGTERM finishes the
+# pcapng cleanly; after SIGKILL nothing of ours stays attached.
+. "$(dirname "$0")/lib.sh"
+need_live
+need_cmd tshark; need_cmd setcap; need_cmd nft; need_cmd bpftool
+
+EXT=$WORK/extcap; mkdir -p "$EXT"; chmod 755 "$EXT"
+cp "$PKTMON" "$EXT/pktmon"
+setcap cap_bpf,cap_perfmon,cap_net_admin,cap_sys_admin,cap_syslog+ep "$EXT/pktmon" ||
+	skip "cannot set file capabilities on $EXT"
+OUT=$WORK/out; mkdir -p "$OUT"; chmod 777 "$OUT"
+ts_user() { setpriv --reuid=nobody --regid=nogroup --clear-groups env HOME="$WORK" WIRESHARK_EXTCAP_DIR="$EXT" \
+	${PKTMON_PLUGIN_DIR:+WIRESHARK_PLUGIN_DIR=$PKTMON_PLUGIN_DIR} tshark "$@"; }
+
+# discovery, through Wireshark's own parser
+ts_user -D 2>/dev/null | grep -q "pktmon (Packet Monitor" && pass "tshark -D lists pktmon" || fail "tshark -D does not list pktmon"
+ts_user -i pktmon -L 2>/dev/null | grep -q "EN10MB" && pass "tshark -L: Ethernet" || fail "tshark -L does not show EN10MB"
+prefs=$(ts_user -G currentprefs 2>/dev/null | grep -c '^#extcap\.pktmon\.')
+eq "every dialog argument parsed by Wireshark" "6" "$prefs"
+start_ms=$(date +%s%N); "$PKTMON" --extcap-interfaces >/dev/null; "$PKTMON" --extcap-config --extcap-interface pktmon >/dev/null
+ms=$((($(date +%s%N) - start_ms) / 1000000))
+[ "$ms" -lt 500 ] && pass "discovery takes ${ms} ms" || fail "discovery is slow: ${ms} ms"
+out=$("$PKTMON" --extcap-interface pktmon --extcap-capture-filter 'udp port 9')
+eq "valid capture filter: no output" "" "$out"
+out=$("$PKTMON" --extcap-interface pktmon --extcap-capture-filter 'udp prot 9')
+case "$out" in "invalid capture filter"*) pass "invalid capture filter: $out";; *) fail "invalid capture filter said [$out]";; esac
+
+# a live capture with a capture filter, with traffic and an nft drop in test namespaces
+A=$(nsname a); B=$(nsname b)
+ns_pair "$A" "$B" 198.18.6.1 198.18.6.2
+ip netns exec "$B" nft add table inet pmtest
+ip netns exec "$B" nft add chain inet pmtest input '{ type filter hook input priority 0; }'
+ip netns exec "$B" nft add rule inet pmtest input udp dport 9 drop
+(sleep 2.5; ip netns exec "$A" bash -c 'for i in 1 2 3; do echo x > /dev/udp/198.18.6.2/9; echo y > /dev/udp/198.18.6.2/10; done') &
+ts_user -i pktmon -f 'udp port 9' -a duration:5 -w "$OUT/live.pcapng" >"$WORK/live.log" 2>&1 || { cat "$WORK/live.log"; fail "tshark -i pktmon failed"; }
+wait
+grep -qi "error" "$WORK/live.log" && fail "tshark reported an error: $(cat "$WORK/live.log")"
+F=$OUT/live.pcapng
+eq "capture filter: only UDP port 9" "0" "$(tshark_stock -r "$F" -Y 'frame.packet_id && !(udp.port == 9)' -T fields -e frame.number | wc -l)"
+eq "the three datagrams" "3" "$(tshark_stock -r "$F" -Y 'udp.port == 9' -T fields -e frame.packet_id | sort -u | wc -l)"
+drop=$(tshark_stock -r "$F" -Y 'frame.comment contains "DROP"' -T fields -e frame.interface_name -e frame.comment | sort -u)
+case "$drop" in "ipv4 INPUT [netns $B]	DROP NETFILTER_DROP at nft_do_chain+0x"*) pass "the drop arrived live, symbolized";;
+*) fail "drop: [$drop]";; esac
+if [ -n "${PKTMON_PLUGIN_DIR:-}" ] && [ -d "$PKTMON_PLUGIN_DIR" ]; then
+	eq "decoded by the plugin" "NETFILTER_DROP" \
+		"$(ts_user -r "$F" -Y 'pktmon.dropped' -T fields -e pktmon.drop_reason 2>/dev/null | sort -u)"
+fi
+
+# an invalid capture filter is refused with a message
+ts_user -i pktmon -f 'udp prot 9' -a duration:2 -w "$OUT/bad.pcapng" >"$WORK/bad.log" 2>&1 && fail "an invalid filter was accepted"
+grep -q 'invalid capture filter "udp prot 9"' "$WORK/bad.log" && pass "invalid filter message reaches tshark" ||
+	fail "no message for an invalid filter: $(cat "$WORK/bad.log")"
+
+# SIGTERM mid-capture: the pcapng reads to the end, with the end-of-capture blocks
+mkfifo "$WORK/fifo"
+cat "$WORK/fifo" >"$OUT/term.pcapng" &
+reader=$!
+"$PKTMON" --capture --extcap-interface pktmon --fifo "$WORK/fifo" --pkt-size 0 &
+cap=$!; CAPTURES+=("$cap")
+sleep 1.5
+ip netns exec "$A" ping -c 2 -i 0.2 198.18.6.2 >/dev/null 2>&1
+kill -TERM "$cap"; rc=0; wait "$cap" || rc=$?
+wait "$reader"
+eq "extcap exit status after SIGTERM" "0" "$rc"
+tshark_stock -r "$OUT/term.pcapng" >/dev/null && pass "the SIGTERM'd capture reads to the end" || fail "tshark cannot read the SIGTERM'd capture"
+eq "ISBs at the end" "yes" "$(capinfos -I "$OUT/term.pcapng" 2>/dev/null | grep -q 'Number of stat entries = 1' && echo yes || echo no)"
+[ "$(tshark_stock -r "$OUT/term.pcapng" -Y icmp -T fields -e frame.number | wc -l)" -gt 0 ] && pass "ICMP captured" || fail "no ICMP"
+
+# SIGKILL: the kernel drops links and programs with the last fd
+mkfifo "$WORK/fifo2"
+cat "$WORK/fifo2" >/dev/null &
+reader=$!
+"$PKTMON" --capture --extcap-interface pktmon --fifo "$WORK/fifo2" &
+cap=$!
+sleep 1.5
+[ "$(bpftool prog show 2>/dev/null | grep -c 'name pm_')" -gt 0 ] && pass "programs loaded while capturing" || fail "no programs while capturing"
+kill -KILL "$cap"; wait "$cap" 2>/dev/null; wait "$reader" 2>/dev/null
+sleep 0.5
+eq "no program of ours after SIGKILL" "0" "$(bpftool prog show 2>/dev/null | grep -c 'name pm_')"
+eq "no netfilter link after SIGKILL" "0" "$(bpftool link show 2>/dev/null | grep -c 'netfilter\|type 10 ')"
+finish
