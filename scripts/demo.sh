@@ -1,5 +1,6 @@
 #!/bin/bash
 # demo.sh - the main job (scenario 1): a ping blocked by a firewall rule on INPUT.
+# With --save-sample, the capture also replaces samples/ping-blocked-input.pcapng.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 build=$top/build
@@ -47,6 +48,13 @@ id=$(ts -r "$file" -Y 'pktmon.drop_reason == "NETFILTER_DROP"' -T fields -e pktm
 echo
 echo "== the whole path of the first blocked ping (pktmon.pkt_group_id == $id):"
 ts -r "$file" -Y "pktmon.pkt_group_id == $id" -T fields -E header=y \
-	-e frame.number -e pktmon.appearance -e pktmon.direction -e pktmon.component_name -e pktmon.drop_reason
+	-e frame.number -e pktmon.appearance -e pktmon.component_name -e pktmon.drop_reason
 echo
+echo "== pktmon.path of that drop:"
+ts -r "$file" -Y "pktmon.pkt_group_id == $id && pktmon.dropped" -T fields -e pktmon.path
+echo
+if [ "${1:-}" = "--save-sample" ]; then
+	cp "$file" "$top/samples/ping-blocked-input.pcapng"
+	echo "saved samples/ping-blocked-input.pcapng"
+fi
 echo "Open it in Wireshark: $file  (display filter: pktmon.dropped)"
