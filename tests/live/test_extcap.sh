@@ -69,16 +69,23 @@ tshark_stock -r "$OUT/term.pcapng" >/dev/null && pass "the SIGTERM'd capture rea
 eq "ISBs at the end" "yes" "$(capinfos -I "$OUT/term.pcapng" 2>/dev/null | grep -q 'Number of stat entries = 1' && echo yes || echo no)"
 [ "$(tshark_stock -r "$OUT/term.pcapng" -Y icmp -T fields -e frame.number | wc -l)" -gt 0 ] && pass "ICMP captured" || fail "no ICMP"
 
-# SIGKILL: the kernel drops links and programs with the last fd
+# SIGKILL: the kernel drops links and programs with the last fd. Other captures may
+# run at the same time, so look only at the programs this one loaded.
+prog_ids() { bpftool prog show 2>/dev/null | sed -nE 's/^([0-9]+): .* name pm_.*/\1/p' | sort; }
+before=$(prog_ids)
 mkfifo "$WORK/fifo2"
 cat "$WORK/fifo2" >/dev/null &
 reader=$!
 "$PKTMON" --capture --extcap-interface pktmon --fifo "$WORK/fifo2" &
 cap=$!
 sleep 1.5
-[ "$(bpftool prog show 2>/dev/null | grep -c 'name pm_')" -gt 0 ] && pass "programs loaded while capturing" || fail "no programs while capturing"
+ours=$(comm -13 <(echo "$before") <(prog_ids))
+links=$(for id in $ours; do bpftool link show 2>/dev/null | sed -nE "s/^([0-9]+): .* prog $id( .*)?\$/\1/p"; done | sort)
+[ -n "$ours" ] && pass "programs loaded while capturing: $(echo $ours)" || fail "no programs while capturing"
+[ -n "$links" ] && pass "links attached while capturing: $(echo "$links" | wc -l)" || fail "no links while capturing"
 kill -KILL "$cap"; wait "$cap" 2>/dev/null; wait "$reader" 2>/dev/null
 sleep 0.5
-eq "no program of ours after SIGKILL" "0" "$(bpftool prog show 2>/dev/null | grep -c 'name pm_')"
-eq "no netfilter link after SIGKILL" "0" "$(bpftool link show 2>/dev/null | grep -c 'netfilter\|type 10 ')"
+eq "no program of ours after SIGKILL" "" "$(comm -12 <(echo "$ours") <(prog_ids))"
+left=$(for id in $links; do bpftool link show id "$id" >/dev/null 2>&1 && echo "$id"; done)
+eq "no link of ours after SIGKILL" "" "$left"
 finish
