@@ -7,6 +7,8 @@
 
 int cmd_start(int argc, char **argv);
 int cmd_list(int argc, char **argv);
+int cmd_format(int argc, char **argv);  /* cmd_format.c: pcapng -> pktmon-style text */
+int cmd_pcapng(int argc, char **argv);  /* cmd_pcapng.c: filtered copy keeping our metadata */
 
 /* Wireshark's extcap protocol (extcap.c). */
 #include <stdbool.h>

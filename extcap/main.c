@@ -28,6 +28,8 @@ static void usage(FILE *f)
 	      "Verbs:\n"
 	      "  list       the observation points (components) this kernel offers\n"
 	      "  start      capture in the foreground until Ctrl-C, SIGTERM or --run-for\n"
+	      "  format     a pktmon pcapng file as text, one record per observation\n"
+	      "  pcapng     a filtered copy of a pktmon pcapng file, metadata kept\n"
 	      "\n"
 	      "Run `pktmon VERB --help` for a verb's options.\n"
 	      "Installed in Wireshark's extcap folder, the same binary is the \"pktmon\" capture\n"
@@ -58,6 +60,10 @@ int main(int argc, char **argv)
 		return cmd_start(argc - 1, argv + 1);
 	if (!strcmp(verb, "list"))
 		return cmd_list(argc - 1, argv + 1);
+	if (!strcmp(verb, "format"))
+		return cmd_format(argc - 1, argv + 1);
+	if (!strcmp(verb, "pcapng"))
+		return cmd_pcapng(argc - 1, argv + 1);
 	fprintf(stderr, "pktmon: unknown verb '%s'\n", verb);
 	usage(stderr);
 	return EXIT_USAGE;
