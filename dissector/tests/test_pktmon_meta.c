@@ -621,10 +621,10 @@ static void test_rundown_errors(void)
 
 static void test_names(void)
 {
-	CHECK(strcmp(pktmon_layer_name(PKTMON_LAYER_NF_PREROUTING), "PREROUTING") == 0);
-	CHECK(strcmp(pktmon_layer_name(PKTMON_LAYER_DEV_RX), "dev rx") == 0);
-	CHECK(strcmp(pktmon_layer_name(200), "unknown") == 0);
-	CHECK(strcmp(pktmon_direction_name(PKTMON_DIR_TX), "Tx") == 0);
+	CHECK(strcmp(pktmon_meta_layer_name(PKTMON_LAYER_NF_PREROUTING), "PREROUTING") == 0);
+	CHECK(strcmp(pktmon_meta_layer_name(PKTMON_LAYER_DEV_RX), "dev rx") == 0);
+	CHECK(strcmp(pktmon_meta_layer_name(200), "unknown") == 0);
+	CHECK(strcmp(pktmon_meta_direction_name(PKTMON_DIR_TX), "Tx") == 0);
 	CHECK(strcmp(pktmon_tlv_name(PKTMON_TLV_KERNEL), "KERNEL") == 0);
 	CHECK(strcmp(pktmon_record_name(PKTMON_REC_DROP_COUNT), "DROP_COUNT") == 0);
 	CHECK(strcmp(pktmon_meta_status_name(PKTMON_META_TRUNCATED), "truncated") == 0);

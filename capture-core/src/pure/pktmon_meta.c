@@ -316,7 +316,7 @@ int pktmon_rundown_next(struct pktmon_rundown *rd, const uint8_t *buf, size_t le
 	return 1;
 }
 
-const char *pktmon_layer_name(unsigned layer)
+const char *pktmon_meta_layer_name(unsigned layer)
 {
 	switch (layer) {
 	case PKTMON_LAYER_DEV_RX: return "dev rx";
@@ -334,7 +334,7 @@ const char *pktmon_layer_name(unsigned layer)
 	}
 }
 
-const char *pktmon_direction_name(unsigned direction)
+const char *pktmon_meta_direction_name(unsigned direction)
 {
 	switch (direction) {
 	case PKTMON_DIR_RX: return "Rx";

@@ -146,8 +146,8 @@ int pktmon_rundown_next(struct pktmon_rundown *rd, const uint8_t *buf, size_t le
 			struct pktmon_rundown_record *rec);
 
 /* Names for printing (never NULL). */
-const char *pktmon_layer_name(unsigned layer);
-const char *pktmon_direction_name(unsigned direction);
+const char *pktmon_meta_layer_name(unsigned layer);
+const char *pktmon_meta_direction_name(unsigned direction);
 const char *pktmon_tlv_name(unsigned type);
 const char *pktmon_record_name(unsigned type);
 const char *pktmon_meta_status_name(enum pktmon_meta_status s);
