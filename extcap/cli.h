@@ -7,6 +7,11 @@
 
 int cmd_start(int argc, char **argv);
 int cmd_list(int argc, char **argv);
+int cmd_stop(int argc, char **argv);     /* cmd_session.c */
+int cmd_status(int argc, char **argv);
+int cmd_counters(int argc, char **argv);
+int cmd_reset(int argc, char **argv);
+int cmd_filter(int argc, char **argv);   /* cmd_filter.c */
 int cmd_format(int argc, char **argv);  /* cmd_format.c: pcapng -> pktmon-style text */
 int cmd_pcapng(int argc, char **argv);  /* cmd_pcapng.c: filtered copy keeping our metadata */
 

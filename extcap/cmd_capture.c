@@ -13,7 +13,10 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include "capture_run.h"
 #include "cli.h"
+#include "daemon.h"
+#include "rundir.h"
 #include "filter.h"
 #include "pktmon/pktmon.h"
 
@@ -21,9 +24,14 @@ static void start_usage(FILE *f)
 {
 	fputs("Usage: pktmon start [options]\n"
 	      "\n"
-	      "Captures in the foreground until Ctrl-C, SIGTERM or --run-for, then finishes the\n"
-	      "file and prints a summary.\n"
+	      "Starts a capture session in the background, as Windows pktmon does, and returns:\n"
+	      "`pktmon counters` shows its counters, `pktmon stop` ends it, finishes the file and\n"
+	      "prints a summary. Filters added with `pktmon filter add` apply (unless --filter or\n"
+	      "--filters is given). One background session at a time.\n"
+	      "With --foreground (implied by --run-for, --log-mode real-time, -f - and --fifo) it\n"
+	      "captures until Ctrl-C, SIGTERM or --run-for, then prints the summary itself.\n"
 	      "\n"
+	      "      --foreground           stay in the foreground\n"
 	      "  -c, --capture              capture packets (the default)\n"
 	      "  -o, --counters-only        count per component, write no packets\n"
 	      "      --comp LIST            all (default), nics, or layer names separated by commas\n"
@@ -161,10 +169,10 @@ static void rt_event(void *user, enum pktmon_stream_event kind, const char *msg)
 		fprintf(stderr, "pktmon: %s%s\n", kind == PKTMON_STREAM_ERROR ? "error: " : "", msg);
 }
 
-int cmd_start(int argc, char **argv)
+int start_parse(int argc, char **argv, struct start_opts *o)
 {
 	enum { OPT_COMP = 256, OPT_TYPE, OPT_PKTSIZE, OPT_FILTER, OPT_FILTERS, OPT_FIFO, OPT_PCAP, OPT_RUNFOR,
-	       OPT_RING, OPT_COUNTERS };
+	       OPT_RING, OPT_COUNTERS, OPT_FOREGROUND };
 	static const struct option opts[] = {
 		{ "capture", no_argument, NULL, 'c' },
 		{ "counters-only", no_argument, NULL, 'o' },
@@ -181,18 +189,16 @@ int cmd_start(int argc, char **argv)
 		{ "run-for", required_argument, NULL, OPT_RUNFOR },
 		{ "ring-size", required_argument, NULL, OPT_RING },
 		{ "show-counters", no_argument, NULL, OPT_COUNTERS },
+		{ "foreground", no_argument, NULL, OPT_FOREGROUND },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct pktmon_session_options so;
-	pktmon_session_options_default(&so);
-	const char *file = NULL, *comp = "all", *pcap_expr = NULL, *fifo = NULL;
-	unsigned long file_mb = 0, run_for = 0, v;
-	bool realtime = false, quiet = false, show_counters = false;
-	enum pktmon_log_mode mode = PKTMON_LOG_SINGLE;
-	struct pm_filter filters[PKTMON_MAX_FILTERS];
-	size_t nfilters = 0;
+	memset(o, 0, sizeof(*o));
+	pktmon_session_options_default(&o->so);
+	o->comp = "all";
+	o->mode = PKTMON_LOG_SINGLE;
+	unsigned long v;
 	char err[PKTMON_ERRLEN] = "";
 
 	optind = 1;
@@ -201,51 +207,54 @@ int cmd_start(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, ":cof:s:l:qh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'c': break;
-		case 'o': so.counters_only = true; break;
-		case OPT_COMP: comp = optarg; break;
+		case 'o': o->so.counters_only = true; break;
+		case OPT_COMP: o->comp = optarg; break;
 		case OPT_TYPE:
-			if (!strcasecmp(optarg, "all")) so.type = PKTMON_TYPE_ALL;
-			else if (!strcasecmp(optarg, "flow")) so.type = PKTMON_TYPE_FLOW;
-			else if (!strcasecmp(optarg, "drop")) so.type = PKTMON_TYPE_DROP;
+			if (!strcasecmp(optarg, "all")) o->so.type = PKTMON_TYPE_ALL;
+			else if (!strcasecmp(optarg, "flow")) o->so.type = PKTMON_TYPE_FLOW;
+			else if (!strcasecmp(optarg, "drop")) o->so.type = PKTMON_TYPE_DROP;
 			else return cli_fail(EXIT_USAGE, "start: --type takes all, flow or drop, not '%s'", optarg);
 			break;
 		case OPT_PKTSIZE:
 			if (parse_uint(optarg, 65535, &v) < 0)
 				return cli_fail(EXIT_USAGE, "start: --pkt-size takes 0..65535, not '%s'", optarg);
-			so.snaplen = (uint32_t)v;
+			o->so.snaplen = (uint32_t)v;
 			break;
-		case 'f': file = optarg; break;
+		case 'f': o->file = optarg; break;
 		case 's':
-			if (parse_uint(optarg, 1u << 20, &file_mb) < 0 || file_mb == 0)
+			if (parse_uint(optarg, 1u << 20, &o->file_mb) < 0 || o->file_mb == 0)
 				return cli_fail(EXIT_USAGE, "start: --file-size takes megabytes 1..1048576, not '%s'", optarg);
 			break;
 		case 'l':
-			if (!strcasecmp(optarg, "circular")) mode = PKTMON_LOG_CIRCULAR;
-			else if (!strcasecmp(optarg, "multi-file")) mode = PKTMON_LOG_MULTI_FILE;
-			else if (!strcasecmp(optarg, "real-time")) realtime = true;
+			if (!strcasecmp(optarg, "circular")) o->mode = PKTMON_LOG_CIRCULAR;
+			else if (!strcasecmp(optarg, "multi-file")) o->mode = PKTMON_LOG_MULTI_FILE;
+			else if (!strcasecmp(optarg, "real-time")) o->realtime = true;
 			else return cli_fail(EXIT_USAGE, "start: --log-mode takes circular, multi-file or real-time, not '%s'", optarg);
 			break;
 		case OPT_FILTER:
-			if (add_filter(optarg, filters, &nfilters) < 0)
+			o->filters_given = true;
+			if (add_filter(optarg, o->filters, &o->nfilters) < 0)
 				return EXIT_USAGE;
 			break;
 		case OPT_FILTERS:
-			if (add_filters(optarg, filters, &nfilters) < 0)
+			o->filters_given = true;
+			if (add_filters(optarg, o->filters, &o->nfilters) < 0)
 				return EXIT_USAGE;
 			break;
-		case OPT_FIFO: fifo = optarg; break;
-		case OPT_PCAP: pcap_expr = optarg; break;
+		case OPT_FIFO: o->fifo = optarg; break;
+		case OPT_PCAP: o->pcap_expr = optarg; break;
 		case OPT_RUNFOR:
-			if (parse_uint(optarg, 86400 * 365, &run_for) < 0 || run_for == 0)
+			if (parse_uint(optarg, 86400 * 365, &o->run_for) < 0 || o->run_for == 0)
 				return cli_fail(EXIT_USAGE, "start: --run-for takes whole seconds > 0, not '%s'", optarg);
 			break;
 		case OPT_RING:
 			if (parse_uint(optarg, 1ul << 30, &v) < 0 || v < 4096 || (v & (v - 1)))
 				return cli_fail(EXIT_USAGE, "start: --ring-size takes a power of two from 4096, not '%s'", optarg);
-			so.ring_bytes = (uint32_t)v;
+			o->so.ring_bytes = (uint32_t)v;
 			break;
-		case OPT_COUNTERS: show_counters = true; break;
-		case 'q': quiet = true; break;
+		case OPT_COUNTERS: o->show_counters = true; break;
+		case OPT_FOREGROUND: o->foreground = true; break;
+		case 'q': o->quiet = true; break;
 		case 'h': start_usage(stdout); return 0;
 		case ':': return cli_fail(EXIT_USAGE, "start: option '%s' needs a value", argv[optind - 1]);
 		default: return cli_fail(EXIT_USAGE, "start: unknown option '%s' (see pktmon start --help)", argv[optind - 1]);
@@ -253,69 +262,90 @@ int cmd_start(int argc, char **argv)
 	}
 	if (optind < argc)
 		return cli_fail(EXIT_USAGE, "start: unexpected argument '%s'", argv[optind]);
-	if (fifo && file)
+	if (o->fifo && o->file)
 		return cli_fail(EXIT_USAGE, "start: --fifo and --file-name exclude each other");
-	if (!file && !fifo && !realtime && !so.counters_only)
-		file = "PktMon.pcapng";
-	if (mode != PKTMON_LOG_SINGLE && !file_mb)
+	if (!o->file && !o->fifo && !o->realtime && !o->so.counters_only)
+		o->file = "PktMon.pcapng";
+	if (o->mode != PKTMON_LOG_SINGLE && !o->file_mb)
 		return cli_fail(EXIT_USAGE, "start: circular and multi-file log modes need --file-size");
-	if (pcap_expr && pktmon_check_pcap_filter(pcap_expr, err, sizeof(err)) < 0)
+	if (o->pcap_expr && pktmon_check_pcap_filter(o->pcap_expr, err, sizeof(err)) < 0)
 		return cli_fail(EXIT_USAGE, "start: %s", err);
+	/* these modes belong to the terminal or to Wireshark */
+	if (o->realtime || o->run_for || o->fifo || (o->file && !strcmp(o->file, "-")))
+		o->foreground = true;
+	return -1;
+}
 
+static void report_ready(int fd, const char *msg)
+{
+	if (fd < 0)
+		return;
+	char line[PKTMON_ERRLEN + 8];
+	int n = snprintf(line, sizeof(line), msg ? "ERR %s\n" : "OK\n", msg ? msg : "");
+	if (write(fd, line, (size_t)n) < 0) {
+		/* the parent is gone; nothing to tell */
+	}
+}
+
+int capture_run(struct start_opts *o, struct ctl_server *ctl, int ready_fd)
+{
+	char err[PKTMON_ERRLEN] = "";
 	pktmon_handle *h;
-	if (pktmon_initialize(&h, err, sizeof(err)) < 0)
+	if (pktmon_initialize(&h, err, sizeof(err)) < 0) {
+		report_ready(ready_fd, err);
 		return cli_fail(1, "%s", err);
+	}
 	pktmon_session *s;
 	int rc = pktmon_create_live_session(h, "pktmon", &s);
-	if (rc < 0)
+	if (rc < 0) {
+		report_ready(ready_fd, "cannot create a session");
+		pktmon_uninitialize(h);
 		return cli_fail(1, "cannot create a session: %s", strerror(-rc));
+	}
 	int exit_code = 1, fifo_fd = -1;
-	struct rt_ctx rt = { .quiet = quiet };
-	if (pktmon_session_set_options(s, &so) < 0) {
-		cli_fail(EXIT_USAGE, "start: invalid options");
-		goto out;
+	struct rt_ctx rt = { .quiet = o->quiet };
+	if (pktmon_session_set_options(s, &o->so) < 0) {
+		snprintf(err, sizeof(err), "invalid options");
+		goto fail;
 	}
-	if (parse_comp(s, comp) < 0) {
+	if (parse_comp(s, o->comp) < 0) {
+		snprintf(err, sizeof(err), "unknown component layer in '%s'", o->comp);
 		exit_code = EXIT_USAGE;
-		goto out;
+		goto fail;
 	}
-	for (size_t i = 0; i < nfilters; i++)
-		pktmon_add_capture_constraint(s, &filters[i], NULL, 0);
-	if (pcap_expr && pktmon_set_pcap_filter(s, pcap_expr, err, sizeof(err)) < 0) {
-		cli_fail(EXIT_USAGE, "start: %s", err);
+	for (size_t i = 0; i < o->nfilters; i++)
+		pktmon_add_capture_constraint(s, &o->filters[i], NULL, 0);
+	if (o->pcap_expr && pktmon_set_pcap_filter(s, o->pcap_expr, err, sizeof(err)) < 0) {
 		exit_code = EXIT_USAGE;
-		goto out;
+		goto fail;
 	}
-	struct pktmon_stream_callbacks cb = { .on_data = realtime ? rt_data : NULL, .on_event = rt_event, .user = &rt };
-	pktmon_output *o;
-	pktmon_create_realtime_stream(h, &cb, &o);
-	pktmon_attach_output(s, o);
-	if (fifo) {
+	struct pktmon_stream_callbacks cb = { .on_data = o->realtime ? rt_data : NULL, .on_event = rt_event, .user = &rt };
+	pktmon_output *out;
+	pktmon_create_realtime_stream(h, &cb, &out);
+	pktmon_attach_output(s, out);
+	if (o->fifo) {
 		/* counters-only too: Wireshark waits for a pcapng header on the fifo */
-		fifo_fd = open(fifo, O_WRONLY | O_CLOEXEC);
+		fifo_fd = open(o->fifo, O_WRONLY | O_CLOEXEC);
 		if (fifo_fd < 0) {
-			cli_fail(1, "cannot open the fifo %s: %s", fifo, strerror(errno));
-			goto out;
+			snprintf(err, sizeof(err), "cannot open the fifo %s: %s", o->fifo, strerror(errno));
+			goto fail;
 		}
 		struct pktmon_pcapng_options po = { .fd = fifo_fd };
-		if (pktmon_create_pcapng_output(h, &po, &o, err, sizeof(err)) < 0) {
-			cli_fail(1, "%s", err);
-			goto out;
-		}
-		pktmon_attach_output(s, o);
+		if (pktmon_create_pcapng_output(h, &po, &out, err, sizeof(err)) < 0)
+			goto fail;
+		pktmon_attach_output(s, out);
 	}
-	if (file && !so.counters_only) {
+	if (o->file && !o->so.counters_only) {
+		bool to_stdout = !strcmp(o->file, "-");
 		struct pktmon_pcapng_options po = {
-			.path = strcmp(file, "-") ? file : NULL,
-			.fd = strcmp(file, "-") ? -1 : 1,
-			.size_limit = (uint64_t)file_mb << 20,
-			.mode = mode,
+			.path = to_stdout ? NULL : o->file,
+			.fd = to_stdout ? 1 : -1,
+			.size_limit = (uint64_t)o->file_mb << 20,
+			.mode = o->mode,
 		};
-		if (pktmon_create_pcapng_output(h, &po, &o, err, sizeof(err)) < 0) {
-			cli_fail(1, "%s", err);
-			goto out;
-		}
-		pktmon_attach_output(s, o);
+		if (pktmon_create_pcapng_output(h, &po, &out, err, sizeof(err)) < 0)
+			goto fail;
+		pktmon_attach_output(s, out);
 	}
 
 	struct sigaction sa = { .sa_handler = on_signal };
@@ -324,45 +354,72 @@ int cmd_start(int argc, char **argv)
 	sigaction(SIGTERM, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
-	if (pktmon_set_session_active(s, true, err, sizeof(err)) < 0) {
-		cli_fail(1, "%s", err);
-		goto out;
-	}
-	if (!quiet)
-		fprintf(stderr, "pktmon: capturing%s%s; Ctrl-C to stop\n", file ? " to " : "", file ? file : "");
+	if (pktmon_set_session_active(s, true, err, sizeof(err)) < 0)
+		goto fail;
+	report_ready(ready_fd, NULL);
+	if (!o->quiet && ready_fd < 0)
+		fprintf(stderr, "pktmon: capturing%s%s; Ctrl-C to stop\n", o->file ? " to " : "", o->file ? o->file : "");
 	struct timespec t0, now;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	while (!got_signal) {
-		struct timespec nap = { 0, 100 * 1000 * 1000 };
-		nanosleep(&nap, NULL);
+	bool stop_requested = false;
+	while (!got_signal && !stop_requested) {
+		if (ctl)
+			ctl_poll(ctl, s, 100, &stop_requested);
+		else {
+			struct timespec nap = { 0, 100 * 1000 * 1000 };
+			nanosleep(&nap, NULL);
+		}
 		if (pktmon_session_failed(s))
 			break;
 		clock_gettime(CLOCK_MONOTONIC, &now);
-		if (run_for && (unsigned long)(now.tv_sec - t0.tv_sec) >= run_for)
+		if (o->run_for && (unsigned long)(now.tv_sec - t0.tv_sec) >= o->run_for)
 			break;
 	}
 	rc = pktmon_set_session_active(s, false, err, sizeof(err));
 	struct pktmon_totals t;
 	pktmon_get_totals(s, &t);
-	if (!quiet) {
+	if (ctl)
+		ctl_finish(ctl, s, o->file);
+	if (!o->quiet) {
 		fprintf(stderr,
 			"pktmon: stopped. %llu events generated, %llu written, %llu lost (ring buffer), %llu drops, "
 			"%llu netns hooked%s%s\n",
 			(unsigned long long)t.events_generated,
 			(unsigned long long)(t.events_received - t.filtered_out), (unsigned long long)t.events_lost,
-			(unsigned long long)t.drops, (unsigned long long)t.netns_attached, file ? "; file " : "",
-			file ? file : "");
+			(unsigned long long)t.drops, (unsigned long long)t.netns_attached, o->file ? "; file " : "",
+			o->file ? o->file : "");
 	}
-	if (show_counters || so.counters_only)
+	if (o->show_counters || o->so.counters_only)
 		print_counters(s);
 	if (t.events_lost)
 		fprintf(stderr, "pktmon: warning: %llu events were lost: the ring buffer was full "
 				"(try --ring-size, --pkt-size or a filter)\n", (unsigned long long)t.events_lost);
 	exit_code = rc < 0 ? 1 : 0;
+	goto out;
+fail:
+	report_ready(ready_fd, err);
+	cli_fail(exit_code, "%s", err);
 out:
 	pktmon_close_session(s);
 	pktmon_uninitialize(h);
 	if (fifo_fd >= 0)
 		close(fifo_fd);
 	return exit_code;
+}
+
+int cmd_start(int argc, char **argv)
+{
+	struct start_opts o;
+	int rc = start_parse(argc, argv, &o);
+	if (rc >= 0)
+		return rc;
+	/* Windows semantics: filters added with `pktmon filter add` apply to the next start */
+	if (!o.filters_given && !o.fifo) {
+		char err[PKTMON_ERRLEN] = "";
+		if (rundir_filters_load(o.filters, &o.nfilters, err, sizeof(err)) < 0)
+			return cli_fail(1, "%s", err);
+	}
+	if (o.foreground)
+		return capture_run(&o, NULL, -1);
+	return daemon_start(&o);
 }

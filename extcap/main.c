@@ -27,7 +27,12 @@ static void usage(FILE *f)
 	      "\n"
 	      "Verbs:\n"
 	      "  list       the observation points (components) this kernel offers\n"
-	      "  start      capture in the foreground until Ctrl-C, SIGTERM or --run-for\n"
+	      "  start      start a capture session (in the background; --foreground to stay)\n"
+	      "  stop       end the background session, finish its file, print a summary\n"
+	      "  status     whether a session runs, and what it has seen\n"
+	      "  counters   per-component packet, byte and drop counters of the running session\n"
+	      "  reset      zero the running session's counters\n"
+	      "  filter     add, list or remove the filters the next start uses\n"
 	      "  format     a pktmon pcapng file as text, one record per observation\n"
 	      "  pcapng     a filtered copy of a pktmon pcapng file, metadata kept\n"
 	      "\n"
@@ -60,6 +65,16 @@ int main(int argc, char **argv)
 		return cmd_start(argc - 1, argv + 1);
 	if (!strcmp(verb, "list"))
 		return cmd_list(argc - 1, argv + 1);
+	static const struct {
+		const char *name;
+		int (*run)(int, char **);
+	} verbs[] = {
+		{ "stop", cmd_stop }, { "status", cmd_status }, { "counters", cmd_counters },
+		{ "reset", cmd_reset }, { "filter", cmd_filter },
+	};
+	for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
+		if (!strcmp(verb, verbs[i].name))
+			return verbs[i].run(argc - 1, argv + 1);
 	if (!strcmp(verb, "format"))
 		return cmd_format(argc - 1, argv + 1);
 	if (!strcmp(verb, "pcapng"))

@@ -28,7 +28,7 @@ ip netns exec $b nft add chain inet demo input '{ type filter hook input priorit
 ip netns exec $b nft add rule inet demo input icmp type echo-request drop
 
 echo "== capture: pktmon start --filter 'icmp -t ICMP' -f $file"
-"$pktmon" start --filter 'icmp -t ICMP' -f "$file" --pkt-size 0 >"$out/pktmon.log" 2>&1 &
+"$pktmon" start --foreground --filter 'icmp -t ICMP' -f "$file" --pkt-size 0 >"$out/pktmon.log" 2>&1 &
 pid=$!
 for _ in $(seq 1 100); do grep -q capturing "$out/pktmon.log" && break; sleep 0.05; done
 echo "== ping -c 2 198.18.0.2 from $a"

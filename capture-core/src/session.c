@@ -871,6 +871,11 @@ static void collect_counters(pktmon_session *s)
 	struct pm_counters *vals = calloc((size_t)ncpu, sizeof(*vals));
 	if (!vals)
 		return;
+	/* the map is the truth: a key it no longer has (reset) counts zero */
+	for (size_t i = 0; i < s->comps.n; i++) {
+		struct pm_component *c = s->comps.items[i];
+		c->rx_pkts = c->tx_pkts = c->rx_bytes = c->tx_bytes = c->drops = c->lost = c->emitted = 0;
+	}
 	int fd = bpf_map__fd(s->skel->maps.counters);
 	struct pm_comp_key key, next;
 	void *prev = NULL;
@@ -891,7 +896,6 @@ static void collect_counters(pktmon_session *s)
 		if (!c)
 			continue;
 		enum pktmon_direction d = pktmon_layer_direction((enum pktmon_layer)key.layer);
-		c->rx_pkts = c->tx_pkts = c->rx_bytes = c->tx_bytes = 0;
 		if (d == PKTMON_DIR_TX) {
 			c->tx_pkts = sum.pkts;
 			c->tx_bytes = sum.bytes;
@@ -1136,6 +1140,55 @@ int pktmon_get_counters(pktmon_session *s, struct pktmon_counter **list, size_t 
 	return 0;
 }
 
+int pktmon_get_drop_counts(pktmon_session *s, struct pktmon_drop_count **list, size_t *n)
+{
+	*list = NULL;
+	*n = 0;
+	if (!s->skel)
+		return 0;
+	int ncpu = libbpf_num_possible_cpus();
+	if (ncpu <= 0)
+		return -EINVAL;
+	uint64_t *vals = calloc((size_t)ncpu, sizeof(*vals));
+	if (!vals)
+		return -ENOMEM;
+	size_t cap = 0;
+	int fd = bpf_map__fd(s->skel->maps.drop_counts), rc = 0;
+	struct pm_drop_key key, next;
+	void *prev = NULL;
+	pthread_mutex_lock(&s->lock);
+	while (bpf_map_get_next_key(fd, prev, &next) == 0) {
+		key = next;
+		prev = &key;
+		if (bpf_map_lookup_elem(fd, &key, vals) != 0)
+			continue;
+		uint64_t count = 0;
+		for (int c = 0; c < ncpu; c++)
+			count += vals[c];
+		struct pm_component *c = component_for(s, &key.comp, NULL);
+		if (!c || !count)
+			continue;
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 16;
+			struct pktmon_drop_count *l = realloc(*list, cap * sizeof(*l));
+			if (!l) {
+				rc = -ENOMEM;
+				break;
+			}
+			*list = l;
+		}
+		struct pktmon_drop_count *d = &(*list)[(*n)++];
+		char buf[32];
+		d->component_id = c->id;
+		snprintf(d->reason, sizeof(d->reason), "%s", reason_name(s, key.reason, buf, sizeof(buf)));
+		d->reason_code = key.reason;
+		d->count = count;
+	}
+	pthread_mutex_unlock(&s->lock);
+	free(vals);
+	return rc;
+}
+
 void pktmon_free_counters(struct pktmon_counter *list)
 {
 	free(list);
@@ -1162,6 +1215,10 @@ int pktmon_reset_counters(pktmon_session *s)
 {
 	if (!s->skel)
 		return 0;
+	pthread_mutex_lock(&s->lock);
+	for (size_t i = 0; i < s->comps.n; i++)
+		s->comps.items[i]->last_drop_reason[0] = 0;
+	pthread_mutex_unlock(&s->lock);
 	int fds[2] = { bpf_map__fd(s->skel->maps.counters), bpf_map__fd(s->skel->maps.drop_counts) };
 	for (int m = 0; m < 2; m++) {
 		char key[sizeof(struct pm_drop_key)];

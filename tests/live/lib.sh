@@ -7,6 +7,9 @@ PKTMON=${1:?usage: test.sh PATH_TO_PKTMON}
 TEST_NAME=$(basename "$0" .sh)
 WORK=$(mktemp -d "/tmp/pktmon-${TEST_NAME}.XXXXXX")
 chmod 755 "$WORK"
+# a private run directory: stored filters and background sessions of other tests
+# (or of the user) never leak into this one
+export PKTMON_RUN_DIR=$WORK/run
 NSES=()
 CAPTURES=()
 FAILS=0
@@ -30,7 +33,7 @@ need_live() {
 	ip netns add "pmprobe$$" 2>/dev/null || skip "cannot create network namespaces"
 	ip netns del "pmprobe$$"
 	local err
-	err=$("$PKTMON" start --counters-only --comp dev-rx --run-for 1 -q 2>&1) ||
+	err=$("$PKTMON" start --foreground --counters-only --comp dev-rx --run-for 1 -q 2>&1) ||
 		skip "cannot load BPF programs here: $err"
 }
 
@@ -56,11 +59,11 @@ nsname() { printf 'pm%s%d' "$1" "$$" | cut -c1-12; }
 start_capture() {
 	local file=$1; shift
 	CAP_LOG="$WORK/capture.$(basename "$file").log"
-	"$PKTMON" start -f "$file" "$@" >"$CAP_LOG" 2>&1 &
+	"$PKTMON" start --foreground -f "$file" "$@" >"$CAP_LOG" 2>&1 &
 	CAP_PID=$!
 	CAPTURES+=("$CAP_PID")
 	local i
-	for i in $(seq 1 100); do
+	for i in $(seq 1 600); do # up to 30 s: loading and attaching is slow on a loaded machine
 		grep -q "capturing" "$CAP_LOG" 2>/dev/null && return 0
 		kill -0 "$CAP_PID" 2>/dev/null || break
 		sleep 0.05
@@ -77,6 +80,22 @@ stop_capture() {
 	local rc=0
 	wait "$CAP_PID" || rc=$?
 	[ "$rc" = 0 ] || { cat "$CAP_LOG"; fail "pktmon start exited with $rc"; }
+}
+
+# IDs of pm_consume programs (attached last, once a capture is complete).
+pm_consume_ids() { bpftool prog show 2>/dev/null | sed -nE 's/^([0-9]+): .* name pm_consume .*/\1/p' | sort; }
+# wait_attached BASELINE: until a capture not in BASELINE (pm_consume_ids taken before it
+# started) has attached everything; for captures started by others (tshark -i pktmon).
+wait_attached() {
+	local i id
+	for i in $(seq 1 300); do
+		for id in $(comm -13 <(echo "$1") <(pm_consume_ids)); do
+			bpftool link show 2>/dev/null | grep -qE " prog $id( |\$)" && return 0
+		done
+		sleep 0.1
+	done
+	fail "no new capture attached within 30 s"
+	return 1
 }
 
 # Stock tshark (no plugin) as an unprivileged user, as Wireshark users run it.

@@ -11,7 +11,7 @@ A=$(nsname a); B=$(nsname b)
 ns_pair "$A" "$B" 198.18.7.1 198.18.7.2
 "$API" 3 >"$WORK/api.out" 2>"$WORK/api.err" &
 pid=$!
-for _ in $(seq 1 100); do grep -q ready "$WORK/api.out" && break; sleep 0.05; done
+for _ in $(seq 1 600); do grep -q ready "$WORK/api.out" && break; sleep 0.05; done
 ip netns exec "$A" ping -c 2 -i 0.2 -W 1 198.18.7.2 >/dev/null || true
 ip netns exec "$A" bash -c 'for i in 1 2 3; do echo x > /dev/udp/198.18.7.2/9; done'
 rc=0; wait "$pid" || rc=$?

@@ -14,9 +14,9 @@ block_ping() { # block_ping NS: an nft rule dropping ICMP echo requests on INPUT
 # 1. counters-only, namespaces made after the start
 A=$(nsname a); B=$(nsname b)
 LOG=$WORK/counters.log
-"$PKTMON" start --counters-only >"$LOG" 2>&1 &
+"$PKTMON" start --foreground --counters-only >"$LOG" 2>&1 &
 CAP_PID=$!; CAPTURES+=("$CAP_PID"); CAP_LOG=$LOG
-for _ in $(seq 1 100); do grep -q capturing "$LOG" && break; sleep 0.05; done
+for _ in $(seq 1 600); do grep -q capturing "$LOG" && break; sleep 0.05; done
 ns_pair "$A" "$B" 198.18.4.1 198.18.4.2
 block_ping "$B"
 sleep 1.2 # new namespaces are hooked within 0.5 s
@@ -33,9 +33,9 @@ grep -q "events generated, 0 written" "$LOG" && pass "counters-only writes no ev
 
 # 2. real-time lines
 OUT=$WORK/realtime.out
-"$PKTMON" start --log-mode real-time --filter 'icmp -t ICMP -i 198.18.4.2' >"$OUT" 2>"$WORK/rt.err" &
+"$PKTMON" start --foreground --log-mode real-time --filter 'icmp -t ICMP -i 198.18.4.2' >"$OUT" 2>"$WORK/rt.err" &
 CAP_PID=$!; CAPTURES+=("$CAP_PID"); CAP_LOG=$WORK/rt.err
-for _ in $(seq 1 100); do grep -q capturing "$CAP_LOG" && break; sleep 0.05; done
+for _ in $(seq 1 600); do grep -q capturing "$CAP_LOG" && break; sleep 0.05; done
 ip netns exec "$A" ping -c 1 -W 1 198.18.4.2 >/dev/null
 stop_capture
 grep -Eq "Appearance 1, Direction Tx, Component [0-9]+ \(ipv4 OUTPUT \[netns $A\]\); 198\.18\.4\.1 > 198\.18\.4\.2: ICMP" "$OUT" &&

@@ -166,6 +166,14 @@ struct pktmon_totals {
 int pktmon_get_counters(pktmon_session *s, struct pktmon_counter **list, size_t *n);
 void pktmon_free_counters(struct pktmon_counter *list);
 int pktmon_get_totals(pktmon_session *s, struct pktmon_totals *t);
+/* Drops per component and reason, from the kernel's counters. */
+struct pktmon_drop_count {
+	uint32_t component_id;
+	char reason[48];
+	uint32_t reason_code;
+	uint64_t count;
+};
+int pktmon_get_drop_counts(pktmon_session *s, struct pktmon_drop_count **list, size_t *n);
 int pktmon_reset_counters(pktmon_session *s);
 
 /* Non-zero (-errno) once every pcapng output has failed, e.g. Wireshark closed the fifo. */

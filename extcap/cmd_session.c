@@ -1,0 +1,392 @@
+/* SPDX-License-Identifier: MIT */
+/* cmd_session.c - `pktmon stop|status|counters|reset`: talk to the background session. */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "daemon.h"
+
+/* ---- the session's answer, parsed ---------------------------------------------------------- */
+
+struct comp_row {
+	unsigned id;
+	char layer[32];
+	unsigned long long rx_pkts, rx_bytes, tx_pkts, tx_bytes, drops, lost;
+	char reason[64];
+	char name[160];
+};
+
+struct drop_row {
+	unsigned id;
+	char reason[64];
+	unsigned long long count;
+};
+
+struct answer {
+	int pid, running;
+	long long started;
+	unsigned long long generated, written, lost, drops, netns;
+	char file[4096];
+	struct comp_row *comps;
+	size_t ncomps;
+	struct drop_row *drops_by_reason;
+	size_t ndrops;
+};
+
+static void answer_free(struct answer *a)
+{
+	free(a->comps);
+	free(a->drops_by_reason);
+}
+
+/* Splits a tab-separated line in place; returns the number of fields. */
+static int split(char *line, char **f, int max)
+{
+	int n = 0;
+	while (n < max) {
+		f[n++] = line;
+		char *tab = strchr(line, '\t');
+		if (!tab)
+			break;
+		*tab = 0;
+		line = tab + 1;
+	}
+	return n;
+}
+
+static int parse_answer(char *text, struct answer *a)
+{
+	memset(a, 0, sizeof(*a));
+	size_t capc = 0, capd = 0;
+	char *save = NULL;
+	for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char *f[12];
+		int n = split(line, f, 12);
+		if (!strcmp(f[0], "session") && n == 10) {
+			a->pid = atoi(f[1]);
+			a->running = atoi(f[2]);
+			a->started = atoll(f[3]);
+			a->generated = strtoull(f[4], NULL, 10);
+			a->written = strtoull(f[5], NULL, 10);
+			a->lost = strtoull(f[6], NULL, 10);
+			a->drops = strtoull(f[7], NULL, 10);
+			a->netns = strtoull(f[8], NULL, 10);
+			snprintf(a->file, sizeof(a->file), "%s", f[9]);
+		} else if (!strcmp(f[0], "comp") && n == 11) {
+			if (a->ncomps == capc) {
+				capc = capc ? capc * 2 : 32;
+				struct comp_row *r = realloc(a->comps, capc * sizeof(*r));
+				if (!r)
+					return -1;
+				a->comps = r;
+			}
+			struct comp_row *r = &a->comps[a->ncomps++];
+			r->id = (unsigned)strtoul(f[1], NULL, 10);
+			snprintf(r->layer, sizeof(r->layer), "%s", f[2]);
+			r->rx_pkts = strtoull(f[3], NULL, 10);
+			r->rx_bytes = strtoull(f[4], NULL, 10);
+			r->tx_pkts = strtoull(f[5], NULL, 10);
+			r->tx_bytes = strtoull(f[6], NULL, 10);
+			r->drops = strtoull(f[7], NULL, 10);
+			r->lost = strtoull(f[8], NULL, 10);
+			snprintf(r->reason, sizeof(r->reason), "%s", strcmp(f[9], "-") ? f[9] : "");
+			snprintf(r->name, sizeof(r->name), "%s", f[10]);
+		} else if (!strcmp(f[0], "drop") && n == 4) {
+			if (a->ndrops == capd) {
+				capd = capd ? capd * 2 : 16;
+				struct drop_row *r = realloc(a->drops_by_reason, capd * sizeof(*r));
+				if (!r)
+					return -1;
+				a->drops_by_reason = r;
+			}
+			struct drop_row *r = &a->drops_by_reason[a->ndrops++];
+			r->id = (unsigned)strtoul(f[1], NULL, 10);
+			snprintf(r->reason, sizeof(r->reason), "%s", f[2]);
+			r->count = strtoull(f[3], NULL, 10);
+		}
+	}
+	return 0;
+}
+
+/* Asks the session; prints why not and returns 1 when there is none. */
+static int ask(const char *req, struct answer *a, char **raw)
+{
+	char err[PKTMON_ERRLEN] = "";
+	*raw = ctl_request(req, err, sizeof(err));
+	if (!*raw)
+		return cli_fail(1, "%s", err);
+	if (parse_answer(*raw, a) < 0)
+		return cli_fail(1, "out of memory");
+	return 0;
+}
+
+static void json_str(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (; *s; s++) {
+		unsigned char ch = (unsigned char)*s;
+		if (ch == '"' || ch == '\\')
+			fprintf(f, "\\%c", ch);
+		else if (ch < 0x20)
+			fprintf(f, "\\u%04x", ch);
+		else
+			fputc(ch, f);
+	}
+	fputc('"', f);
+}
+
+/* ---- counters ------------------------------------------------------------------------------- */
+
+struct counters_opts {
+	enum pktmon_capture_type type;
+	bool zero, drop_reason, json;
+};
+
+static bool row_is_zero(const struct comp_row *r)
+{
+	return !r->rx_pkts && !r->tx_pkts && !r->drops && !r->lost;
+}
+
+static void print_table(const struct answer *a, const struct counters_opts *o)
+{
+	bool flow = o->type != PKTMON_TYPE_DROP, drop = o->type != PKTMON_TYPE_FLOW;
+	printf("%-4s %-48s", "Id", "Component");
+	if (flow)
+		printf(" %11s %13s %11s %13s", "Rx Packets", "Rx Bytes", "Tx Packets", "Tx Bytes");
+	if (drop)
+		printf(" %9s %7s  %s", "Drops", "Lost", "Last drop reason");
+	printf("\n");
+	size_t shown = 0;
+	for (size_t i = 0; i < a->ncomps; i++) {
+		const struct comp_row *r = &a->comps[i];
+		if (!o->zero && row_is_zero(r))
+			continue;
+		if (!flow && !r->drops && !o->zero)
+			continue;
+		shown++;
+		printf("%-4u %-48s", r->id, r->name);
+		if (flow)
+			printf(" %11llu %13llu %11llu %13llu", r->rx_pkts, r->rx_bytes, r->tx_pkts, r->tx_bytes);
+		if (drop)
+			printf(" %9llu %7llu  %s", r->drops, r->lost, r->reason);
+		printf("\n");
+		if (o->drop_reason)
+			for (size_t d = 0; d < a->ndrops; d++)
+				if (a->drops_by_reason[d].id == r->id)
+					printf("     Drop reason %-40s %llu\n", a->drops_by_reason[d].reason,
+					       a->drops_by_reason[d].count);
+	}
+	if (!shown)
+		printf("(no counters yet%s)\n", o->zero ? "" : "; --zero shows components with zero counts");
+	printf("Events: %llu generated, %llu written, %llu lost by the ring buffer; %llu drops\n", a->generated,
+	       a->written, a->lost, a->drops);
+}
+
+static void print_json(const struct answer *a, const struct counters_opts *o)
+{
+	printf("{\"running\":%s,\"pid\":%d,\"started\":%lld,\"file\":", a->running ? "true" : "false", a->pid,
+	       a->started);
+	json_str(stdout, a->file);
+	printf(",\"events_generated\":%llu,\"events_written\":%llu,\"events_lost\":%llu,\"drops\":%llu,"
+	       "\"netns_hooked\":%llu,\"components\":[",
+	       a->generated, a->written, a->lost, a->drops, a->netns);
+	bool first = true;
+	for (size_t i = 0; i < a->ncomps; i++) {
+		const struct comp_row *r = &a->comps[i];
+		if (!o->zero && row_is_zero(r))
+			continue;
+		printf("%s{\"id\":%u,\"name\":", first ? "" : ",", r->id);
+		json_str(stdout, r->name);
+		printf(",\"layer\":\"%s\",\"rx_packets\":%llu,\"rx_bytes\":%llu,\"tx_packets\":%llu,\"tx_bytes\":%llu,"
+		       "\"drops\":%llu,\"lost\":%llu,\"last_drop_reason\":",
+		       r->layer, r->rx_pkts, r->rx_bytes, r->tx_pkts, r->tx_bytes, r->drops, r->lost);
+		json_str(stdout, r->reason);
+		printf(",\"drop_reasons\":{");
+		bool f2 = true;
+		for (size_t d = 0; d < a->ndrops; d++)
+			if (a->drops_by_reason[d].id == r->id) {
+				printf("%s", f2 ? "" : ",");
+				json_str(stdout, a->drops_by_reason[d].reason);
+				printf(":%llu", a->drops_by_reason[d].count);
+				f2 = false;
+			}
+		printf("}}");
+		first = false;
+	}
+	printf("]}\n");
+}
+
+static volatile sig_atomic_t interrupted;
+static void on_int(int sig) { (void)sig; interrupted = 1; }
+
+int cmd_counters(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "type", required_argument, NULL, 't' },
+		{ "zero", no_argument, NULL, 'z' },
+		{ "drop-reason", no_argument, NULL, 'r' },
+		{ "live", no_argument, NULL, 'L' },
+		{ "refresh-rate", required_argument, NULL, 'R' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct counters_opts o = { .type = PKTMON_TYPE_ALL };
+	bool live = false;
+	long refresh = 1;
+	optind = 1;
+	opterr = 0;
+	int c;
+	while ((c = getopt_long(argc, argv, ":t:zrh", opts, NULL)) != -1) {
+		switch (c) {
+		case 't':
+			if (!strcasecmp(optarg, "all")) o.type = PKTMON_TYPE_ALL;
+			else if (!strcasecmp(optarg, "flow")) o.type = PKTMON_TYPE_FLOW;
+			else if (!strcasecmp(optarg, "drop")) o.type = PKTMON_TYPE_DROP;
+			else return cli_fail(EXIT_USAGE, "counters: --type takes all, flow or drop, not '%s'", optarg);
+			break;
+		case 'z': o.zero = true; break;
+		case 'r': o.drop_reason = true; break;
+		case 'L': live = true; break;
+		case 'R': {
+			char *end;
+			refresh = strtol(optarg, &end, 10);
+			if (*end || refresh < 1 || refresh > 3600)
+				return cli_fail(EXIT_USAGE, "counters: --refresh-rate takes seconds 1..3600, not '%s'", optarg);
+			break;
+		}
+		case 'j': o.json = true; break;
+		case 'h':
+			puts("Usage: pktmon counters [--type all|flow|drop] [--zero] [--drop-reason] [--live [--refresh-rate N]] [--json]\n\n"
+			     "The running session's counters per component: packets and bytes received and sent,\n"
+			     "drops (with the last drop reason) and events the ring buffer lost.\n"
+			     "  --type          flow: packet counts only; drop: drop counts only\n"
+			     "  --zero          also components whose counts are all zero\n"
+			     "  --drop-reason   the drops of each component by reason\n"
+			     "  --live          refresh every --refresh-rate seconds (default 1) until Ctrl-C\n"
+			     "  --json          one JSON object (with --live, one per refresh)\n"
+			     "Exit status: 0, or 1 when no session is running.");
+			return 0;
+		case ':': return cli_fail(EXIT_USAGE, "counters: option '%s' needs a value", argv[optind - 1]);
+		default: return cli_fail(EXIT_USAGE, "counters: unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (optind < argc)
+		return cli_fail(EXIT_USAGE, "counters: unexpected argument '%s'", argv[optind]);
+	if (live)
+		signal(SIGINT, on_int);
+	do {
+		struct answer a;
+		char *raw;
+		if (ask("counters", &a, &raw))
+			return 1;
+		if (live && !o.json)
+			printf("\n%s", ctime(&(time_t){ time(NULL) }));
+		if (o.json)
+			print_json(&a, &o);
+		else
+			print_table(&a, &o);
+		fflush(stdout);
+		answer_free(&a);
+		free(raw);
+		if (live)
+			for (long i = 0; i < refresh * 10 && !interrupted; i++)
+				usleep(100000);
+	} while (live && !interrupted);
+	return 0;
+}
+
+int cmd_status(int argc, char **argv)
+{
+	bool json = argc > 1 && !strcmp(argv[1], "--json");
+	if (argc > 1 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
+		puts("Usage: pktmon status [--json]\n\nSays whether a background session runs, since when, into which file.\n"
+		     "Exit status: 0 either way (the output says which), 1 on errors.");
+		return 0;
+	}
+	if (argc > (json ? 2 : 1))
+		return cli_fail(EXIT_USAGE, "status: unexpected argument '%s'", argv[json ? 2 : 1]);
+	char err[PKTMON_ERRLEN] = "";
+	char *raw = ctl_request("status", err, sizeof(err));
+	if (!raw) {
+		if (errno != ENOENT)
+			return cli_fail(1, "%s", err);
+		if (json)
+			printf("{\"running\":false}\n");
+		else
+			printf("Packet Monitor is not running.\n");
+		return 0;
+	}
+	struct answer a;
+	parse_answer(raw, &a);
+	if (json) {
+		struct counters_opts o = { .type = PKTMON_TYPE_ALL };
+		print_json(&a, &o);
+	} else {
+		time_t st = (time_t)a.started;
+		char when[64];
+		strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S UTC", gmtime(&st));
+		printf("Packet Monitor is running (pid %d) since %s.\n", a.pid, when);
+		printf("File: %s\n", a.file[0] && strcmp(a.file, "-") ? a.file : "(none)");
+		printf("Events: %llu generated, %llu written, %llu lost; %llu drops; %zu components; %llu namespaces hooked.\n",
+		       a.generated, a.written, a.lost, a.drops, a.ncomps, a.netns);
+	}
+	answer_free(&a);
+	free(raw);
+	return 0;
+}
+
+int cmd_stop(int argc, char **argv)
+{
+	if (argc > 1 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
+		puts("Usage: pktmon stop\n\nEnds the background session, finishes its file and prints a summary.\n"
+		     "Exit status: 0, or 1 when no session is running.");
+		return 0;
+	}
+	if (argc > 1)
+		return cli_fail(EXIT_USAGE, "stop: unexpected argument '%s'", argv[1]);
+	struct answer a;
+	char *raw;
+	if (ask("stop", &a, &raw))
+		return 1;
+	printf("Packet Monitor stopped. %llu events generated, %llu written, %llu lost by the ring buffer; %llu drops.\n",
+	       a.generated, a.written, a.lost, a.drops);
+	if (a.file[0] && strcmp(a.file, "-"))
+		printf("File: %s\n", a.file);
+	if (a.lost)
+		printf("Warning: %llu events were lost (try a larger --ring-size, a smaller --pkt-size or a filter).\n", a.lost);
+	/* wait until the process is gone, so that a new start can follow at once */
+	for (int i = 0; i < 100 && a.pid > 0 && kill(a.pid, 0) == 0; i++)
+		usleep(20000);
+	answer_free(&a);
+	free(raw);
+	return 0;
+}
+
+int cmd_reset(int argc, char **argv)
+{
+	if (argc > 1 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
+		puts("Usage: pktmon reset\n\nZeroes the running session's counters.");
+		return 0;
+	}
+	if (argc > 1)
+		return cli_fail(EXIT_USAGE, "reset: unexpected argument '%s'", argv[1]);
+	char err[PKTMON_ERRLEN] = "";
+	char *raw = ctl_request("reset", err, sizeof(err));
+	if (!raw)
+		return cli_fail(1, "%s", err);
+	int ok = strstr(raw, "\nok\n") != NULL;
+	free(raw);
+	if (!ok)
+		return cli_fail(1, "the session could not reset its counters");
+	printf("All counters reset.\n");
+	return 0;
+}
