@@ -1,0 +1,34 @@
+#!/bin/bash
+# test_install.sh BUILD_DIR EXTCAP_DIR
+set -u
+build=$1 extcap=$2
+fails=0
+eq() { if [ "$2" = "$3" ]; then echo "ok: $1"; else echo "FAIL: $1: expected [$2], got [$3]"; fails=$((fails + 1)); fi; }
+work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
+
+DESTDIR=$work/stage cmake --install "$build" --prefix /usr >"$work/install.log" 2>&1 || { cat "$work/install.log"; exit 1; }
+eq "the extcap binary" "yes" "$([ -x "$work/stage$extcap/pktmon" ] && echo yes)"
+eq "pktmon on the PATH links to it" "$extcap/pktmon" "$(readlink "$work/stage/usr/bin/pktmon")"
+plugin=$(find "$work/stage" -path '*/plugins/*/epan/pktmon.so' | head -1)
+[ -n "$plugin" ] && echo "ok: the plugin: ${plugin#$work/stage}" || { echo "FAIL: no plugin installed"; fails=$((fails + 1)); }
+eq "the staged extcap answers Wireshark" "interface {value=pktmon}{display=Packet Monitor: where packets go and why they drop}" \
+	"$("$work/stage$extcap/pktmon" --extcap-interfaces | grep '^interface')"
+
+if command -v cpack >/dev/null && command -v dpkg-deb >/dev/null; then
+	(cd "$work" && cpack --config "$build/CPackConfig.cmake" -B "$work/pkg" >/dev/null 2>&1) || { echo "FAIL: cpack"; fails=$((fails + 1)); }
+	deb=$(ls "$work"/pkg/pktmon_*.deb 2>/dev/null | head -1)
+	if [ -n "$deb" ]; then
+		files=$(dpkg-deb -c "$deb" | awk '{print $6}')
+		for f in ".$extcap/pktmon" "./usr/bin/pktmon"; do
+			grep -qx "$f" <<<"$files" && echo "ok: the .deb has $f" || { echo "FAIL: the .deb lacks $f"; fails=$((fails + 1)); }
+		done
+		grep -q '/plugins/.*/epan/pktmon.so$' <<<"$files" && echo "ok: the .deb has the plugin" || { echo "FAIL: no plugin in the .deb"; fails=$((fails + 1)); }
+		dpkg-deb -e "$deb" "$work/ctl"
+		grep -q "setcap cap_bpf,cap_perfmon,cap_net_admin,cap_sys_admin,cap_syslog+ep $extcap/pktmon" "$work/ctl/postinst" &&
+			grep -q "chmod 0750 $extcap/pktmon" "$work/ctl/postinst" &&
+			echo "ok: postinst grants the capabilities to one group" || { echo "FAIL: postinst"; fails=$((fails + 1)); }
+	fi
+else
+	echo "(no cpack/dpkg-deb: the package is not checked)"
+fi
+[ "$fails" = 0 ] && echo "all checks passed" || exit 1
