@@ -14,6 +14,8 @@ struct start_opts {
 	struct pktmon_session_options so;
 	const char *file;        /* pcapng path, "-" for stdout, NULL for none */
 	const char *fifo;        /* Wireshark's fifo (extcap) */
+	const char *control_in;  /* Wireshark's control toolbar fifos (extcap, GUI only) */
+	const char *control_out;
 	const char *comp;        /* all, nics, or layer names */
 	const char *pcap_expr;
 	unsigned long file_mb, run_for;

@@ -17,6 +17,7 @@
 #include "cli.h"
 #include "daemon.h"
 #include "rundir.h"
+#include "toolbar.h"
 #include "filter.h"
 #include "pktmon/pktmon.h"
 
@@ -172,7 +173,7 @@ static void rt_event(void *user, enum pktmon_stream_event kind, const char *msg)
 int start_parse(int argc, char **argv, struct start_opts *o)
 {
 	enum { OPT_COMP = 256, OPT_TYPE, OPT_PKTSIZE, OPT_FILTER, OPT_FILTERS, OPT_FIFO, OPT_PCAP, OPT_RUNFOR,
-	       OPT_RING, OPT_COUNTERS, OPT_FOREGROUND };
+	       OPT_RING, OPT_COUNTERS, OPT_FOREGROUND, OPT_CONTROL_IN, OPT_CONTROL_OUT };
 	static const struct option opts[] = {
 		{ "capture", no_argument, NULL, 'c' },
 		{ "counters-only", no_argument, NULL, 'o' },
@@ -190,6 +191,8 @@ int start_parse(int argc, char **argv, struct start_opts *o)
 		{ "ring-size", required_argument, NULL, OPT_RING },
 		{ "show-counters", no_argument, NULL, OPT_COUNTERS },
 		{ "foreground", no_argument, NULL, OPT_FOREGROUND },
+		{ "control-in", required_argument, NULL, OPT_CONTROL_IN },   /* extcap.c passes these */
+		{ "control-out", required_argument, NULL, OPT_CONTROL_OUT },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -254,6 +257,8 @@ int start_parse(int argc, char **argv, struct start_opts *o)
 			break;
 		case OPT_COUNTERS: o->show_counters = true; break;
 		case OPT_FOREGROUND: o->foreground = true; break;
+		case OPT_CONTROL_IN: o->control_in = optarg; break;
+		case OPT_CONTROL_OUT: o->control_out = optarg; break;
 		case 'q': o->quiet = true; break;
 		case 'h': start_usage(stdout); return 0;
 		case ':': return cli_fail(EXIT_USAGE, "start: option '%s' needs a value", argv[optind - 1]);
@@ -362,9 +367,12 @@ int capture_run(struct start_opts *o, struct ctl_server *ctl, int ready_fd)
 	struct timespec t0, now;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	bool stop_requested = false;
+	struct toolbar *tb = o->control_in || o->control_out ? toolbar_open(o->control_in, o->control_out) : NULL;
 	while (!got_signal && !stop_requested) {
 		if (ctl)
 			ctl_poll(ctl, s, 100, &stop_requested);
+		else if (tb)
+			toolbar_poll(tb, s, 100);
 		else {
 			struct timespec nap = { 0, 100 * 1000 * 1000 };
 			nanosleep(&nap, NULL);
@@ -375,6 +383,7 @@ int capture_run(struct start_opts *o, struct ctl_server *ctl, int ready_fd)
 		if (o->run_for && (unsigned long)(now.tv_sec - t0.tv_sec) >= o->run_for)
 			break;
 	}
+	toolbar_close(tb);
 	rc = pktmon_set_session_active(s, false, err, sizeof(err));
 	struct pktmon_totals t;
 	pktmon_get_totals(s, &t);

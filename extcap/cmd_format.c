@@ -901,18 +901,55 @@ struct rundown_copy {
 	uint64_t offset;
 };
 
-/* Name of a component from the rundown's COMPONENT records. */
-static const struct pktmon_meta_str *rd_comp_name(const uint8_t *buf, size_t len, uint32_t id,
-						  struct pktmon_rundown_record *scratch)
+/* Component id -> name, from the rundown's COMPONENT records: built once, so a
+ * rundown with many records costs n log n, not n squared. */
+struct comp_name {
+	uint32_t id;
+	struct pktmon_meta_str name;
+};
+struct name_index {
+	struct comp_name *v;
+	size_t n;
+};
+
+static int comp_name_cmp(const void *a, const void *b)
+{
+	uint32_t x = ((const struct comp_name *)a)->id, y = ((const struct comp_name *)b)->id;
+	return x < y ? -1 : x > y;
+}
+
+static void name_index_build(struct name_index *ix, const uint8_t *buf, size_t len)
 {
 	struct pktmon_rundown rd;
+	struct pktmon_rundown_record rec;
+	size_t cap = 0;
+	ix->v = NULL;
+	ix->n = 0;
 	if (pktmon_rundown_open(buf, len, &rd) != PKTMON_META_OK && rd.status != PKTMON_META_TRUNCATED)
-		return NULL;
-	while (pktmon_rundown_next(&rd, buf, len, scratch))
-		if (scratch->type == PKTMON_REC_COMPONENT && pktmon_tlv_has(&scratch->tlv, PKTMON_TLV_COMPONENT_ID) &&
-		    scratch->tlv.component_id == id && scratch->tlv.name.ptr)
-			return &scratch->tlv.name;
-	return NULL;
+		return;
+	while (pktmon_rundown_next(&rd, buf, len, &rec)) {
+		if (rec.type != PKTMON_REC_COMPONENT || !pktmon_tlv_has(&rec.tlv, PKTMON_TLV_COMPONENT_ID) ||
+		    !rec.tlv.name.ptr)
+			continue;
+		if (ix->n == cap) {
+			size_t ncap = cap ? cap * 2 : 32;
+			struct comp_name *nv = realloc(ix->v, ncap * sizeof(*nv));
+			if (!nv)
+				break; /* names are a nicety: print ids without them */
+			ix->v = nv;
+			cap = ncap;
+		}
+		ix->v[ix->n++] = (struct comp_name){ rec.tlv.component_id, rec.tlv.name };
+	}
+	if (ix->n)
+		qsort(ix->v, ix->n, sizeof(*ix->v), comp_name_cmp);
+}
+
+static const struct pktmon_meta_str *name_of(const struct name_index *ix, uint32_t id)
+{
+	struct comp_name key = { .id = id };
+	const struct comp_name *c = ix->n ? bsearch(&key, ix->v, ix->n, sizeof(*ix->v), comp_name_cmp) : NULL;
+	return c ? &c->name : NULL;
 }
 
 static const char *capture_type_name(unsigned t)
@@ -938,7 +975,7 @@ static size_t mstr_width(const struct pktmon_meta_str *s)
 	return s->ptr ? text_width(s->ptr, s->len) : 1;
 }
 
-/* Iterates the records of one kind; false when the payload cannot be iterated. */
+/* Iterates the records of one kind (none when the header is not one we can read). */
 #define FOR_RECORDS(rd, buf, len, rec, kind)                                                      \
 	for (int _ok = (pktmon_rundown_open(buf, len, &rd) == PKTMON_META_OK ||                       \
 			rd.status == PKTMON_META_TRUNCATED);                                          \
@@ -948,7 +985,8 @@ static size_t mstr_width(const struct pktmon_meta_str *s)
 static void rundown_text(FILE *f, const uint8_t *buf, size_t len)
 {
 	struct pktmon_rundown rd;
-	struct pktmon_rundown_record rec, other;
+	struct pktmon_rundown_record rec;
+	struct name_index ix;
 	char t1[64], t2[64];
 
 	bool had_session = false;
@@ -990,6 +1028,7 @@ static void rundown_text(FILE *f, const uint8_t *buf, size_t len)
 	}
 	if (!had_session)
 		fputc('\n', f);
+	name_index_build(&ix, buf, len);
 
 	fputs("\nFilters:\n", f);
 	int n = 0;
@@ -1033,7 +1072,7 @@ static void rundown_text(FILE *f, const uint8_t *buf, size_t len)
 	fprintf(f, "  %10s %12s %10s %12s %8s %8s\n", "Rx pkts", "Rx bytes", "Tx pkts", "Tx bytes", "Drops", "Lost");
 	FOR_RECORDS(rd, buf, len, rec, PKTMON_REC_COUNTERS) {
 		const struct pktmon_tlvs *v = &rec.tlv;
-		const struct pktmon_meta_str *name = rd_comp_name(buf, len, v->component_id, &other);
+		const struct pktmon_meta_str *name = name_of(&ix, v->component_id);
 		fprintf(f, "  %-4u ", v->component_id);
 		pad_to(f, name ? put_text(f, name->ptr, name->len) : put_cstr(f, "-"), w);
 		fprintf(f, "  %10llu %12llu %10llu %12llu %8llu %8llu\n", (unsigned long long)v->rx_pkts,
@@ -1057,7 +1096,7 @@ static void rundown_text(FILE *f, const uint8_t *buf, size_t len)
 			pad_to(f, put_cstr(f, "Reason"), rw);
 			fprintf(f, " %6s %10s\n", "Code", "Count");
 		}
-		const struct pktmon_meta_str *name = rd_comp_name(buf, len, v->component_id, &other);
+		const struct pktmon_meta_str *name = name_of(&ix, v->component_id);
 		fprintf(f, "  %-4u ", v->component_id);
 		pad_to(f, name ? put_text(f, name->ptr, name->len) : put_cstr(f, "-"), w);
 		fputs("  ", f);
@@ -1066,17 +1105,20 @@ static void rundown_text(FILE *f, const uint8_t *buf, size_t len)
 	}
 	if (!n)
 		fputs("  none\n", f);
+	free(ix.v);
 }
 
 static void rundown_json(FILE *f, const uint8_t *buf, size_t len)
 {
 	struct pktmon_rundown rd;
-	struct pktmon_rundown_record rec, other;
+	struct pktmon_rundown_record rec;
+	struct name_index ix;
 	if (pktmon_rundown_open(buf, len, &rd) != PKTMON_META_OK && rd.status != PKTMON_META_TRUNCATED) {
 		fprintf(f, "{\"type\":\"rundown\",\"status\":\"%s\",\"version\":%u,\"kind\":%u}\n",
 			pktmon_meta_status_name(rd.status), rd.version, rd.kind);
 		return;
 	}
+	name_index_build(&ix, buf, len);
 	while (pktmon_rundown_next(&rd, buf, len, &rec)) {
 		const struct pktmon_tlvs *v = &rec.tlv;
 		const struct pktmon_meta_str *name;
@@ -1133,7 +1175,7 @@ static void rundown_json(FILE *f, const uint8_t *buf, size_t len)
 			break;
 		case PKTMON_REC_COUNTERS:
 			fprintf(f, "{\"type\":\"counters\",\"component_id\":%u,\"name\":", v->component_id);
-			name = rd_comp_name(buf, len, v->component_id, &other);
+			name = name_of(&ix, v->component_id);
 			if (name)
 				json_mstr(f, name);
 			else
@@ -1145,7 +1187,7 @@ static void rundown_json(FILE *f, const uint8_t *buf, size_t len)
 			break;
 		case PKTMON_REC_DROP_COUNT:
 			fprintf(f, "{\"type\":\"drop_count\",\"component_id\":%u,\"name\":", v->component_id);
-			name = rd_comp_name(buf, len, v->component_id, &other);
+			name = name_of(&ix, v->component_id);
 			if (name)
 				json_mstr(f, name);
 			else
@@ -1162,6 +1204,7 @@ static void rundown_json(FILE *f, const uint8_t *buf, size_t len)
 			fprintf(f, ",\"status\":\"%s\"", pktmon_meta_status_name(rec.status));
 		fputs("}\n", f);
 	}
+	free(ix.v);
 }
 
 /* Problems inside the rundown payload (the pcapng framing was fine). */

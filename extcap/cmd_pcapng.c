@@ -68,7 +68,9 @@ static void pcapng_usage(FILE *f)
 	      "  -q, --quiet             no summary line\n"
 	      "  -h, --help              this text\n"
 	      "\n"
-	      "--drop-only and --component-id never select packets without pktmon metadata.\n"
+	      "--drop-only and --component-id never select packets without pktmon metadata;\n"
+	      "a packet whose metadata is malformed is judged by what could be decoded, with a\n"
+	      "warning on standard error.\n"
 	      "Exit status: 0 success; 1 the input could not be read or is malformed, or the\n"
 	      "output could not be written (nothing is left under OUT then; with -o -, what\n"
 	      "was copied before the problem has been written); 2 bad usage.\n",
@@ -231,7 +233,16 @@ int cmd_pcapng(int argc, char **argv)
 		bool keep;
 		if (b.kind == PCAPNG_K_PACKET) {
 			frames++;
-			keep = !pmf_filter_active(filter) || pmf_filter_match(filter, pmf_decode(&b.pkt, &m));
+			keep = true;
+			if (pmf_filter_active(filter)) {
+				const struct pktmon_meta *pm = pmf_decode(&b.pkt, &m);
+				if (pm && (pm->status == PKTMON_META_TRUNCATED || pm->status == PKTMON_META_BAD_LENGTH))
+					fprintf(stderr, "pktmon: pcapng: warning: frame %llu (offset %llu): pktmon metadata %s "
+						"at byte %zu; judged by what could be decoded\n", (unsigned long long)frames,
+						(unsigned long long)b.offset, pktmon_meta_status_name(pm->status),
+						pm->error_offset);
+				keep = pmf_filter_match(filter, pm);
+			}
 			kept += keep;
 		} else {
 			keep = keep_block(&b);

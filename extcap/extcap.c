@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "toolbar.h"
 #include "pktmon/pktmon.h"
 
 #define IFACE "pktmon"
@@ -26,6 +27,7 @@ static void print_interfaces(void)
 	printf("extcap {version=%s}{help=https://www.wireshark.org/docs/man-pages/extcap.html}\n",
 	       PKTMON_VERSION_STRING);
 	printf("interface {value=" IFACE "}{display=Packet Monitor: where packets go and why they drop}\n");
+	toolbar_print_controls();
 }
 
 static void print_dlts(void)
@@ -78,10 +80,10 @@ static int validate_filter(const char *expr)
 
 int extcap_main(int argc, char **argv)
 {
-	const char *iface = NULL, *fifo = NULL, *filter = NULL;
+	const char *iface = NULL, *fifo = NULL, *filter = NULL, *ctl_in = NULL, *ctl_out = NULL;
 	bool interfaces = false, dlts = false, config = false, capture = false;
 	/* what remains is handed to `start`: the dialog's options */
-	char **rest = calloc((size_t)argc + 8, sizeof(*rest));
+	char **rest = calloc((size_t)argc + 12, sizeof(*rest));
 	if (!rest)
 		return 1;
 	int nrest = 0;
@@ -97,7 +99,8 @@ int extcap_main(int argc, char **argv)
 		else if (!strcmp(a, "--extcap-interface") && val) { iface = val; i++; }
 		else if (!strcmp(a, "--fifo") && val) { fifo = val; i++; }
 		else if (!strcmp(a, "--extcap-capture-filter") && val) { filter = val; i++; }
-		else if (!strcmp(a, "--extcap-control-in") || !strcmp(a, "--extcap-control-out")) { if (val) i++; }
+		else if (!strcmp(a, "--extcap-control-in") && val) { ctl_in = val; i++; }
+		else if (!strcmp(a, "--extcap-control-out") && val) { ctl_out = val; i++; }
 		else rest[nrest++] = argv[i];
 	}
 	int rc = 0;
@@ -118,6 +121,14 @@ int extcap_main(int argc, char **argv)
 			if (filter && *filter) {
 				rest[nrest++] = "--capture-filter";
 				rest[nrest++] = (char *)filter;
+			}
+			if (ctl_in) {
+				rest[nrest++] = "--control-in";
+				rest[nrest++] = (char *)ctl_in;
+			}
+			if (ctl_out) {
+				rest[nrest++] = "--control-out";
+				rest[nrest++] = (char *)ctl_out;
 			}
 			rest[nrest++] = "--quiet";
 			rc = cmd_start(nrest, rest);
