@@ -2,7 +2,7 @@
 /*
  * cmd_format.c - `pktmon format`: a pcapng file as text (or JSON lines), one
  * record per observation, then the session rundown; like Windows
- * `pktmon format`. Also the observation filter `pktmon pcapng` shares.
+ * `pktmon format`.
  *
  * Everything printed that comes from the file (names, reasons, symbols) goes
  * through put_text() or json_str(), so a hostile file cannot put terminal
@@ -23,127 +23,14 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "frame_filter.h"
+#include "packet_decode.h"
 #include "pcapng_reader.h"
 #include "pkt_parse.h"
 #include "pktmon/pktmon.h"
 #include "pktmon/pktmon_format.h"
 #include "pktmon_meta.h"
 
-/* ---- the observation filter (also used by cmd_pcapng.c) -------------------------------------- */
-
-/*
- * cmd_pcapng.c declares these functions itself (cli.h is shared with other
- * verbs); the struct stays private to this file.
- */
-#define PMF_MAX_IDS 64
-struct pmf_filter {
-	bool drop_only;
-	size_t n_ids;
-	uint32_t ids[PMF_MAX_IDS];
-};
-struct pmf_filter *pmf_filter_new(void);
-void pmf_filter_free(struct pmf_filter *f);
-void pmf_filter_set_drop_only(struct pmf_filter *f);
-int pmf_filter_add_ids(struct pmf_filter *f, const char *arg, const char *verb);
-bool pmf_filter_active(const struct pmf_filter *f);
-bool pmf_is_drop(const struct pktmon_meta *m);
-const struct pktmon_meta *pmf_decode(const struct pcapng_packet *p, struct pktmon_meta *m);
-bool pmf_filter_match(const struct pmf_filter *f, const struct pktmon_meta *m);
-int pmf_same_file(const char *a, const char *b);
-
-struct pmf_filter *pmf_filter_new(void)
-{
-	return calloc(1, sizeof(struct pmf_filter));
-}
-
-void pmf_filter_free(struct pmf_filter *f)
-{
-	free(f);
-}
-
-void pmf_filter_set_drop_only(struct pmf_filter *f)
-{
-	f->drop_only = true;
-}
-
-bool pmf_filter_active(const struct pmf_filter *f)
-{
-	return f->drop_only || f->n_ids > 0;
-}
-
-/* "7" or "1,7": 0, or EXIT_USAGE after saying what is wrong. */
-int pmf_filter_add_ids(struct pmf_filter *f, const char *arg, const char *verb)
-{
-	const char *p = arg;
-	if (!*p)
-		return cli_fail(EXIT_USAGE, "%s: --component-id takes a number, not ''", verb);
-	while (*p) {
-		char *end;
-		errno = 0;
-		if (*p < '0' || *p > '9')
-			goto bad;
-		unsigned long v = strtoul(p, &end, 10);
-		if (errno || end == p || v > UINT32_MAX || (*end && *end != ','))
-			goto bad;
-		if (f->n_ids == PMF_MAX_IDS)
-			return cli_fail(EXIT_USAGE, "%s: at most %d component ids", verb, PMF_MAX_IDS);
-		f->ids[f->n_ids++] = (uint32_t)v;
-		p = *end ? end + 1 : end;
-		if (*end && !*p)
-			goto bad; /* trailing comma */
-	}
-	return 0;
-bad:
-	return cli_fail(EXIT_USAGE, "%s: --component-id takes component ids (numbers, comma-separated), not '%s'",
-			verb, arg);
-}
-
-bool pmf_is_drop(const struct pktmon_meta *m)
-{
-	return m && ((m->tlv.flags & PKTMON_FLAG_DROPPED) ||
-		     pktmon_tlv_has(&m->tlv, PKTMON_TLV_DROP_REASON));
-}
-
-const struct pktmon_meta *pmf_decode(const struct pcapng_packet *p, struct pktmon_meta *m)
-{
-	const struct pcapng_custom_opt *c = pcapng_packet_custom(p, PKTMON_PCAPNG_OPT_CUSTOM_BIN_COPY, PKTMON_PEN);
-	if (!c)
-		return NULL;
-	pktmon_meta_decode(c->data, c->len, m);
-	return m;
-}
-
-bool pmf_filter_match(const struct pmf_filter *f, const struct pktmon_meta *m)
-{
-	if (!pmf_filter_active(f))
-		return true;
-	/* Frames without (understood) metadata have no component and no drop. */
-	if (!m || m->status == PKTMON_META_UNKNOWN_VERSION)
-		return false;
-	if (f->drop_only && !pmf_is_drop(m))
-		return false;
-	if (f->n_ids) {
-		if (!pktmon_tlv_has(&m->tlv, PKTMON_TLV_COMPONENT_ID))
-			return false;
-		for (size_t i = 0; i < f->n_ids; i++)
-			if (f->ids[i] == m->tlv.component_id)
-				return true;
-		return false;
-	}
-	return true;
-}
-
-int pmf_same_file(const char *a, const char *b)
-{
-	struct stat sa, sb;
-	if (stat(a, &sa) < 0 || stat(b, &sb) < 0)
-		return 0;
-	return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
-}
-
-/* ---- safe output of strings from the file ------------------------------------------------------ */
-
-/* Length of the valid UTF-8 sequence at p (1-4), or 0 if it is not one. */
 static size_t utf8_len(const unsigned char *p, size_t left)
 {
 	unsigned c = p[0];
@@ -292,230 +179,6 @@ static void fmt_time(char *buf, size_t len, uint64_t ns, bool date, char sep)
 		snprintf(buf, len, "%02d:%02d:%02d.%09lu", tm.tm_hour, tm.tm_min, tm.tm_sec, frac);
 }
 
-/* ---- packet decode ----------------------------------------------------------------------------- */
-
-struct decoded {
-	bool ok;                    /* headers were parsed (a link type we know) */
-	bool real_eth;              /* MAC addresses come from the frame */
-	struct pktmon_pkt_view v;
-	int icmp_type, icmp_code;   /* -1 when unknown */
-	int echo_id, echo_seq;      /* -1 unless an echo request/reply */
-	char summary[384];
-};
-
-/*
- * Turns a frame of a link type we know into the Ethernet view pkt_parse.h
- * wants: Ethernet as is; raw IP, Linux cooked (SLL, SLL2) and BSD loopback
- * get a synthesized Ethernet header (zero MACs) carrying the EtherType.
- * Returns the number of valid bytes in out, or -1 for an unknown link type.
- */
-static int eth_view(uint16_t linktype, const uint8_t *d, uint32_t caplen, uint8_t *out, bool *real_eth)
-{
-	uint32_t hdr = 0;
-	uint16_t et = 0;
-	*real_eth = false;
-	switch (linktype) {
-	case 1: { /* LINKTYPE_ETHERNET */
-		uint32_t n = caplen < PKTMON_PARSE_MAX ? caplen : PKTMON_PARSE_MAX;
-		memcpy(out, d, n);
-		*real_eth = true;
-		return (int)n;
-	}
-	case 101: /* LINKTYPE_RAW */
-	case 228: /* LINKTYPE_IPV4 */
-	case 229: /* LINKTYPE_IPV6 */
-		if (caplen < 1)
-			return 0;
-		et = (d[0] >> 4) == 6 ? 0x86dd : 0x0800;
-		break;
-	case 113: /* LINKTYPE_LINUX_SLL: protocol in bytes 14-15 */
-		if (caplen < 16)
-			return 0;
-		hdr = 16;
-		et = (uint16_t)(d[14] << 8 | d[15]);
-		break;
-	case 276: /* LINKTYPE_LINUX_SLL2: protocol in bytes 0-1 */
-		if (caplen < 20)
-			return 0;
-		hdr = 20;
-		et = (uint16_t)(d[0] << 8 | d[1]);
-		break;
-	case 0: { /* LINKTYPE_NULL: AF_ value in the writer's byte order */
-		if (caplen < 4)
-			return 0;
-		uint32_t le = (uint32_t)d[0] | (uint32_t)d[1] << 8 | (uint32_t)d[2] << 16 | (uint32_t)d[3] << 24;
-		uint32_t be = (uint32_t)d[3] | (uint32_t)d[2] << 8 | (uint32_t)d[1] << 16 | (uint32_t)d[0] << 24;
-		uint32_t af = le < 256 ? le : be;
-		hdr = 4;
-		et = af == 2 ? 0x0800 : (af == 10 || af == 24 || af == 28 || af == 30) ? 0x86dd : 0;
-		break;
-	}
-	default:
-		return -1;
-	}
-	memset(out, 0, 12);
-	out[12] = (uint8_t)(et >> 8);
-	out[13] = (uint8_t)et;
-	uint32_t n = caplen - hdr;
-	if (n > PKTMON_PARSE_MAX - 14)
-		n = PKTMON_PARSE_MAX - 14;
-	memcpy(out + 14, d + hdr, n);
-	return (int)(14 + n);
-}
-
-static const char *proto_name(unsigned p, char *buf, size_t len)
-{
-	switch (p) {
-	case 1: return "ICMP";
-	case 2: return "IGMP";
-	case 6: return "TCP";
-	case 17: return "UDP";
-	case 47: return "GRE";
-	case 50: return "ESP";
-	case 58: return "ICMPv6";
-	case 132: return "SCTP";
-	default: snprintf(buf, len, "proto %u", p); return buf;
-	}
-}
-
-static const char *icmp_name(bool v6, int type, int code)
-{
-	if (!v6) {
-		switch (type) {
-		case 0: return "echo reply";
-		case 3:
-			switch (code) {
-			case 0: return "net unreachable";
-			case 1: return "host unreachable";
-			case 2: return "protocol unreachable";
-			case 3: return "port unreachable";
-			case 4: return "fragmentation needed";
-			case 13: return "administratively prohibited";
-			default: return "destination unreachable";
-			}
-		case 5: return "redirect";
-		case 8: return "echo request";
-		case 11: return "time exceeded";
-		default: return NULL;
-		}
-	}
-	switch (type) {
-	case 1: return code == 4 ? "port unreachable" : code == 1 ? "administratively prohibited" : "destination unreachable";
-	case 2: return "packet too big";
-	case 3: return "time exceeded";
-	case 128: return "echo request";
-	case 129: return "echo reply";
-	case 133: return "router solicitation";
-	case 134: return "router advertisement";
-	case 135: return "neighbor solicitation";
-	case 136: return "neighbor advertisement";
-	default: return NULL;
-	}
-}
-
-/* ICMP type/code (and echo id/seq) of the outer level, when its header was captured. */
-static void find_icmp(const uint8_t *f, int n, struct decoded *d)
-{
-	const struct pktmon_hdrs *h = &d->v.outer;
-	int l3 = 14 + (h->has_vlan ? 4 : 0), l4 = -1;
-	if (h->ip_family == 4 && h->ip_proto == 1 && l3 + 20 <= n) {
-		if ((f[l3 + 6] & 0x1f) || f[l3 + 7]) /* not the first fragment */
-			return;
-		l4 = l3 + (f[l3] & 0x0f) * 4;
-	} else if (h->ip_family == 6 && h->ip_proto == 58 && l3 + 40 <= n && f[l3 + 6] == 58) {
-		l4 = l3 + 40; /* ICMPv6 right after the fixed header; behind extension headers we do not look */
-	}
-	if (l4 < 0 || l4 + 2 > n)
-		return;
-	d->icmp_type = f[l4];
-	d->icmp_code = f[l4 + 1];
-	bool v6 = h->ip_family == 6;
-	bool echo = v6 ? (d->icmp_type == 128 || d->icmp_type == 129) : (d->icmp_type == 0 || d->icmp_type == 8);
-	if (echo && l4 + 8 <= n) {
-		d->echo_id = f[l4 + 4] << 8 | f[l4 + 5];
-		d->echo_seq = f[l4 + 6] << 8 | f[l4 + 7];
-	}
-}
-
-/* One level as text: "src.port > dst.port: TCP SA" / "src > dst: ICMP ..." / "ARP" ... */
-static int level_text(char *buf, size_t len, const struct pktmon_hdrs *h, const struct decoded *d, bool outer)
-{
-	char src[INET6_ADDRSTRLEN] = "?", dst[INET6_ADDRSTRLEN] = "?", pb[16];
-	if (h->ip_family == 4 || h->ip_family == 6) {
-		int af = h->ip_family == 4 ? AF_INET : AF_INET6;
-		inet_ntop(af, h->src_ip, src, sizeof(src));
-		inet_ntop(af, h->dst_ip, dst, sizeof(dst));
-		const char *proto = proto_name(h->ip_proto, pb, sizeof(pb));
-		if (h->has_ports) {
-			char flags[9] = "";
-			if (h->ip_proto == 6) {
-				static const char names[] = "FSRPAUEC";
-				size_t k = 0;
-				for (int b = 0; b < 8; b++)
-					if (h->tcp_flags & (1u << b))
-						flags[k++] = names[b];
-				flags[k] = 0;
-			}
-			return snprintf(buf, len, "%s.%u > %s.%u: %s%s%s", src, h->src_port, dst, h->dst_port, proto,
-					flags[0] ? " " : "", flags);
-		}
-		if (outer && d->icmp_type >= 0) {
-			const char *what = icmp_name(h->ip_family == 6, d->icmp_type, d->icmp_code);
-			char ty[40];
-			if (!what) {
-				snprintf(ty, sizeof(ty), "type %d code %d", d->icmp_type, d->icmp_code);
-				what = ty;
-			}
-			if (d->echo_id >= 0)
-				return snprintf(buf, len, "%s > %s: %s %s, id %d, seq %d", src, dst, proto, what, d->echo_id,
-						d->echo_seq);
-			return snprintf(buf, len, "%s > %s: %s %s", src, dst, proto, what);
-		}
-		return snprintf(buf, len, "%s > %s: %s", src, dst, proto);
-	}
-	if (h->ethertype == 0x0806)
-		return snprintf(buf, len, "ARP");
-	if (h->has_vlan && h->ethertype == h->vlan_tpid)
-		return snprintf(buf, len, "VLAN %u", h->vlan);
-	return snprintf(buf, len, "ethertype 0x%04x", h->ethertype);
-}
-
-static const char *encap_name(unsigned e)
-{
-	switch (e) {
-	case PKTMON_ENCAP_VXLAN: return "VXLAN";
-	case PKTMON_ENCAP_GRE: return "GRE";
-	case PKTMON_ENCAP_IPIP: return "IP-in-IP";
-	default: return "none";
-	}
-}
-
-static void decode_packet(const struct pcapng_packet *p, struct decoded *d)
-{
-	uint8_t frame[PKTMON_PARSE_MAX];
-	memset(d, 0, sizeof(*d));
-	d->icmp_type = d->icmp_code = d->echo_id = d->echo_seq = -1;
-	uint16_t lt = p->iface ? p->iface->linktype : 1;
-	int n = eth_view(lt, p->data, p->caplen, frame, &d->real_eth);
-	if (n < 0) {
-		snprintf(d->summary, sizeof(d->summary), "link type %u, length %u", lt, p->origlen);
-		return;
-	}
-	if (pktmon_parse_frame(frame, (__u32)n, PKTMON_VXLAN_PORT, &d->v) < 0) {
-		snprintf(d->summary, sizeof(d->summary), "frame too short to decode, length %u", p->origlen);
-		return;
-	}
-	d->ok = true;
-	find_icmp(frame, n, d);
-	char outer[192], inner[192] = "";
-	level_text(outer, sizeof(outer), &d->v.outer, d, true);
-	if (d->v.has_inner) {
-		char t[160];
-		level_text(t, sizeof(t), &d->v.inner, d, false);
-		snprintf(inner, sizeof(inner), " encapsulated (%s): %s", encap_name(d->v.encap), t);
-	}
-	snprintf(d->summary, sizeof(d->summary), "%s%s, length %u", outer, inner, p->origlen);
-}
 
 /* ---- the records ------------------------------------------------------------------------------- */
 
@@ -742,7 +405,7 @@ static void json_level(FILE *f, const struct pktmon_hdrs *h, bool eth)
 		fprintf(f, ",\"ip_version\":%u", h->ip_family);
 		json_ip(f, "src", h->ip_family, h->src_ip);
 		json_ip(f, "dst", h->ip_family, h->dst_ip);
-		fprintf(f, ",\"ip_proto\":%u,\"proto\":\"%s\"", h->ip_proto, proto_name(h->ip_proto, pb, sizeof(pb)));
+		fprintf(f, ",\"ip_proto\":%u,\"proto\":\"%s\"", h->ip_proto, pm_proto_name(h->ip_proto, pb, sizeof(pb)));
 		if (h->has_ports) {
 			fprintf(f, ",\"src_port\":%u,\"dst_port\":%u", h->src_port, h->dst_port);
 			if (h->ip_proto == 6)
@@ -751,7 +414,7 @@ static void json_level(FILE *f, const struct pktmon_hdrs *h, bool eth)
 	}
 }
 
-static void json_packet_fields(FILE *f, const struct decoded *d)
+static void json_packet_fields(FILE *f, const struct pm_decoded *d)
 {
 	fputs(",\"packet\":", f);
 	if (!d->ok) {
@@ -764,7 +427,7 @@ static void json_packet_fields(FILE *f, const struct decoded *d)
 	if (d->echo_id >= 0)
 		fprintf(f, ",\"echo_id\":%d,\"echo_seq\":%d", d->echo_id, d->echo_seq);
 	if (d->v.has_inner) {
-		fprintf(f, ",\"encap\":\"%s\",\"inner\":", encap_name(d->v.encap));
+		fprintf(f, ",\"encap\":\"%s\",\"inner\":", pm_encap_name(d->v.encap));
 		json_level(f, &d->v.inner, true);
 		fputc('}', f);
 	}
@@ -815,7 +478,7 @@ static void json_meta(FILE *f, const struct pktmon_meta *m)
 }
 
 static void json_record(FILE *f, uint64_t frame, const struct pcapng_block *b, const struct pktmon_meta *m,
-			const struct decoded *d, bool hex)
+			const struct pm_decoded *d, bool hex)
 {
 	const struct pcapng_packet *p = &b->pkt;
 	fprintf(f, "{\"type\":\"packet\",\"frame\":%llu,\"offset\":%llu", (unsigned long long)frame,
@@ -871,8 +534,8 @@ static void do_packet(struct fmt_state *st, const struct pcapng_block *b)
 	if (!pmf_filter_match(&st->o->filter, m))
 		return;
 	st->shown++;
-	struct decoded d;
-	decode_packet(p, &d);
+	struct pm_decoded d;
+	pm_packet_decode(p->iface ? p->iface->linktype : 1, p->data, p->caplen, p->origlen, &d);
 	FILE *f = st->out;
 	if (st->o->json) {
 		json_record(f, st->frames, b, m, &d, st->o->hex);
@@ -1247,11 +910,13 @@ static void format_usage(FILE *f)
 	      "                     [, Drop: Reason REASON, Location SYMBOL+0xOFF]\n"
 	      "  <tab>the packet, tcpdump-like: addresses, ports, protocol, TCP flags, length\n"
 	      "  <tab>Frame N, date, interface, layer, netns, ifindex, CPU, flags, lengths\n"
+	      "TCP flags are letters of FSRPAUEC. Frame N counts every packet of the file, as\n"
+	      "Wireshark does, whatever the filters show.\n"
 	      "Frames without pktmon metadata (e.g. written by tcpdump) are listed as\n"
 	      "\"Interface N (NAME), no pktmon metadata\". The component NAME is the interface\n"
 	      "name (if_name) of the frame's Interface Description Block.\n"
 	      "\n"
-	      "  -o, --output OUT        write to OUT instead of standard output ('-': stdout)\n"
+	      "  -o, --output OUT        write to OUT (not the input) instead of standard output\n"
 	      "  -b, --brief             one line per observation: the first line, '; ', the packet\n"
 	      "  -x, --hex               add a hex dump of the captured bytes (JSON: \"data_hex\")\n"
 	      "  -d, --drop-only         only drops\n"

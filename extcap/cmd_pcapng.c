@@ -31,20 +31,9 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "frame_filter.h"
 #include "pcapng_reader.h"
 #include "pktmon_meta.h"
-
-/* From cmd_format.c (the shared observation filter); declared here because
- * cli.h is shared with other verbs. */
-struct pmf_filter;
-struct pmf_filter *pmf_filter_new(void);
-void pmf_filter_free(struct pmf_filter *f);
-void pmf_filter_set_drop_only(struct pmf_filter *f);
-int pmf_filter_add_ids(struct pmf_filter *f, const char *arg, const char *verb);
-bool pmf_filter_active(const struct pmf_filter *f);
-const struct pktmon_meta *pmf_decode(const struct pcapng_packet *p, struct pktmon_meta *m);
-bool pmf_filter_match(const struct pmf_filter *f, const struct pktmon_meta *m);
-int pmf_same_file(const char *a, const char *b);
 
 static void pcapng_usage(FILE *f)
 {

@@ -32,6 +32,7 @@
 #include "netns.h"
 #include "nf_link.h"
 #include "pcap_filter.h"
+#include "observation.h"
 #include "pcapng.h"
 #include "pktmon/pktmon.h"
 #include "session_internal.h"
@@ -442,49 +443,6 @@ static int on_ring_event(void *ctx, void *data, size_t size)
 
 	enum pktmon_layer layer = (enum pktmon_layer)ev->comp.layer;
 	enum pktmon_direction dir = pktmon_layer_direction(layer);
-	if (s->has_pcapng) {
-		struct pm_buf *m = &s->meta;
-		pm_buf_reset(m);
-		pktmon_meta_begin(m);
-		tlv_put_u32(m, PKTMON_TLV_COMPONENT_ID, comp_id);
-		tlv_put_u8(m, PKTMON_TLV_LAYER, (uint8_t)layer);
-		tlv_put_u8(m, PKTMON_TLV_DIRECTION, (uint8_t)dir);
-		tlv_put_u64(m, PKTMON_TLV_PKT_GROUP_ID, ev->group_id);
-		tlv_put_u32(m, PKTMON_TLV_APPEARANCE, ev->appearance);
-		if (ev->comp.nf_family)
-			tlv_put_u8(m, PKTMON_TLV_NF_FAMILY, ev->comp.nf_family);
-		if (ev->ifindex)
-			tlv_put_u32(m, PKTMON_TLV_IFINDEX, ev->ifindex);
-		tlv_put_u32(m, PKTMON_TLV_NETNS, ev->comp.netns);
-		tlv_put_u32(m, PKTMON_TLV_CPU, ev->cpu);
-		tlv_put_u32(m, PKTMON_TLV_FLAGS, ev->flags);
-		char comment[256];
-		if (dropped) {
-			tlv_put_str(m, PKTMON_TLV_DROP_REASON, reason);
-			tlv_put_u32(m, PKTMON_TLV_DROP_REASON_CODE, ev->drop_reason);
-			tlv_put_u64(m, PKTMON_TLV_DROP_LOCATION, ev->drop_location);
-			tlv_put_str(m, PKTMON_TLV_DROP_SYMBOL, sym);
-			snprintf(comment, sizeof(comment), "DROP %s at %s", reason, sym);
-		}
-		struct pcapng_epb_opts o = {
-			.has_flags = dir != PKTMON_DIR_UNKNOWN,
-			.flags = dir == PKTMON_DIR_RX ? PCAPNG_EPB_FLAG_INBOUND : PCAPNG_EPB_FLAG_OUTBOUND,
-			.has_dropcount = ev->lost_before != 0,
-			.dropcount = ev->lost_before,
-			.has_packetid = true,
-			.packetid = ev->group_id,
-			.comment = dropped ? comment : NULL,
-			.custom = m->data,
-			.custom_len = m->len,
-			.custom_pen = PKTMON_PEN,
-		};
-		pm_buf_reset(&s->block);
-		if (m->oom || pcapng_put_epb(&s->block, if_id, ts, frame, ev->cap_len, ev->orig_len, &o) < 0)
-			s->encode_errors++; /* out of memory: counted, the outputs stay usable */
-		else
-			write_block(s, &s->block, false);
-	}
-
 	struct pktmon_event pe = {
 		.component_id = comp_id,
 		.component_name = comp_name,
@@ -507,6 +465,13 @@ static int on_ring_event(void *ctx, void *data, size_t size)
 		.orig_len = ev->orig_len,
 		.missed_before = ev->lost_before,
 	};
+	if (s->has_pcapng) {
+		pm_buf_reset(&s->block);
+		if (pm_observation_encode(&s->block, &s->meta, if_id, &pe) < 0)
+			s->encode_errors++; /* out of memory: counted, the outputs stay usable */
+		else
+			write_block(s, &s->block, false);
+	}
 	for (pktmon_output *o = s->outputs; o; o = o->next)
 		if (o->kind == PM_OUT_REALTIME && o->cb.on_data)
 			o->cb.on_data(o->cb.user, &pe);
@@ -831,32 +796,77 @@ static int start(pktmon_session *s, char *err, size_t errlen)
 	return 0;
 }
 
-/* Components that no drop event named (counters-only, type flow): name their
- * most frequent drop reason from the kernel's drop counters. Caller holds s->lock. */
-static void name_drop_reasons(pktmon_session *s, int ncpu)
+/* The kernel's drops per (component, reason), summed over CPUs; *out is malloc'ed. */
+struct drop_sum {
+	struct pm_drop_key key;
+	uint64_t count;
+};
+
+static int read_drop_counts(pktmon_session *s, struct drop_sum **out, size_t *n)
 {
+	*out = NULL;
+	*n = 0;
+	int ncpu = libbpf_num_possible_cpus();
+	if (!s->skel || ncpu <= 0)
+		return ncpu <= 0 ? -EINVAL : 0;
 	uint64_t *vals = calloc((size_t)ncpu, sizeof(*vals));
-	uint64_t *best = calloc(s->comps.n ? s->comps.n : 1, sizeof(*best));
-	int fd = bpf_map__fd(s->skel->maps.drop_counts);
+	if (!vals)
+		return -ENOMEM;
+	size_t cap = 0;
+	int fd = bpf_map__fd(s->skel->maps.drop_counts), rc = 0;
 	struct pm_drop_key key, next;
 	void *prev = NULL;
-	while (vals && best && bpf_map_get_next_key(fd, prev, &next) == 0) {
+	while (bpf_map_get_next_key(fd, prev, &next) == 0) {
 		key = next;
 		prev = &key;
 		if (bpf_map_lookup_elem(fd, &key, vals) != 0)
 			continue;
-		uint64_t n = 0;
+		uint64_t count = 0;
 		for (int c = 0; c < ncpu; c++)
-			n += vals[c];
-		struct pm_component *c = pm_components_find(&s->comps, &key.comp);
-		if (!c || c->events_written || n <= best[c->id - 1])
+			count += vals[c];
+		if (!count)
 			continue;
-		best[c->id - 1] = n;
-		char buf[32];
-		snprintf(c->last_drop_reason, sizeof(c->last_drop_reason), "%s",
-			 reason_name(s, key.reason, buf, sizeof(buf)));
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 16;
+			struct drop_sum *l = realloc(*out, cap * sizeof(*l));
+			if (!l) {
+				rc = -ENOMEM;
+				break;
+			}
+			*out = l;
+		}
+		(*out)[(*n)++] = (struct drop_sum){ .key = key, .count = count };
 	}
 	free(vals);
+	if (rc < 0) {
+		free(*out);
+		*out = NULL;
+		*n = 0;
+	}
+	return rc;
+}
+
+/* Components that no drop event named (counters-only, type flow): name their
+ * most frequent drop reason from the kernel's drop counters. Caller holds s->lock. */
+static void name_drop_reasons(pktmon_session *s)
+{
+	struct drop_sum *d;
+	size_t n;
+	uint64_t *best = calloc(s->comps.n ? s->comps.n : 1, sizeof(*best));
+	if (!best || read_drop_counts(s, &d, &n) < 0) {
+		free(best);
+		return;
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct pm_component *c = pm_components_find(&s->comps, &d[i].key.comp);
+		if (!c || c->events_written || d[i].count <= best[c->id - 1])
+			continue;
+		best[c->id - 1] = d[i].count;
+		char buf[32];
+		snprintf(c->last_drop_reason, sizeof(c->last_drop_reason), "%s",
+			 reason_name(s, d[i].key.reason, buf, sizeof(buf)));
+	}
+	free(d);
 	free(best);
 }
 
@@ -908,7 +918,7 @@ static void collect_counters(pktmon_session *s)
 		c->emitted = sum.emitted;
 	}
 	free(vals);
-	name_drop_reasons(s, ncpu);
+	name_drop_reasons(s);
 }
 
 static void put_component_tlvs(struct pm_buf *b, const struct pm_component *c)
@@ -979,32 +989,22 @@ static void encode_trailer(pktmon_session *s, struct pm_buf *out)
 		tlv_end(&p, r);
 	}
 	/* drops per component and reason */
-	if (s->skel) {
-		int ncpu = libbpf_num_possible_cpus();
-		uint64_t *vals = ncpu > 0 ? calloc((size_t)ncpu, sizeof(*vals)) : NULL;
-		int fd = bpf_map__fd(s->skel->maps.drop_counts);
-		struct pm_drop_key key, next;
-		void *prev = NULL;
-		while (vals && bpf_map_get_next_key(fd, prev, &next) == 0) {
-			key = next;
-			prev = &key;
-			if (bpf_map_lookup_elem(fd, &key, vals) != 0)
-				continue;
-			uint64_t n = 0;
-			for (int c = 0; c < ncpu; c++)
-				n += vals[c];
-			struct pm_component *c = component_for(s, &key.comp, NULL);
-			if (!c || !n)
+	struct drop_sum *d;
+	size_t nd;
+	if (read_drop_counts(s, &d, &nd) == 0) {
+		for (size_t i = 0; i < nd; i++) {
+			struct pm_component *c = component_for(s, &d[i].key.comp, NULL);
+			if (!c)
 				continue;
 			char rbuf[32];
 			r = tlv_begin(&p, PKTMON_REC_DROP_COUNT);
 			put_component_tlvs(&p, c);
-			tlv_put_str(&p, PKTMON_TLV_DROP_REASON, reason_name(s, key.reason, rbuf, sizeof(rbuf)));
-			tlv_put_u32(&p, PKTMON_TLV_DROP_REASON_CODE, key.reason);
-			tlv_put_u64(&p, PKTMON_TLV_COUNT, n);
+			tlv_put_str(&p, PKTMON_TLV_DROP_REASON, reason_name(s, d[i].key.reason, rbuf, sizeof(rbuf)));
+			tlv_put_u32(&p, PKTMON_TLV_DROP_REASON_CODE, d[i].key.reason);
+			tlv_put_u64(&p, PKTMON_TLV_COUNT, d[i].count);
 			tlv_end(&p, r);
 		}
-		free(vals);
+		free(d);
 	}
 	pktmon_rundown_end(&p, top);
 	pcapng_put_custom_block(out, PKTMON_PEN, p.data, p.len);
@@ -1142,50 +1142,27 @@ int pktmon_get_counters(pktmon_session *s, struct pktmon_counter **list, size_t 
 
 int pktmon_get_drop_counts(pktmon_session *s, struct pktmon_drop_count **list, size_t *n)
 {
+	struct drop_sum *d;
+	size_t nd;
 	*list = NULL;
 	*n = 0;
-	if (!s->skel)
-		return 0;
-	int ncpu = libbpf_num_possible_cpus();
-	if (ncpu <= 0)
-		return -EINVAL;
-	uint64_t *vals = calloc((size_t)ncpu, sizeof(*vals));
-	if (!vals)
-		return -ENOMEM;
-	size_t cap = 0;
-	int fd = bpf_map__fd(s->skel->maps.drop_counts), rc = 0;
-	struct pm_drop_key key, next;
-	void *prev = NULL;
 	pthread_mutex_lock(&s->lock);
-	while (bpf_map_get_next_key(fd, prev, &next) == 0) {
-		key = next;
-		prev = &key;
-		if (bpf_map_lookup_elem(fd, &key, vals) != 0)
+	int rc = read_drop_counts(s, &d, &nd);
+	if (rc == 0 && nd && !(*list = calloc(nd, sizeof(**list))))
+		rc = -ENOMEM;
+	for (size_t i = 0; rc == 0 && i < nd; i++) {
+		struct pm_component *c = component_for(s, &d[i].key.comp, NULL);
+		if (!c)
 			continue;
-		uint64_t count = 0;
-		for (int c = 0; c < ncpu; c++)
-			count += vals[c];
-		struct pm_component *c = component_for(s, &key.comp, NULL);
-		if (!c || !count)
-			continue;
-		if (*n == cap) {
-			cap = cap ? cap * 2 : 16;
-			struct pktmon_drop_count *l = realloc(*list, cap * sizeof(*l));
-			if (!l) {
-				rc = -ENOMEM;
-				break;
-			}
-			*list = l;
-		}
-		struct pktmon_drop_count *d = &(*list)[(*n)++];
+		struct pktmon_drop_count *o = &(*list)[(*n)++];
 		char buf[32];
-		d->component_id = c->id;
-		snprintf(d->reason, sizeof(d->reason), "%s", reason_name(s, key.reason, buf, sizeof(buf)));
-		d->reason_code = key.reason;
-		d->count = count;
+		o->component_id = c->id;
+		snprintf(o->reason, sizeof(o->reason), "%s", reason_name(s, d[i].key.reason, buf, sizeof(buf)));
+		o->reason_code = d[i].key.reason;
+		o->count = d[i].count;
 	}
 	pthread_mutex_unlock(&s->lock);
-	free(vals);
+	free(d);
 	return rc;
 }
 

@@ -342,6 +342,9 @@ pcapng_copies)
 		run "--drop-only of a file without metadata" 0 pcapng nometa.pcapng --drop-only -o none.pcapng
 		eq "summary" "pktmon: 0 of 5 packets written to none.pcapng" "$(cat out)"
 		run "and it reads" 0 format none.pcapng
+		run "--component-id 1 with malformed metadata" 0 pcapng meta-bad.pcapng -c 1 -o c1.pcapng
+		eq "warns about frame 2, copies frame 1" "pktmon: pcapng: warning: frame 2 (offset 192): pktmon metadata truncated at byte 14; judged by what could be decoded" "$(cat err)"
+		eq "summary" "pktmon: 1 of 3 packets written to c1.pcapng" "$(cat out)"
 	fi
 	# Failures leave nothing under the output name, and no temporary file.
 	head -c 3000 s.pcapng >trunc.pcapng

@@ -2,3 +2,8 @@
 add_executable(test_components ${CMAKE_CURRENT_LIST_DIR}/test_components.c)
 target_link_libraries(test_components PRIVATE pktmon_pure)
 add_test(NAME unit_components COMMAND test_components)
+
+# The session's observation encoder against the dissector's decoder.
+add_executable(test_observation ${CMAKE_CURRENT_LIST_DIR}/test_observation.c)
+target_link_libraries(test_observation PRIVATE pktmon_pure)
+add_test(NAME unit_observation COMMAND test_observation)

@@ -3,7 +3,7 @@
 #   unit_pcapng_reader        linked against pktmon_pure; also reads samples/ping-blocked-input.pcapng
 #   unit_pcapng_reader_asan   the same under AddressSanitizer + UBSan (inputs are exact-size heap
 #                             copies: any over-read of a truncated or corrupted file is caught)
-#   unit_pcapng_reader_fuzz   with PKTMON_FUZZ=ON: libFuzzer on the reader, 25 s (PKTMON_READER_FUZZ_SECONDS)
+#   unit_pcapng_reader_fuzz   with PKTMON_FUZZ=ON: libFuzzer on the reader, 20 s (PKTMON_READER_FUZZ_SECONDS)
 
 set(_pm_rd_pure ${CMAKE_CURRENT_LIST_DIR}/../../capture-core/src/pure)
 set(_pm_rd_inc ${CMAKE_CURRENT_LIST_DIR}/../../capture-core/include)
@@ -35,7 +35,7 @@ endif()
 
 # --- libFuzzer (PKTMON_FUZZ=ON; the same source with -DPCAPNG_READER_FUZZ) -------------------------
 if(PKTMON_FUZZ)
-  set(PKTMON_READER_FUZZ_SECONDS 25 CACHE STRING "How long the CTest run of the reader fuzzer lasts")
+  set(PKTMON_READER_FUZZ_SECONDS 20 CACHE STRING "How long the CTest run of the reader fuzzer lasts")
   set(_pm_rd_fuzz_flags -g -O1 -fno-omit-frame-pointer -fsanitize=fuzzer,address,undefined
       -fno-sanitize-recover=undefined)
   set(_pm_rd_fuzz_bin ${CMAKE_CURRENT_BINARY_DIR}/fuzz_pcapng_reader)

@@ -6,17 +6,7 @@
 #include "components.h"
 #include "pktmon/pktmon.h"
 
-static int failures, checks;
-#define CHECK(cond, ...)                                                   \
-	do {                                                                   \
-		checks++;                                                          \
-		if (!(cond)) {                                                     \
-			failures++;                                                    \
-			printf("FAIL %s:%d: ", __FILE__, __LINE__);                    \
-			printf(__VA_ARGS__);                                           \
-			printf("\n");                                                  \
-		}                                                                  \
-	} while (0)
+#include "check.h"
 
 static struct pm_comp_key key(__u8 layer, __u32 netns, __u32 ifindex, __u8 fam)
 {
@@ -140,6 +130,5 @@ int main(void)
 	test_table();
 	test_layers();
 	test_event_line();
-	printf("%d checks, %d failed\n", checks, failures);
-	return failures ? 1 : 0;
+	return check_summary();
 }

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* pcapng_reader.c - strict streaming pcapng reader: see pcapng_reader.h. */
+#define _POSIX_C_SOURCE 200809L /* read(), ssize_t under -std=c11 */
 #include "pcapng_reader.h"
 
 #include <errno.h>

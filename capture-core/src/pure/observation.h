@@ -1,0 +1,17 @@
+/* SPDX-License-Identifier: MIT */
+/* observation.h - one observation as an Enhanced Packet Block with the pktmon
+ * metadata option (docs/FORMAT.md); the session's hot path, and pure. */
+#ifndef PKTMON_OBSERVATION_H
+#define PKTMON_OBSERVATION_H
+
+#include <stdint.h>
+
+#include "pktmon/pktmon.h"
+#include "pm_buf.h"
+
+/* Appends the EPB of `ev` for pcapng interface `if_id` to `block`, using `meta`
+ * as scratch for the option payload. 0, or -1 (out of memory, or a value the
+ * format cannot hold) with `block` as it was. */
+int pm_observation_encode(struct pm_buf *block, struct pm_buf *meta, uint32_t if_id, const struct pktmon_event *ev);
+
+#endif

@@ -1,0 +1,119 @@
+/* test_observation.c - an observation encoded as the session encodes it decodes, with
+ * the dissector's decoder, to the same values; the EPB options stock tools read are right. */
+#include <stdio.h>
+#include <string.h>
+
+#include "observation.h"
+#include "pcapng.h"
+#include "pktmon_meta.h"
+
+#include "check.h"
+
+static uint32_t le32(const uint8_t *p) { return p[0] | p[1] << 8 | p[2] << 16 | (uint32_t)p[3] << 24; }
+static uint16_t le16(const uint8_t *p) { return (uint16_t)(p[0] | p[1] << 8); }
+
+/* The value of option `code` in the EPB at b (NULL if absent). */
+static const uint8_t *epb_option(const uint8_t *b, size_t len, uint16_t code, uint16_t *olen)
+{
+	uint32_t total = le32(b + 4), caplen = le32(b + 20);
+	size_t off = 28 + ((caplen + 3u) & ~3u);
+	while (off + 4 <= total - 4 && off + 4 <= len) {
+		uint16_t c = le16(b + off), l = le16(b + off + 2);
+		if (c == 0)
+			break;
+		if (c == code) {
+			*olen = l;
+			return b + off + 4;
+		}
+		off += 4 + ((l + 3u) & ~3u);
+	}
+	return NULL;
+}
+
+int main(void)
+{
+	static const uint8_t frame[60] = { 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 0x08, 0x00, 0x45 };
+	struct pktmon_event ev = {
+		.component_id = 7,
+		.component_name = "ipv4 INPUT [netns b]",
+		.layer = PKTMON_LAYER_NF_INPUT,
+		.direction = PKTMON_DIR_RX,
+		.nf_family = PKTMON_NF_IPV4,
+		.pkt_group_id = 0x123456789aull,
+		.appearance = 8,
+		.timestamp_ns = 1763800000123456789ull,
+		.ifindex = 3,
+		.netns = 4026532245u,
+		.cpu = 1,
+		.flags = PKTMON_FLAG_DROPPED,
+		.drop_reason = "NETFILTER_DROP",
+		.drop_reason_code = 12,
+		.drop_location = 0xffffffffc0a1b2c3ull,
+		.drop_symbol = "nft_do_chain+0x46f",
+		.data = frame,
+		.cap_len = sizeof(frame),
+		.orig_len = 84,
+		.missed_before = 5,
+	};
+	struct pm_buf block = { 0 }, meta = { 0 };
+	CHECK(pm_observation_encode(&block, &meta, 4, &ev) == 0, "encode");
+	const uint8_t *b = block.data;
+	CHECK(le32(b) == PCAPNG_BT_EPB && le32(b + 4) == block.len && le32(b + block.len - 4) == block.len, "EPB framing");
+	CHECK(le32(b + 8) == 4, "interface id");
+	uint64_t ts = (uint64_t)le32(b + 12) << 32 | le32(b + 16);
+	CHECK(ts == ev.timestamp_ns, "timestamp");
+	CHECK(le32(b + 20) == sizeof(frame) && le32(b + 24) == 84, "caplen/origlen");
+	CHECK(!memcmp(b + 28, frame, sizeof(frame)), "data");
+	uint16_t l;
+	const uint8_t *v = epb_option(b, block.len, PCAPNG_EPB_FLAGS, &l);
+	CHECK(v && l == 4 && le32(v) == PCAPNG_EPB_FLAG_INBOUND, "epb_flags inbound");
+	v = epb_option(b, block.len, PCAPNG_EPB_PACKETID, &l);
+	CHECK(v && l == 8 && le32(v) == 0x3456789a && le32(v + 4) == 0x12, "epb_packetid");
+	v = epb_option(b, block.len, PCAPNG_EPB_DROPCOUNT, &l);
+	CHECK(v && l == 8 && le32(v) == 5, "epb_dropcount");
+	v = epb_option(b, block.len, PCAPNG_OPT_COMMENT, &l);
+	CHECK(v && l == strlen("DROP NETFILTER_DROP at nft_do_chain+0x46f") &&
+		      !memcmp(v, "DROP NETFILTER_DROP at nft_do_chain+0x46f", l), "comment");
+	v = epb_option(b, block.len, PKTMON_PCAPNG_OPT_CUSTOM_BIN_COPY, &l);
+	CHECK(v && l > 4 && le32(v) == PKTMON_PEN, "custom option with our PEN");
+	if (v && l > 4) {
+		struct pktmon_meta m;
+		CHECK(pktmon_meta_decode(v + 4, l - 4u, &m) == PKTMON_META_OK, "decodes");
+		const struct pktmon_tlvs *t = &m.tlv;
+		CHECK(m.version == PKTMON_META_VERSION, "version");
+		CHECK(t->component_id == 7 && t->layer == PKTMON_LAYER_NF_INPUT && t->direction == PKTMON_DIR_RX, "component");
+		CHECK(t->pkt_group_id == ev.pkt_group_id && t->appearance == 8, "group/appearance");
+		CHECK(t->nf_family == PKTMON_NF_IPV4 && t->ifindex == 3 && t->netns == ev.netns && t->cpu == 1, "where");
+		CHECK(t->flags == PKTMON_FLAG_DROPPED, "flags");
+		CHECK(t->drop_reason.len == 14 && !memcmp(t->drop_reason.ptr, "NETFILTER_DROP", 14), "reason");
+		CHECK(t->drop_reason_code == 12 && t->drop_location == ev.drop_location, "reason code/location");
+		CHECK(t->drop_symbol.len == 18 && !memcmp(t->drop_symbol.ptr, "nft_do_chain+0x46f", 18), "symbol");
+		CHECK(t->unknown_count == 0 && t->bad_length_count == 0, "nothing unknown");
+	}
+
+	/* a flow observation: no drop TLVs, no comment, no drop count, outbound */
+	ev.drop_reason = NULL;
+	ev.drop_symbol = NULL;
+	ev.flags = PKTMON_FLAG_L2_SYNTHESIZED;
+	ev.direction = PKTMON_DIR_TX;
+	ev.missed_before = 0;
+	pm_buf_reset(&block);
+	CHECK(pm_observation_encode(&block, &meta, 0, &ev) == 0, "encode flow");
+	b = block.data;
+	CHECK(!epb_option(b, block.len, PCAPNG_OPT_COMMENT, &l), "no comment on flow");
+	CHECK(!epb_option(b, block.len, PCAPNG_EPB_DROPCOUNT, &l), "no drop count when nothing was lost");
+	v = epb_option(b, block.len, PCAPNG_EPB_FLAGS, &l);
+	CHECK(v && le32(v) == PCAPNG_EPB_FLAG_OUTBOUND, "outbound");
+	v = epb_option(b, block.len, PKTMON_PCAPNG_OPT_CUSTOM_BIN_COPY, &l);
+	struct pktmon_meta m;
+	CHECK(v && pktmon_meta_decode(v + 4, l - 4u, &m) == PKTMON_META_OK && !pktmon_tlv_has(&m.tlv, PKTMON_TLV_DROP_REASON) &&
+		      m.tlv.flags == PKTMON_FLAG_L2_SYNTHESIZED, "flow metadata");
+
+	/* caplen > origlen is refused, and the buffer is left as it was */
+	size_t before = block.len;
+	ev.orig_len = 10;
+	CHECK(pm_observation_encode(&block, &meta, 0, &ev) < 0 && block.len == before, "refused, buffer unchanged");
+	pm_buf_free(&block);
+	pm_buf_free(&meta);
+	return check_summary();
+}
