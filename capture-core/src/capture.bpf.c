@@ -26,7 +26,8 @@ char LICENSE[] SEC("license") = "Dual MIT/GPL";
 #define ARPHRD_ETHER 1
 #define ARPHRD_LOOPBACK 772
 /* An skb address not seen for this long is taken to be a new packet: buffers
- * freed without a tracepoint (TCP's receive path) get reused. */
+ * freed without a tracepoint (UDP and TCP receive paths) get reused. The layer
+ * order (continues()) catches most reuse sooner. */
 #define PM_STALE_NS 1000000000ULL
 
 const volatile struct pm_bpf_config cfg = {};
@@ -209,6 +210,20 @@ static __always_inline bool is_network_protocol(struct sk_buff *skb)
 	return p == ETH_P_IP_BE || p == ETH_P_IPV6_BE || p == ETH_P_ARP_BE;
 }
 
+/* Can the packet last seen where `t` says be seen at `layer` now? If not, the
+ * skb address was freed without a tracepoint and reused by a new packet. */
+static __always_inline bool continues(const struct pm_track *t, __u8 layer, __u64 now)
+{
+	if (!(cfg.prev_ok[layer & 15] & (1u << (t->last.layer & 31))))
+		return false;
+	/* decapsulation follows INPUT at once; a new packet on a reused address
+	 * would come later (after the application read the old one) */
+	if (layer == PKTMON_LAYER_DEV_RX && t->last.layer == PKTMON_LAYER_NF_INPUT &&
+	    now - t->last_ts > cfg.decap_window_ns)
+		return false;
+	return true;
+}
+
 /*
  * One observation. `key` names the component; for drops it is ignored unless
  * the packet was never seen before (the drop is attributed to the component
@@ -222,9 +237,9 @@ static __always_inline int observe(struct sk_buff *skb, struct net_device *dev,
 	__u64 addr = (__u64)skb;
 	__u32 zero = 0;
 	struct pm_track *t = bpf_map_lookup_elem(&track, &addr);
-	bool fresh = !t || now - t->last_ts > PM_STALE_NS || t->last.layer == PKTMON_LAYER_SOCK_RX;
+	bool fresh = !t || now - t->last_ts > PM_STALE_NS || !continues(t, key->layer, now);
 
-	if (is_drop && fresh && !is_network_protocol(skb))
+	if ((is_drop || key->layer == PKTMON_LAYER_SOCK_RX) && fresh && !is_network_protocol(skb))
 		return 0; /* vsock, netlink ...: not a packet any component saw */
 	if (key->netns == 0 && t)
 		key->netns = t->last.netns; /* socket layer: skb->dev may be gone */

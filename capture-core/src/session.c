@@ -691,6 +691,14 @@ static int start(pktmon_session *s, char *err, size_t errlen)
 		if ((s->filters[i].f.fields & PKTMON_FF_ENCAP) && s->filters[i].f.encap_port)
 			cfg->vxlan_port = s->filters[i].f.encap_port;
 	cfg->wakeup_bytes = s->opt.ring_bytes / 16;
+	uint32_t observed = 1u << PKTMON_LAYER_STACK, prev_ok[PKTMON_LAYER_MAX];
+	for (int l = 1; l < PKTMON_LAYER_MAX; l++)
+		if (want_layer(s, (enum pktmon_layer)l))
+			observed |= 1u << l;
+	pktmon_continuation_table(observed, prev_ok);
+	_Static_assert(PKTMON_LAYER_MAX <= sizeof(cfg->prev_ok) / sizeof(cfg->prev_ok[0]), "prev_ok too small");
+	memcpy(cfg->prev_ok, prev_ok, sizeof(prev_ok));
+	cfg->decap_window_ns = 2000000; /* 2 ms */
 	bpf_map__set_max_entries(k->maps.rb, s->opt.ring_bytes);
 
 	struct {

@@ -124,8 +124,36 @@ static void test_event_line(void)
 	CHECK(strstr(line, "PktGroupId 42, Appearance 3") != NULL && !strstr(line, "Drop"), "got %s", line);
 }
 
+static void test_continuation(void)
+{
+	uint32_t all = 0, t[PKTMON_LAYER_MAX];
+	for (int l = 1; l < PKTMON_LAYER_MAX; l++)
+		all |= 1u << l;
+	pktmon_continuation_table(all, t);
+	/* everything observed: only direct steps */
+	CHECK(t[PKTMON_LAYER_NF_INPUT] & (1u << PKTMON_LAYER_NF_PREROUTING), "PREROUTING -> INPUT");
+	CHECK(!(t[PKTMON_LAYER_NF_OUTPUT] & (1u << PKTMON_LAYER_NF_INPUT)), "INPUT -> OUTPUT is a reused address");
+	CHECK(!(t[PKTMON_LAYER_NF_OUTPUT] & (1u << PKTMON_LAYER_SOCK_RX)), "socket rx -> OUTPUT is a reused address");
+	CHECK(!(t[PKTMON_LAYER_DEV_RX] & (1u << PKTMON_LAYER_SOCK_RX)), "socket rx -> rx is a reused address");
+	CHECK(t[PKTMON_LAYER_NF_OUTPUT] & (1u << PKTMON_LAYER_DEV_TX), "tunnel encapsulation: tx -> OUTPUT");
+	CHECK(t[PKTMON_LAYER_DEV_RX] & (1u << PKTMON_LAYER_NF_INPUT), "tunnel decapsulation: INPUT -> rx");
+	CHECK(t[PKTMON_LAYER_DEV_RX] & (1u << PKTMON_LAYER_DEV_TX), "veth: tx -> peer rx");
+	CHECK(!(t[PKTMON_LAYER_NF_INPUT] & (1u << PKTMON_LAYER_DEV_RX)), "rx -> INPUT skips PREROUTING, which is observed");
+	CHECK(t[PKTMON_LAYER_STACK] == ~0u, "a drop follows anything");
+	/* --comp nics: rx -> tx (forwarding) and tx -> rx are direct now */
+	uint32_t nics = 1u << PKTMON_LAYER_DEV_RX | 1u << PKTMON_LAYER_DEV_TX | 1u << PKTMON_LAYER_STACK;
+	pktmon_continuation_table(nics, t);
+	CHECK(t[PKTMON_LAYER_DEV_TX] & (1u << PKTMON_LAYER_DEV_RX), "nics only: forwarded rx -> tx");
+	CHECK(t[PKTMON_LAYER_DEV_RX] & (1u << PKTMON_LAYER_DEV_TX), "nics only: tx -> rx");
+	/* INPUT unobserved: PREROUTING -> socket rx is direct */
+	pktmon_continuation_table(all & ~(1u << PKTMON_LAYER_NF_INPUT), t);
+	CHECK(t[PKTMON_LAYER_SOCK_RX] & (1u << PKTMON_LAYER_NF_PREROUTING), "INPUT unobserved: PREROUTING -> socket rx");
+	CHECK(!(t[PKTMON_LAYER_NF_OUTPUT] & (1u << PKTMON_LAYER_NF_PREROUTING)), "still no way to OUTPUT from the rx side");
+}
+
 int main(void)
 {
+	test_continuation();
 	test_names();
 	test_table();
 	test_layers();

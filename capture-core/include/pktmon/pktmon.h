@@ -50,6 +50,10 @@ enum pktmon_layer pktmon_layer_from_name(const char *name);
 const char *pktmon_layer_name(enum pktmon_layer layer);      /* "dev-rx" */
 const char *pktmon_layer_label(enum pktmon_layer layer);     /* "rx", "INPUT", "qdisc enqueue" */
 enum pktmon_direction pktmon_layer_direction(enum pktmon_layer layer);
+/* For each layer L, the layers P (bit P) a packet may come from when it is next
+ * seen at L, given the layers observed (bit per layer in `observed`): a step
+ * through layers nobody observes is allowed too. Drops may follow anything. */
+void pktmon_continuation_table(uint32_t observed, uint32_t prev_ok[PKTMON_LAYER_MAX]);
 
 /* Session options (Windows `pktmon start` options). */
 struct pktmon_session_options {

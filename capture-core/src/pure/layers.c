@@ -2,6 +2,8 @@
 /* layers.c - names and directions of the observation layers. */
 #include <string.h>
 #include <strings.h>
+#include <stdbool.h>
+#include <stdint.h>
 
 #include "pktmon/pktmon.h"
 
@@ -41,4 +43,49 @@ enum pktmon_layer pktmon_layer_from_name(const char *name)
 		if (strcasecmp(name, layers[l].name) == 0)
 			return (enum pktmon_layer)l;
 	return PKTMON_LAYER_UNKNOWN;
+}
+
+#define B(l) (1u << (l))
+
+/* Direct steps of one packet through the stack (one skb: veth, bridges, NAT,
+ * tunnels). Left out on purpose: INPUT -> OUTPUT and anything after socket rx,
+ * the ways a reused skb address shows up (UDP and TCP free delivered buffers
+ * without a tracepoint). */
+static const uint32_t direct_prev[PKTMON_LAYER_MAX] = {
+	[PKTMON_LAYER_DEV_RX] = B(PKTMON_LAYER_DEV_TX) | B(PKTMON_LAYER_DEV_RX) |  /* veth/lo; bridge port -> bridge */
+				B(PKTMON_LAYER_NF_INPUT),                         /* tunnel decapsulation */
+	[PKTMON_LAYER_NF_PREROUTING] = B(PKTMON_LAYER_DEV_RX) | B(PKTMON_LAYER_NF_PREROUTING),
+	[PKTMON_LAYER_NF_INPUT] = B(PKTMON_LAYER_NF_PREROUTING) | B(PKTMON_LAYER_NF_INPUT),
+	[PKTMON_LAYER_NF_FORWARD] = B(PKTMON_LAYER_NF_PREROUTING) | B(PKTMON_LAYER_NF_FORWARD),
+	[PKTMON_LAYER_NF_OUTPUT] = B(PKTMON_LAYER_DEV_TX) | B(PKTMON_LAYER_QDISC_ENQ) |    /* tunnel encapsulation */
+				   B(PKTMON_LAYER_QDISC_DEQ) | B(PKTMON_LAYER_NF_OUTPUT),
+	[PKTMON_LAYER_NF_POSTROUTING] = B(PKTMON_LAYER_NF_OUTPUT) | B(PKTMON_LAYER_NF_FORWARD) |
+					B(PKTMON_LAYER_NF_POSTROUTING),
+	[PKTMON_LAYER_SOCK_RX] = B(PKTMON_LAYER_NF_INPUT) | B(PKTMON_LAYER_SOCK_RX),
+	[PKTMON_LAYER_QDISC_ENQ] = B(PKTMON_LAYER_NF_POSTROUTING) | B(PKTMON_LAYER_DEV_RX) | /* bridge forwarding */
+				   B(PKTMON_LAYER_DEV_TX) | B(PKTMON_LAYER_QDISC_ENQ) |      /* stacked devices */
+				   B(PKTMON_LAYER_QDISC_DEQ),
+	[PKTMON_LAYER_QDISC_DEQ] = B(PKTMON_LAYER_QDISC_ENQ) | B(PKTMON_LAYER_QDISC_DEQ),
+	[PKTMON_LAYER_DEV_TX] = B(PKTMON_LAYER_QDISC_ENQ) | B(PKTMON_LAYER_QDISC_DEQ) | B(PKTMON_LAYER_DEV_TX),
+};
+
+void pktmon_continuation_table(uint32_t observed, uint32_t prev_ok[PKTMON_LAYER_MAX])
+{
+	for (int l = 0; l < PKTMON_LAYER_MAX; l++)
+		prev_ok[l] = direct_prev[l];
+	/* a step through an unobserved layer M: whatever may precede M may precede L */
+	for (bool changed = true; changed;) {
+		changed = false;
+		for (int l = 1; l < PKTMON_LAYER_MAX; l++)
+			for (int m = 1; m < PKTMON_LAYER_MAX; m++) {
+				if (!(prev_ok[l] & B(m)) || (observed & B(m)))
+					continue;
+				uint32_t more = prev_ok[m] & ~prev_ok[l];
+				if (more) {
+					prev_ok[l] |= more;
+					changed = true;
+				}
+			}
+	}
+	prev_ok[PKTMON_LAYER_STACK] = ~0u; /* a drop may follow anything */
 }
