@@ -48,6 +48,7 @@ struct pm_scratch {
 	struct pktmon_pkt_view view;
 	struct pm_track fresh; /* a new track entry: here, not on the stack, which
 				* the matcher's call chain needs */
+	__u64 emits;           /* events this CPU emitted, for batched wake-ups */
 };
 
 struct {
@@ -196,10 +197,15 @@ static long match_one(__u32 i, void *data)
 	return 0;
 }
 
-static __always_inline __u64 wakeup_flag(void)
+/* Batched wake-ups: the consumer polls every 50 ms anyway, so look at the
+ * ring's fill level only every 64th event of a CPU (the query costs more than
+ * the output itself) and wake the consumer when it is filling up. */
+static __always_inline __u64 wakeup_flag(struct pm_scratch *s)
 {
 	if (!cfg.wakeup_bytes)
 		return 0;
+	if (++s->emits & 63)
+		return BPF_RB_NO_WAKEUP;
 	return bpf_ringbuf_query(&rb, BPF_RB_AVAIL_DATA) >= cfg.wakeup_bytes ? BPF_RB_FORCE_WAKEUP
 									       : BPF_RB_NO_WAKEUP;
 }
@@ -340,7 +346,7 @@ static __always_inline int observe(struct sk_buff *skb, struct net_device *dev,
 	ev->lost_before = c->lost_pending;
 
 	__u64 size = sizeof(*ev) + (have & (2 * PM_MAX_DATA - 1));
-	if (bpf_ringbuf_output(&rb, ev, size, wakeup_flag()) == 0) {
+	if (bpf_ringbuf_output(&rb, ev, size, wakeup_flag(s)) == 0) {
 		c->emitted++;
 		c->lost_pending = 0;
 	} else {

@@ -17,6 +17,8 @@
 #include <sys/utsname.h>
 #include <time.h>
 #include <unistd.h>
+#include <linux/membarrier.h>
+#include <sys/syscall.h>
 
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
@@ -1047,6 +1049,11 @@ static void stop(pktmon_session *s)
 		pthread_join(s->thread, NULL);
 		s->thread_started = false;
 	}
+	/* A program already running on another CPU when its link went away may
+	 * still emit: BPF programs run under RCU, so after a grace period none is
+	 * left, and the drain below sees every event (written + lost = generated). */
+	if (syscall(__NR_membarrier, MEMBARRIER_CMD_GLOBAL, 0, 0) < 0)
+		usleep(50000); /* no membarrier: a pause covers the common case */
 	if (s->rb)
 		ring_buffer__consume(s->rb);
 	s->stop_ns = clock_ns(CLOCK_REALTIME);

@@ -109,6 +109,45 @@ int main(void)
 	CHECK(v && pktmon_meta_decode(v + 4, l - 4u, &m) == PKTMON_META_OK && !pktmon_tlv_has(&m.tlv, PKTMON_TLV_DROP_REASON) &&
 		      m.tlv.flags == PKTMON_FLAG_L2_SYNTHESIZED, "flow metadata");
 
+	/* the fast path gives the generic encoders' bytes, whatever the optional parts */
+	{
+		uint8_t big[64];
+		for (size_t i = 0; i < sizeof(big); i++)
+			big[i] = (uint8_t)(i * 7 + 1);
+		struct pm_buf a = { 0 }, g = { 0 }, m2 = { 0 };
+		int same = 0, cases = 0;
+		for (uint32_t cap = 0; cap <= 9; cap++)
+			for (int fam = 0; fam < 2; fam++)
+				for (int ifx = 0; ifx < 2; ifx++)
+					for (int miss = 0; miss < 2; miss++)
+						for (int dir = 0; dir < 3; dir++) {
+							struct pktmon_event e = ev;
+							e.data = big;
+							e.cap_len = cap;
+							e.orig_len = 1500;
+							e.nf_family = fam ? PKTMON_NF_IPV6 : 0;
+							e.ifindex = ifx ? 0x01020304 : 0;
+							e.missed_before = miss ? 0x1122334455667788ull : 0;
+							e.direction = (enum pktmon_direction)dir;
+							pm_buf_reset(&a);
+							pm_buf_reset(&g);
+							pm_buf_append(&a, "prefix!", 8); /* appends (after whole blocks), like the generic one */
+							pm_buf_append(&g, "prefix!", 8);
+							cases++;
+							if (pm_observation_encode(&a, &m2, 9, &e) == 0 &&
+							    pm_observation_encode_generic(&g, &m2, 9, &e) == 0 && a.len == g.len &&
+							    !memcmp(a.data, g.data, a.len))
+								same++;
+							else if (same + 1 == cases)
+								printf("first difference: cap %u fam %d ifx %d miss %d dir %d: len %zu vs %zu\n",
+								       cap, fam, ifx, miss, dir, a.len, g.len);
+						}
+		CHECK(same == cases, "fast and generic encoders agree in %d of %d cases", same, cases);
+		pm_buf_free(&a);
+		pm_buf_free(&g);
+		pm_buf_free(&m2);
+	}
+
 	/* caplen > origlen is refused, and the buffer is left as it was */
 	size_t before = block.len;
 	ev.orig_len = 10;

@@ -13,5 +13,9 @@
  * as scratch for the option payload. 0, or -1 (out of memory, or a value the
  * format cannot hold) with `block` as it was. */
 int pm_observation_encode(struct pm_buf *block, struct pm_buf *meta, uint32_t if_id, const struct pktmon_event *ev);
+/* The same through the generic block and TLV encoders: drops use it, and it is
+ * the reference the fast path is tested against. */
+int pm_observation_encode_generic(struct pm_buf *block, struct pm_buf *meta, uint32_t if_id,
+				  const struct pktmon_event *ev);
 
 #endif
