@@ -266,6 +266,19 @@ static const char *frame_interface_name(packet_info *pinfo)
 }
 
 /* ------------------------------------------------------------------------ */
+/* Component names, one copy per file: a capture has few components and many frames. */
+static wmem_map_t *name_map;
+
+static const char *intern_name(const char *name)
+{
+	const char *known = (const char *)wmem_map_lookup(name_map, name);
+	if (known)
+		return known;
+	char *copy = wmem_strdup(wmem_file_scope(), name);
+	wmem_map_insert(name_map, copy, copy);
+	return copy;
+}
+
 /* Packet path. */
 
 static wmem_array_t *path_hops(guint64 group, gboolean create)
@@ -315,6 +328,8 @@ static void path_add(guint64 group, const pktmon_hop_t *hop)
 
 static void add_path_items(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo, guint64 group)
 {
+	if (!tree)
+		return; /* nothing asks for the path (tshark -r without -V/-Y/-T fields) */
 	wmem_array_t *hops = path_hops(group, FALSE);
 	if (!hops)
 		return;
@@ -502,7 +517,7 @@ static void dissect_meta(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, co
 			pktmon_hop_t hop;
 			hop.frame = pinfo->num;
 			hop.appearance = pktmon_tlv_has(tv, PKTMON_TLV_APPEARANCE) ? tv->appearance : 0;
-			hop.component = component ? wmem_strdup(wmem_file_scope(), component)
+			hop.component = component ? intern_name(component)
 						  : wmem_strdup_printf(wmem_file_scope(), "component %u",
 								       tv->component_id);
 			hop.dropped = dropped;
@@ -896,6 +911,7 @@ static void proto_register_pktmon(void)
 	rundown_hf[PKTMON_TLV_KERNEL] = &hf_rd_kernel;
 
 	path_map = wmem_map_new_autoreset(wmem_epan_scope(), wmem_file_scope(), g_int64_hash, g_int64_equal);
+	name_map = wmem_map_new_autoreset(wmem_epan_scope(), wmem_file_scope(), g_str_hash, g_str_equal);
 
 	pktmon_handle = create_dissector_handle(dissect_pktmon, proto_pktmon);
 	register_postdissector(pktmon_handle);

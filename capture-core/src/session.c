@@ -663,19 +663,45 @@ static const char *privilege_hint(void)
 	       "(setcap cap_bpf,cap_perfmon,cap_net_admin,cap_sys_admin,cap_syslog+ep BINARY)";
 }
 
-static int start(pktmon_session *s, char *err, size_t errlen)
+/* Loads the kernel's symbols once per handle (thread body, or called directly). */
+static void *load_ksyms(void *arg)
+{
+	pktmon_handle *h = arg;
+	pthread_mutex_lock(&h->lock);
+	if (!h->ksyms_loaded) {
+		const char *why = NULL;
+		if (pm_ksyms_load(&h->ksyms, "/proc/kallsyms") < 0)
+			why = "cannot read /proc/kallsyms";
+		else if (!pm_ksyms_usable(&h->ksyms, &why) && !why)
+			why = "no kernel symbols";
+		h->ksyms_why = why;
+		h->ksyms_loaded = true;
+	}
+	pthread_mutex_unlock(&h->lock);
+	return NULL;
+}
+
+/* The tracepoint programs and the layer each observes (drops: PKTMON_LAYER_STACK). */
+struct tp_prog {
+	struct bpf_program *prog;
+	enum pktmon_layer layer;
+};
+#define NTP_PROGS 6
+
+static void tracepoint_programs(struct capture_bpf *k, struct tp_prog out[NTP_PROGS])
+{
+	out[0] = (struct tp_prog){ k->progs.pm_dev_rx, PKTMON_LAYER_DEV_RX };
+	out[1] = (struct tp_prog){ k->progs.pm_qdisc_enq, PKTMON_LAYER_QDISC_ENQ };
+	out[2] = (struct tp_prog){ k->progs.pm_qdisc_deq, PKTMON_LAYER_QDISC_DEQ };
+	out[3] = (struct tp_prog){ k->progs.pm_dev_tx, PKTMON_LAYER_DEV_TX };
+	out[4] = (struct tp_prog){ k->progs.pm_sock_rx, PKTMON_LAYER_SOCK_RX };
+	out[5] = (struct tp_prog){ k->progs.pm_drop, PKTMON_LAYER_STACK };
+}
+
+/* First half of start: open, configure and load the programs. */
+static int load(pktmon_session *s, char *err, size_t errlen)
 {
 	libbpf_set_print(libbpf_quiet);
-	pthread_mutex_lock(&s->h->lock);
-	if (!s->h->ksyms_loaded) {
-		const char *why = NULL;
-		if (pm_ksyms_load(&s->h->ksyms, "/proc/kallsyms") < 0 || !pm_ksyms_usable(&s->h->ksyms, &why))
-			notify(s, PKTMON_STREAM_WARNING, "drop locations will show as addresses: %s "
-			       "(a non-root capture needs CAP_SYSLOG to read kernel addresses)",
-			       why ? why : "cannot read /proc/kallsyms");
-		s->h->ksyms_loaded = true;
-	}
-	pthread_mutex_unlock(&s->h->lock);
 
 	s->skel = capture_bpf__open();
 	if (!s->skel) {
@@ -703,18 +729,9 @@ static int start(pktmon_session *s, char *err, size_t errlen)
 	cfg->decap_window_ns = 2000000; /* 2 ms */
 	bpf_map__set_max_entries(k->maps.rb, s->opt.ring_bytes);
 
-	struct {
-		struct bpf_program *prog;
-		enum pktmon_layer layer;
-	} tps[] = {
-		{ k->progs.pm_dev_rx, PKTMON_LAYER_DEV_RX },
-		{ k->progs.pm_qdisc_enq, PKTMON_LAYER_QDISC_ENQ },
-		{ k->progs.pm_qdisc_deq, PKTMON_LAYER_QDISC_DEQ },
-		{ k->progs.pm_dev_tx, PKTMON_LAYER_DEV_TX },
-		{ k->progs.pm_sock_rx, PKTMON_LAYER_SOCK_RX },
-		{ k->progs.pm_drop, PKTMON_LAYER_STACK },
-	};
-	for (size_t i = 0; i < sizeof(tps) / sizeof(tps[0]); i++) {
+	struct tp_prog tps[NTP_PROGS];
+	tracepoint_programs(k, tps);
+	for (size_t i = 0; i < NTP_PROGS; i++) {
 		/* drops are always watched: they end tracking and name the reason */
 		bool want = tps[i].layer == PKTMON_LAYER_STACK ? source_available(s->h, PKTMON_LAYER_STACK)
 							       : want_layer(s, tps[i].layer);
@@ -742,10 +759,18 @@ static int start(pktmon_session *s, char *err, size_t errlen)
 	for (uint32_t i = 0; i < s->nfilters; i++) {
 		if (bpf_map__update_elem(k->maps.filters, &i, sizeof(i), &s->filters[i].f,
 					 sizeof(s->filters[i].f), BPF_ANY)) {
-			seterr(err, errlen, "cannot load filter %u: %s", i + 1, strerror(errno));
-			return -errno;
+			int e = errno;
+			seterr(err, errlen, "cannot load filter %u: %s", i + 1, strerror(e));
+			return -e;
 		}
 	}
+	return 0;
+}
+
+/* Second half of start: the ring buffer, the links in every namespace, the consumer. */
+static int attach(pktmon_session *s, char *err, size_t errlen)
+{
+	struct capture_bpf *k = s->skel;
 	s->rb = ring_buffer__new(bpf_map__fd(k->maps.rb), on_ring_event, s, NULL);
 	if (!s->rb) {
 		seterr(err, errlen, "cannot open the ring buffer: %s", strerror(errno));
@@ -779,7 +804,9 @@ static int start(pktmon_session *s, char *err, size_t errlen)
 			return -EPERM;
 		}
 	}
-	for (size_t i = 0; i < sizeof(tps) / sizeof(tps[0]); i++) {
+	struct tp_prog tps[NTP_PROGS];
+	tracepoint_programs(k, tps);
+	for (size_t i = 0; i < NTP_PROGS; i++) {
 		if (!bpf_program__autoload(tps[i].prog))
 			continue;
 		struct bpf_link *l = bpf_program__attach(tps[i].prog);
@@ -1033,6 +1060,24 @@ static void encode_trailer(pktmon_session *s, struct pm_buf *out)
 		};
 		pcapng_put_isb(out, c->if_id, s->stop_ns, &st);
 	}
+}
+
+static int start(pktmon_session *s, char *err, size_t errlen)
+{
+	/* reading /proc/kallsyms takes about as long as loading the programs: both at once */
+	pthread_t ksyms_thread;
+	bool async = pthread_create(&ksyms_thread, NULL, load_ksyms, s->h) == 0;
+	if (!async)
+		load_ksyms(s->h);
+	int rc = load(s, err, errlen);
+	if (async)
+		pthread_join(ksyms_thread, NULL);
+	if (rc < 0)
+		return rc;
+	if (s->h->ksyms_why)
+		notify(s, PKTMON_STREAM_WARNING, "drop locations will show as addresses: %s "
+		       "(a non-root capture needs CAP_SYSLOG to read kernel addresses)", s->h->ksyms_why);
+	return attach(s, err, errlen);
 }
 
 static void stop(pktmon_session *s)

@@ -28,6 +28,7 @@ struct pktmon_handle {
 	pthread_mutex_t lock; /* guards ksyms, loaded by the first session */
 	struct pm_ksyms ksyms;
 	bool ksyms_loaded;
+	const char *ksyms_why; /* why drop locations stay addresses, or NULL */
 };
 
 enum pm_output_kind { PM_OUT_REALTIME, PM_OUT_PCAPNG };
