@@ -6,6 +6,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "filter.h"
 #include "pktmon/pktmon.h"
@@ -25,6 +26,8 @@ struct start_opts {
 	bool filters_given;      /* --filter/--filters: the stored filters are not used */
 	struct pm_filter filters[PKTMON_MAX_FILTERS];
 	size_t nfilters;
+	uint32_t netns[16];      /* --netns, resolved to inodes; none = every namespace */
+	size_t nnetns;
 };
 
 /* Parses `pktmon start` arguments; returns -1 when ready to run, else an exit code. */

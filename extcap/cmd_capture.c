@@ -48,6 +48,9 @@ static void start_usage(FILE *f)
 	      "                             a packet is reported if it matches any filter\n"
 	      "      --filters 'F1; F2'     several pktmon filters in one argument, separated by ';'\n"
 	      "      --fifo PATH            write the pcapng into this fifo (Wireshark's extcap does)\n"
+	      "      --netns LIST           report only what happens in these network namespaces\n"
+	      "                             (`ip netns` names, host, or inode numbers, comma-separated);\n"
+	      "                             packets are still followed through all of them\n"
 	      "      --capture-filter EXPR  a pcap-filter expression (tcpdump syntax), applied to the\n"
 	      "                             packet at its first sighting\n"
 	      "      --run-for SECONDS      stop by itself after this long\n"
@@ -149,6 +152,27 @@ static int add_filters(const char *list, struct pm_filter *filters, size_t *n)
 	return rc;
 }
 
+/* "web,db,host": `ip netns` names, host, or inode numbers; empty pieces are skipped. */
+static int parse_netns(const char *list, struct start_opts *o)
+{
+	char *copy = strdup(list), *save = NULL;
+	if (!copy)
+		return -1;
+	int rc = 0;
+	for (char *tok = strtok_r(copy, ", ", &save); tok && !rc; tok = strtok_r(NULL, ", ", &save)) {
+		char err[PKTMON_ERRLEN];
+		uint32_t inode;
+		if (o->nnetns == sizeof(o->netns) / sizeof(o->netns[0]))
+			rc = cli_fail(-1, "start: --netns takes at most %zu namespaces", sizeof(o->netns) / sizeof(o->netns[0]));
+		else if (pktmon_netns_resolve(tok, &inode, err, sizeof(err)) < 0)
+			rc = cli_fail(-1, "start: --netns: %s", err);
+		else
+			o->netns[o->nnetns++] = inode;
+	}
+	free(copy);
+	return rc;
+}
+
 struct rt_ctx {
 	unsigned long long lines;
 	bool quiet; /* warnings too: Wireshark shows an extcap's stderr as an error */
@@ -173,7 +197,7 @@ static void rt_event(void *user, enum pktmon_stream_event kind, const char *msg)
 int start_parse(int argc, char **argv, struct start_opts *o)
 {
 	enum { OPT_COMP = 256, OPT_TYPE, OPT_PKTSIZE, OPT_FILTER, OPT_FILTERS, OPT_FIFO, OPT_PCAP, OPT_RUNFOR,
-	       OPT_RING, OPT_COUNTERS, OPT_FOREGROUND, OPT_CONTROL_IN, OPT_CONTROL_OUT };
+	       OPT_RING, OPT_COUNTERS, OPT_FOREGROUND, OPT_CONTROL_IN, OPT_CONTROL_OUT, OPT_NETNS };
 	static const struct option opts[] = {
 		{ "capture", no_argument, NULL, 'c' },
 		{ "counters-only", no_argument, NULL, 'o' },
@@ -191,6 +215,7 @@ int start_parse(int argc, char **argv, struct start_opts *o)
 		{ "ring-size", required_argument, NULL, OPT_RING },
 		{ "show-counters", no_argument, NULL, OPT_COUNTERS },
 		{ "foreground", no_argument, NULL, OPT_FOREGROUND },
+		{ "netns", required_argument, NULL, OPT_NETNS },
 		{ "control-in", required_argument, NULL, OPT_CONTROL_IN },   /* extcap.c passes these */
 		{ "control-out", required_argument, NULL, OPT_CONTROL_OUT },
 		{ "quiet", no_argument, NULL, 'q' },
@@ -257,6 +282,10 @@ int start_parse(int argc, char **argv, struct start_opts *o)
 			break;
 		case OPT_COUNTERS: o->show_counters = true; break;
 		case OPT_FOREGROUND: o->foreground = true; break;
+		case OPT_NETNS:
+			if (parse_netns(optarg, o) < 0)
+				return EXIT_USAGE;
+			break;
 		case OPT_CONTROL_IN: o->control_in = optarg; break;
 		case OPT_CONTROL_OUT: o->control_out = optarg; break;
 		case 'q': o->quiet = true; break;
@@ -320,6 +349,8 @@ int capture_run(struct start_opts *o, struct ctl_server *ctl, int ready_fd)
 	}
 	for (size_t i = 0; i < o->nfilters; i++)
 		pktmon_add_capture_constraint(s, &o->filters[i], NULL, 0);
+	for (size_t i = 0; i < o->nnetns; i++)
+		pktmon_add_netns(s, o->netns[i]);
 	if (o->pcap_expr && pktmon_set_pcap_filter(s, o->pcap_expr, err, sizeof(err)) < 0) {
 		exit_code = EXIT_USAGE;
 		goto fail;

@@ -60,6 +60,10 @@ static void print_config(void)
 	       "matches all conditions of one filter. Example: web -t TCP SYN -p 80; dns -t UDP -p 53}"
 	       "{placeholder=-t UDP -p 53; -i 198.18.0.0/15}{group=Filters}\n", n);
 	n++;
+	printf("arg {number=%d}{call=--netns}{display=Network namespaces}{type=string}"
+	       "{tooltip=Report only what happens in these namespaces: ip netns names, host, or inode numbers, "
+	       "comma-separated. Empty: every namespace}{placeholder=host,web}{group=Capture}\n", n);
+	n++;
 	printf("arg {number=%d}{call=--counters-only}{display=Counters only (no packets)}{type=boolflag}"
 	       "{default=false}{tooltip=Count per component; the counters arrive in the end-of-capture "
 	       "block}{group=Capture}\n", n);

@@ -216,6 +216,16 @@ static __always_inline bool is_network_protocol(struct sk_buff *skb)
 	return p == ETH_P_IP_BE || p == ETH_P_IPV6_BE || p == ETH_P_ARP_BE;
 }
 
+static __always_inline bool netns_selected(__u32 netns)
+{
+	if (!cfg.nnetns)
+		return true;
+	for (int i = 0; i < PM_MAX_NETNS; i++)
+		if (i < cfg.nnetns && cfg.netns[i] == netns)
+			return true;
+	return false;
+}
+
 /* Can the packet last seen where `t` says be seen at `layer` now? If not, the
  * skb address was freed without a tracepoint and reused by a new packet. */
 static __always_inline bool continues(const struct pm_track *t, __u8 layer, __u64 now)
@@ -300,6 +310,8 @@ static __always_inline int observe(struct sk_buff *skb, struct net_device *dev,
 		t->last_ts = now;
 	}
 
+	if (!netns_selected(where.netns))
+		return 0; /* followed (above), not reported */
 	struct pm_counters *c = counters_of(&where);
 	if (!c)
 		return 0;

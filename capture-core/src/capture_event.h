@@ -12,6 +12,7 @@
 #define PM_MAX_DATA 8192
 #define PM_L2_LEN 14 /* an Ethernet header, the one we synthesize when a layer has none */
 #define PM_IFNAMSIZ 16
+#define PM_MAX_NETNS 16 /* namespaces a session may be limited to */
 
 /* A component: one observation point. Netfilter components have ifindex 0. */
 struct pm_comp_key {
@@ -68,6 +69,10 @@ struct pm_bpf_config {
 	 * reused by a new packet after a free no tracepoint saw. */
 	__u32 prev_ok[16];
 	__u64 decap_window_ns; /* INPUT -> device rx (tunnel decapsulation) only this fast */
+	/* Namespaces whose observations are counted and sent; none = all. Packets
+	 * are followed everywhere, so paths and drop attribution stay right. */
+	__u32 nnetns;
+	__u32 netns[PM_MAX_NETNS];
 };
 
 #endif /* PKTMON_CAPTURE_EVENT_H */

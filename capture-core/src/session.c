@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/utsname.h>
 #include <time.h>
 #include <unistd.h>
@@ -198,6 +199,46 @@ int pktmon_add_data_source(pktmon_session *s, enum pktmon_layer layer)
 		return -EINVAL;
 	s->layer_mask |= 1u << layer;
 	return 0;
+}
+
+int pktmon_add_netns(pktmon_session *s, uint32_t netns_inode)
+{
+	if (s->active)
+		return -EBUSY;
+	if (!netns_inode)
+		return -EINVAL;
+	for (size_t i = 0; i < s->nnetns; i++)
+		if (s->netns[i] == netns_inode)
+			return 0;
+	if (s->nnetns >= PM_MAX_NETNS)
+		return -E2BIG;
+	s->netns[s->nnetns++] = netns_inode;
+	return 0;
+}
+
+int pktmon_netns_resolve(const char *name, uint32_t *inode, char *err, size_t errlen)
+{
+	char path[300];
+	struct stat st;
+	char *end;
+	unsigned long v = strtoul(name, &end, 10);
+	if (*name && !*end && v > 0 && v <= UINT32_MAX) {
+		*inode = (uint32_t)v;
+		return 0;
+	}
+	if (!strcmp(name, "host"))
+		snprintf(path, sizeof(path), "/proc/1/ns/net");
+	else if (!*name || strchr(name, '/') || strlen(name) > 200)
+		goto unknown;
+	else
+		snprintf(path, sizeof(path), "/run/netns/%s", name);
+	if (stat(path, &st) < 0)
+		goto unknown;
+	*inode = (uint32_t)st.st_ino;
+	return 0;
+unknown:
+	seterr(err, errlen, "no network namespace '%s' (give an `ip netns` name, host, or an inode number)", name);
+	return -ENOENT;
 }
 
 int pktmon_add_capture_constraint(pktmon_session *s, const struct pm_filter *f, char *err, size_t errlen)
@@ -727,6 +768,9 @@ static int load(pktmon_session *s, char *err, size_t errlen)
 	_Static_assert(PKTMON_LAYER_MAX <= sizeof(cfg->prev_ok) / sizeof(cfg->prev_ok[0]), "prev_ok too small");
 	memcpy(cfg->prev_ok, prev_ok, sizeof(prev_ok));
 	cfg->decap_window_ns = 2000000; /* 2 ms */
+	cfg->nnetns = (uint32_t)s->nnetns;
+	for (size_t i = 0; i < s->nnetns; i++)
+		cfg->netns[i] = s->netns[i];
 	bpf_map__set_max_entries(k->maps.rb, s->opt.ring_bytes);
 
 	struct tp_prog tps[NTP_PROGS];

@@ -56,6 +56,8 @@ struct pktmon_session {
 	char name[64];
 	struct pktmon_session_options opt;
 	uint32_t layer_mask; /* bit per enum pktmon_layer; 0 = all */
+	uint32_t netns[16];  /* PM_MAX_NETNS: report only these; none = all */
+	size_t nnetns;
 	struct pm_filter filters[PKTMON_MAX_FILTERS];
 	size_t nfilters;
 	struct pm_pcap_filter *pcap; /* NULL: none */

@@ -72,6 +72,11 @@ int pktmon_add_data_source(pktmon_session *s, enum pktmon_layer layer);
 /* AddCaptureConstraint: a pktmon filter; a packet is reported if it matches
  * all conditions of at least one filter (at most PKTMON_MAX_FILTERS). */
 int pktmon_add_capture_constraint(pktmon_session *s, const struct pm_filter *f, char *err, size_t errlen);
+/* Report only what happens in this network namespace (inode number); may be
+ * called up to 16 times. Packets are still followed through every namespace. */
+int pktmon_add_netns(pktmon_session *s, uint32_t netns_inode);
+/* An `ip netns` name, "host" (the namespace of PID 1) or an inode number. */
+int pktmon_netns_resolve(const char *name, uint32_t *inode, char *err, size_t errlen);
 /* A pcap-filter expression applied to the Ethernet view of each packet at its
  * first sighting; the whole path of a matching packet is reported. */
 int pktmon_set_pcap_filter(pktmon_session *s, const char *expr, char *err, size_t errlen);
