@@ -5,15 +5,15 @@
 #include <stdio.h>
 
 static int failures, checks;
-#define CHECK(cond, ...)                                        \
-	do {                                                        \
-		checks++;                                               \
-		if (!(cond)) {                                          \
-			failures++;                                         \
-			printf("FAIL %s:%d: ", __FILE__, __LINE__);         \
-			printf(__VA_ARGS__);                                \
-			printf("\n");                                       \
-		}                                                       \
+#define CHECK(cond, ...)                                                        \
+	do {                                                                        \
+		checks++;                                                               \
+		if (!(cond)) {                                                          \
+			failures++;                                                         \
+			fprintf(stderr, "FAIL %s:%d: %s: ", __FILE__, __LINE__, #cond);     \
+			fprintf(stderr, __VA_ARGS__);                                       \
+			fputc('\n', stderr);                                                \
+		}                                                                       \
 	} while (0)
 
 /* The closing line CI reads, and the exit status. */

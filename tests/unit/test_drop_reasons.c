@@ -15,18 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
-static int failures, checks;
-
-#define CHECK(cond, ...)                                                                   \
-	do {                                                                                   \
-		checks++;                                                                          \
-		if (!(cond)) {                                                                     \
-			failures++;                                                                    \
-			fprintf(stderr, "FAIL %s:%d: %s: ", __FILE__, __LINE__, #cond);                \
-			fprintf(stderr, __VA_ARGS__);                                                  \
-			fputc('\n', stderr);                                                           \
-		}                                                                                  \
-	} while (0)
+#include "check.h"
 
 static int name_is(const struct pm_drop_reasons *d, uint32_t code, const char *want)
 {
