@@ -14,15 +14,7 @@
 #include "pm_buf.h"
 #include "tlv.h"
 
-static int failures;
-
-#define CHECK(cond)                                                                       \
-	do {                                                                              \
-		if (!(cond)) {                                                            \
-			fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond); \
-			failures++;                                                       \
-		}                                                                         \
-	} while (0)
+#include "check.h"
 
 /* Compares a buffer with the expected bytes and shows the first difference. */
 static void check_bytes(const char *what, const struct pm_buf *b, const uint8_t *exp, size_t n)

@@ -25,15 +25,7 @@
 #include "sink.h"
 #include "tlv.h"
 
-static int failures;
-
-#define CHECK(cond)                                                                       \
-	do {                                                                              \
-		if (!(cond)) {                                                            \
-			fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond); \
-			failures++;                                                       \
-		}                                                                         \
-	} while (0)
+#include "check.h"
 
 #define CHECK_RC(expr, want)                                                                     \
 	do {                                                                                     \
