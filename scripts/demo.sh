@@ -3,7 +3,7 @@
 # With --save-sample, the capture also replaces samples/ping-blocked-input.pcapng.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
-build=$top/build
+build=${PKTMON_BUILD_DIR:-$top/build}
 pktmon=$build/extcap/pktmon
 [ "$(id -u)" = 0 ] || { echo "demo: run as root: BPF programs and network namespaces need it" >&2; exit 1; }
 [ -x "$pktmon" ] || { echo "demo: build first (scripts/setup.sh)" >&2; exit 1; }

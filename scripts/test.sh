@@ -4,5 +4,5 @@
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 "$top/scripts/setup.sh" -DPKTMON_FUZZ="${PKTMON_FUZZ:-ON}"
-cd "$top/build"
+cd "${PKTMON_BUILD_DIR:-$top/build}"
 ctest --output-on-failure --timeout 600 "$@"
