@@ -399,7 +399,9 @@ int capture_run(struct start_opts *o, struct ctl_server *ctl, int ready_fd)
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	bool stop_requested = false;
 	struct toolbar *tb = o->control_in || o->control_out ? toolbar_open(o->control_in, o->control_out) : NULL;
-	while (!got_signal && !stop_requested) {
+	/* Wireshark's dumpcap reads the fifo: if it dies (reparented), stop */
+	pid_t parent = o->fifo ? getppid() : 0;
+	while (!got_signal && !stop_requested && !(parent && getppid() != parent)) {
 		if (ctl)
 			ctl_poll(ctl, s, 100, &stop_requested);
 		else if (tb)
@@ -425,12 +427,15 @@ int capture_run(struct start_opts *o, struct ctl_server *ctl, int ready_fd)
 			"pktmon: stopped. %llu events generated, %llu written, %llu lost (ring buffer), %llu drops, "
 			"%llu netns hooked%s%s\n",
 			(unsigned long long)t.events_generated,
-			(unsigned long long)(t.events_received - t.filtered_out), (unsigned long long)t.events_lost,
+			(unsigned long long)t.events_written, (unsigned long long)t.events_lost,
 			(unsigned long long)t.drops, (unsigned long long)t.netns_attached, o->file ? "; file " : "",
 			o->file ? o->file : "");
 	}
 	if (o->show_counters || o->so.counters_only)
 		print_counters(s);
+	if (t.events_not_written && (rc < 0 || !o->quiet))
+		fprintf(stderr, "pktmon: %s%llu events were not written to the output (%s)\n", rc < 0 ? "error: " : "",
+			(unsigned long long)t.events_not_written, rc < 0 ? "it failed" : "it was full or its reader left");
 	if (t.events_lost)
 		fprintf(stderr, "pktmon: warning: %llu events were lost: the ring buffer was full "
 				"(try --ring-size, --pkt-size or a filter)\n", (unsigned long long)t.events_lost);

@@ -59,7 +59,7 @@ static void ctl_answer(int fd, pktmon_session *s, time_t started, bool running, 
 	fprintf(f, CTL_VERSION_LINE "\n");
 	fprintf(f, "session\t%d\t%d\t%lld\t%llu\t%llu\t%llu\t%llu\t%llu\t%s\n", (int)getpid(), running ? 1 : 0,
 		(long long)started, (unsigned long long)t.events_generated,
-		(unsigned long long)(t.events_received - t.filtered_out), (unsigned long long)t.events_lost,
+		(unsigned long long)t.events_written, (unsigned long long)t.events_lost,
 		(unsigned long long)t.drops, (unsigned long long)t.netns_attached, fname);
 	struct pktmon_counter *c;
 	size_t n;

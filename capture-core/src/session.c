@@ -345,6 +345,11 @@ static void notify(pktmon_session *s, enum pktmon_stream_event kind, const char 
 static void output_failed(pktmon_session *s, pktmon_output *o, int rc)
 {
 	o->failed = true;
+	if (rc == PM_SINK_ERR_PIPE) {
+		/* Wireshark closing its fifo is how an extcap capture normally ends */
+		s->reader_gone = true;
+		return;
+	}
 	s->output_error = rc;
 	notify(s, PKTMON_STREAM_ERROR, "pcapng output: %s", pm_sink_last_error(o->sink));
 }
@@ -354,10 +359,17 @@ static void output_failed(pktmon_session *s, pktmon_output *o, int rc)
 static void write_block(pktmon_session *s, const struct pm_buf *b, bool interface)
 {
 	for (pktmon_output *o = s->outputs; o; o = o->next) {
-		if (o->kind != PM_OUT_PCAPNG || o->failed)
+		if (o->kind != PM_OUT_PCAPNG)
 			continue;
+		if (o->failed) {
+			if (!interface)
+				o->refused++;
+			continue;
+		}
 		int rc = interface ? pm_sink_add_interface(o->sink, b->data, b->len)
 				   : pm_sink_write(o->sink, b->data, b->len);
+		if (rc < 0 && !interface)
+			o->refused++;
 		if (rc == PM_SINK_ERR_FULL) {
 			/* single file at its size limit: keep counting, write the trailer at stop */
 			if (!o->full)
@@ -647,7 +659,8 @@ static void flush_outputs(pktmon_session *s)
 {
 	for (pktmon_output *o = s->outputs; o; o = o->next)
 		if (o->kind == PM_OUT_PCAPNG && !o->failed) {
-			int rc = pm_sink_flush(o->sink);
+			/* a reader that went away while no packet came would go unnoticed */
+			int rc = pm_sink_reader_gone(o->sink) ? PM_SINK_ERR_PIPE : pm_sink_flush(o->sink);
 			if (rc < 0 && rc != PM_SINK_ERR_FULL)
 				output_failed(s, o, rc);
 		}
@@ -1008,6 +1021,8 @@ static void put_component_tlvs(struct pm_buf *b, const struct pm_component *c)
 }
 
 /* The rundown Custom Block and one ISB per announced component. Caller holds s->lock. */
+static uint64_t events_not_written(const pktmon_session *s);
+
 static void encode_trailer(pktmon_session *s, struct pm_buf *out)
 {
 	struct pm_buf p = { 0 };
@@ -1020,7 +1035,7 @@ static void encode_trailer(pktmon_session *s, struct pm_buf *out)
 	tlv_put_u64(&p, PKTMON_TLV_STOP_NS, s->stop_ns);
 	tlv_put_u32(&p, PKTMON_TLV_SNAPLEN, s->opt.snaplen);
 	tlv_put_u8(&p, PKTMON_TLV_CAPTURE_TYPE, (uint8_t)s->opt.type);
-	tlv_put_u64(&p, PKTMON_TLV_EVENTS_WRITTEN, s->events_received - s->filtered_out);
+	tlv_put_u64(&p, PKTMON_TLV_EVENTS_WRITTEN, s->events_received - s->filtered_out - events_not_written(s));
 	uint64_t lost = 0;
 	for (size_t i = 0; i < s->comps.n; i++)
 		lost += s->comps.items[i]->lost;
@@ -1126,18 +1141,22 @@ static int start(pktmon_session *s, char *err, size_t errlen)
 
 static void stop(pktmon_session *s)
 {
-	/* detach first, so nothing new arrives, then drain what is queued */
+	/* The consumer first: it attaches namespaces it discovers (rescan_netns),
+	 * and a link it made while we detached would outlive the session, its
+	 * events counted as generated but never drained. Then detach, so nothing
+	 * new arrives, then drain what is queued (the ring may overflow meanwhile:
+	 * those events are counted as lost). */
+	if (s->thread_started) {
+		atomic_store(&s->running, false);
+		pthread_join(s->thread, NULL);
+		s->thread_started = false;
+	}
 	for (size_t i = 0; i < s->ntp; i++)
 		bpf_link__destroy(s->tp_links[i]);
 	s->ntp = 0;
 	for (size_t i = 0; i < s->nns; i++)
 		detach_netns(&s->ns[i]);
 	s->nns = 0;
-	if (s->thread_started) {
-		atomic_store(&s->running, false);
-		pthread_join(s->thread, NULL);
-		s->thread_started = false;
-	}
 	/* A program already running on another CPU when its link went away may
 	 * still emit: BPF programs run under RCU, so after a grace period none is
 	 * left, and the drain below sees every event (written + lost = generated). */
@@ -1157,8 +1176,14 @@ static void stop(pktmon_session *s)
 	for (pktmon_output *o = s->outputs; o; o = o->next) {
 		if (o->kind != PM_OUT_PCAPNG)
 			continue;
-		int rc = pm_sink_close(o->sink, o->failed ? NULL : trailer.data, o->failed ? 0 : trailer.len);
+		int rc = pm_sink_finish(o->sink, o->failed ? NULL : trailer.data, o->failed ? 0 : trailer.len);
+		struct pm_sink_stats st;
+		pm_sink_get_stats(o->sink, &st);
+		o->writes_lost = st.writes_lost;
+		pm_sink_free(o->sink);
 		o->sink = NULL;
+		if (rc == PM_SINK_ERR_PIPE)
+			s->reader_gone = true;
 		/* EPIPE here is the reader going first, as dumpcap does when an extcap
 		 * capture stops: the normal end of a live capture, not an error */
 		if (rc < 0 && rc != PM_SINK_ERR_FULL && rc != PM_SINK_ERR_PIPE && !o->failed) {
@@ -1204,12 +1229,34 @@ int pktmon_set_session_active(pktmon_session *s, bool active, char *err, size_t 
 
 int pktmon_session_failed(pktmon_session *s)
 {
-	if (!s->outputs)
-		return 0;
-	for (pktmon_output *o = s->outputs; o; o = o->next)
-		if (o->kind != PM_OUT_PCAPNG || !o->failed)
+	/* a real-time stream does not keep a session whose files are gone going */
+	bool any = false;
+	for (pktmon_output *o = s->outputs; o; o = o->next) {
+		if (o->kind != PM_OUT_PCAPNG)
+			continue;
+		if (!o->failed)
 			return 0;
-	return s->output_error;
+		any = true;
+	}
+	if (!any)
+		return 0;
+	return s->output_error ? s->output_error : s->reader_gone ? PM_SINK_ERR_PIPE : 0;
+}
+
+/* Events the worst pcapng output does not hold (see pktmon_totals). */
+static uint64_t events_not_written(const pktmon_session *s)
+{
+	uint64_t worst = 0;
+	bool any = false;
+	for (const pktmon_output *o = s->outputs; o; o = o->next) {
+		if (o->kind != PM_OUT_PCAPNG)
+			continue;
+		uint64_t n = atomic_load_explicit(&o->refused, memory_order_relaxed) + o->writes_lost;
+		if (n > worst)
+			worst = n;
+		any = true;
+	}
+	return any ? worst + s->encode_errors : 0;
 }
 
 int pktmon_get_counters(pktmon_session *s, struct pktmon_counter **list, size_t *n)
@@ -1287,6 +1334,11 @@ int pktmon_get_totals(pktmon_session *s, struct pktmon_totals *t)
 	}
 	t->events_received = s->events_received;
 	t->filtered_out = s->filtered_out;
+	t->events_not_written = events_not_written(s);
+	uint64_t passed = s->events_received - s->filtered_out;
+	if (t->events_not_written > passed)
+		t->events_not_written = passed;
+	t->events_written = passed - t->events_not_written;
 	t->netns_attached = s->netns_hooked_max;
 	pthread_mutex_unlock(&s->lock);
 	return 0;

@@ -41,6 +41,8 @@ struct pktmon_output {
 	struct pktmon_output *next;
 	bool failed; /* given up: the reader went away, a write failed */
 	bool full;   /* a single file reached its size limit */
+	_Atomic uint64_t refused; /* events this output did not take (failed or full) */
+	uint64_t writes_lost;     /* events it took but lost in a failed write (at stop) */
 };
 
 /* The netfilter links of one namespace (2 families x 5 hooks). */
@@ -79,6 +81,7 @@ struct pktmon_session {
 	atomic_bool running;
 	bool active, stopped_once;
 	int output_error;
+	bool reader_gone; /* a pipe/fifo output's reader went away: the normal end */
 	int64_t mono_to_real_ns;
 	uint64_t start_ns, stop_ns;
 

@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -824,6 +825,61 @@ static void test_random_input(void)
 	CHECK_RC(pm_sink_close(s, NULL, 0), 0);
 }
 
+/* A disk that fills mid-write (here RLIMIT_FSIZE: a partial write, then EFBIG,
+ * as ENOSPC does): the file is cut back to whole blocks, the error is sticky,
+ * and every accepted write is either in the file or counted in writes_lost. */
+static void test_file_write_error(void)
+{
+	char path[512];
+	path_in_tmp(path, sizeof(path), "full.pcapng");
+	struct rlimit old, lim;
+	getrlimit(RLIMIT_FSIZE, &old);
+	signal(SIGXFSZ, SIG_IGN);
+	const rlim_t limit = 100000; /* not a block boundary */
+	lim.rlim_cur = limit;
+	lim.rlim_max = old.rlim_max;
+	if (setrlimit(RLIMIT_FSIZE, &lim) < 0) {
+		fprintf(stderr, "test_sink: cannot set RLIMIT_FSIZE, skipping the write-error test\n");
+		return;
+	}
+	char err[256];
+	struct pm_sink *s = pm_sink_open_file(path, 0, PM_LOG_SINGLE, err, sizeof(err));
+	CHECK(s != NULL);
+	if (!s) {
+		setrlimit(RLIMIT_FSIZE, &old);
+		return;
+	}
+	struct pm_buf e;
+	pm_buf_init(&e);
+	CHECK_RC(pm_sink_set_header(s, shb.data, shb.len), 0);
+	CHECK_RC(pm_sink_add_interface(s, idb[0].data, idb[0].len), 0);
+	uint64_t accepted = 0;
+	int rc = 0;
+	for (int i = 0; i < 5000 && rc == 0; i++) {
+		make_epb(&e, 0, (uint64_t)i, 100 + (i % 7));
+		rc = pm_sink_write(s, e.data, e.len);
+		if (rc == 0)
+			accepted++;
+	}
+	CHECK(rc == -EFBIG);
+	make_epb(&e, 0, 99999, 60);
+	CHECK_RC(pm_sink_write(s, e.data, e.len), -EFBIG); /* sticky */
+	CHECK(strstr(pm_sink_last_error(s), "File too large") != NULL);
+	CHECK_RC(pm_sink_finish(s, NULL, 0), -EFBIG);
+	struct pm_sink_stats st;
+	pm_sink_get_stats(s, &st);
+	pm_sink_free(s);
+	setrlimit(RLIMIT_FSIZE, &old);
+	struct file_check fc;
+	if (check_file(path, limit, &fc)) {
+		CHECK(fc.nseq > 0 && fc.n_idb == 1 && fc.n_trailer == 0);
+		CHECK(fc.nseq + st.writes_lost == accepted, "%zu in the file + %llu lost != %llu accepted",
+			  fc.nseq, (unsigned long long)st.writes_lost, (unsigned long long)accepted);
+		CHECK(st.writes_lost > 0);
+	}
+	pm_buf_free(&e);
+}
+
 int main(void)
 {
 	const char *base = getenv("TMPDIR");
@@ -834,6 +890,7 @@ int main(void)
 	}
 	make_headers();
 	test_fd_regular();
+	test_file_write_error();
 	test_fd_pipe_slow_reader();
 	test_fd_epipe();
 	test_file_names();

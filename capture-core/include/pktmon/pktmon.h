@@ -171,6 +171,12 @@ struct pktmon_totals {
 	uint64_t drops;
 	uint64_t netns_attached;
 	uint64_t filtered_out;    /* by the pcap filter, in user space */
+	/* received = filtered_out + written + not_written, so
+	 * generated = written + lost + not_written + filtered_out, at every stop */
+	uint64_t events_written;     /* in the pcapng output (the one that holds fewest) */
+	uint64_t events_not_written; /* received but not in that output: it failed (disk
+				      * full, I/O error, reader gone) or a single file
+				      * reached its size limit */
 };
 int pktmon_get_counters(pktmon_session *s, struct pktmon_counter **list, size_t *n);
 void pktmon_free_counters(struct pktmon_counter *list);
@@ -185,7 +191,11 @@ struct pktmon_drop_count {
 int pktmon_get_drop_counts(pktmon_session *s, struct pktmon_drop_count **list, size_t *n);
 int pktmon_reset_counters(pktmon_session *s);
 
-/* Non-zero (-errno) once every pcapng output has failed, e.g. Wireshark closed the fifo. */
+/* Non-zero (-errno) once every pcapng output has failed: -EPIPE when the
+ * reader of a pipe or fifo went away (Wireshark ended the capture; the
+ * consumer notices within about 100 ms even when no packet comes, and it is no
+ * error: stopping then returns 0), or the write error (-ENOSPC, -EIO...) that
+ * was reported through PKTMON_STREAM_ERROR. */
 int pktmon_session_failed(pktmon_session *s);
 
 void pktmon_close_session(pktmon_session *s); /* stops it first if active */

@@ -45,6 +45,11 @@ struct pm_sink {
 
 	uint8_t *wbuf;     /* PM_SINK_BUF_SIZE bytes */
 	size_t wlen;
+	/* Where whole writes end in wbuf (UNIT_COUNTED marks a pm_sink_write): a
+	 * failed flush keeps only whole blocks in the file and counts the
+	 * accepted writes it lost. Every write is at least 12 bytes. */
+	uint32_t unit_end[PM_SINK_BUF_SIZE / 12 + 1];
+	size_t nunits;
 
 	uint64_t cur_size; /* bytes in the current file, buffered included */
 	uint64_t cur_data; /* of which packet blocks (not SHB/IDB) */
@@ -59,6 +64,9 @@ struct pm_sink {
 
 static int set_msg(struct pm_sink *s, int rc, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+
+#define UNIT_COUNTED 0x80000000u
+enum unit_kind { UNIT_PIECE, UNIT_WHOLE, UNIT_PACKETS };
 
 static int set_msg(struct pm_sink *s, int rc, const char *fmt, ...)
 {
@@ -137,6 +145,30 @@ static int write_all(int fd, const void *p, size_t n, bool guard, uint64_t *coun
 	return 0;
 }
 
+/*
+ * A write failed after `done` of the `len` bytes starting at file offset
+ * `base` reached the fd (ENOSPC, EIO...): cut a regular file back to the last
+ * whole write so it stays a valid pcapng file, and count the accepted packet
+ * writes that never made it. The buffer is dropped: the error is sticky.
+ */
+static void lose_buffer(struct pm_sink *s, off_t base, uint64_t done)
+{
+	uint64_t keep = 0;
+	for (size_t i = 0; i < s->nunits; i++) {
+		uint32_t end = s->unit_end[i] & ~UNIT_COUNTED;
+		if (end <= done)
+			keep = end;
+		else if (s->unit_end[i] & UNIT_COUNTED)
+			s->st.writes_lost++;
+	}
+	if (!s->guard_pipe && base >= 0 && done > keep) {
+		if (ftruncate(s->fd, base + (off_t)keep) == 0)
+			lseek(s->fd, base + (off_t)keep, SEEK_SET);
+	}
+	s->wlen = 0;
+	s->nunits = 0;
+}
+
 static int out_flush(struct pm_sink *s)
 {
 	if (s->err)
@@ -145,15 +177,21 @@ static int out_flush(struct pm_sink *s)
 		return 0;
 	if (s->fd < 0)
 		return fail(s, -EBADF, "write");
+	off_t base = s->guard_pipe ? -1 : lseek(s->fd, 0, SEEK_CUR);
+	uint64_t before = s->st.bytes_written;
 	int rc = write_all(s->fd, s->wbuf, s->wlen, s->guard_pipe, &s->st.bytes_written);
-	if (rc)
+	if (rc) {
+		lose_buffer(s, base, s->st.bytes_written - before);
 		return fail(s, rc, s->cur_path ? s->cur_path : "write");
+	}
 	s->wlen = 0;
+	s->nunits = 0;
 	return 0;
 }
 
-/* Buffered append to the current output; updates cur_size. */
-static int out_write(struct pm_sink *s, const void *p, size_t n)
+/* Buffered append to the current output; updates cur_size. `kind` says
+ * whether the bytes end whole blocks (UNIT_PIECE: more of a block follows). */
+static int out_write_kind(struct pm_sink *s, const void *p, size_t n, enum unit_kind kind)
 {
 	if (s->err)
 		return s->err;
@@ -166,15 +204,29 @@ static int out_write(struct pm_sink *s, const void *p, size_t n)
 	}
 	if (n >= PM_SINK_BUF_SIZE) {
 		/* Large writes go straight through rather than via the buffer. */
+		off_t base = s->guard_pipe ? -1 : lseek(s->fd, 0, SEEK_CUR);
+		uint64_t before = s->st.bytes_written;
 		int rc = write_all(s->fd, p, n, s->guard_pipe, &s->st.bytes_written);
-		if (rc)
+		if (rc) {
+			/* not accepted, so not counted as lost: the caller sees the error */
+			if (kind != UNIT_PIECE && !s->guard_pipe && base >= 0 &&
+			    s->st.bytes_written != before && ftruncate(s->fd, base) == 0)
+				lseek(s->fd, base, SEEK_SET);
 			return fail(s, rc, s->cur_path ? s->cur_path : "write");
+		}
 	} else {
 		memcpy(s->wbuf + s->wlen, p, n);
 		s->wlen += n;
+		if (kind != UNIT_PIECE && s->nunits < sizeof(s->unit_end) / sizeof(s->unit_end[0]))
+			s->unit_end[s->nunits++] = (uint32_t)s->wlen | (kind == UNIT_PACKETS ? UNIT_COUNTED : 0);
 	}
 	s->cur_size += n;
 	return 0;
+}
+
+static int out_write(struct pm_sink *s, const void *p, size_t n)
+{
+	return out_write_kind(s, p, n, UNIT_WHOLE);
 }
 
 /* --- block validation -------------------------------------------------------------------------- */
@@ -530,7 +582,7 @@ int pm_sink_write(struct pm_sink *s, const void *blocks, size_t len)
 				return rc;
 		}
 	}
-	int rc = out_write(s, blocks, len);
+	int rc = out_write_kind(s, blocks, len, UNIT_PACKETS);
 	if (rc)
 		return rc;
 	s->cur_data += len;
@@ -544,6 +596,23 @@ int pm_sink_flush(struct pm_sink *s)
 	if (!s)
 		return -EINVAL;
 	return out_flush(s);
+}
+
+bool pm_sink_reader_gone(struct pm_sink *s)
+{
+	if (!s || !s->guard_pipe || s->fd < 0)
+		return false;
+	if (s->err == PM_SINK_ERR_PIPE)
+		return true;
+	/* no events: only POLLERR (the fifo's readers are gone) and POLLHUP are reported */
+	struct pollfd pfd = { .fd = s->fd, .events = 0 };
+	if (poll(&pfd, 1, 0) != 1 || !(pfd.revents & (POLLERR | POLLHUP)))
+		return false;
+	if (isatty(s->fd))
+		return false; /* a hung-up terminal: the process gets SIGHUP anyway */
+	lose_buffer(s, -1, 0);
+	fail(s, PM_SINK_ERR_PIPE, "write");
+	return true;
 }
 
 /* --- circular join ----------------------------------------------------------------------------- */
@@ -609,7 +678,7 @@ static int copy_segment(struct pm_sink *s, const char *path, uint64_t *drop, uin
 			}
 			continue;
 		}
-		if ((rc = out_write(s, h, 8)) != 0)
+		if ((rc = out_write_kind(s, h, 8, UNIT_PIECE)) != 0)
 			goto out;
 		while (body > 0) {
 			size_t n = body > PM_SINK_BUF_SIZE ? PM_SINK_BUF_SIZE : (size_t)body;
@@ -617,9 +686,9 @@ static int copy_segment(struct pm_sink *s, const char *path, uint64_t *drop, uin
 				rc = fail(s, rc, path);
 				goto out;
 			}
-			if ((rc = out_write(s, chunk, n)) != 0)
-				goto out;
 			body -= n;
+			if ((rc = out_write_kind(s, chunk, n, body ? UNIT_PIECE : UNIT_WHOLE)) != 0)
+				goto out;
 		}
 	}
 out:
@@ -669,6 +738,7 @@ static int circ_join(struct pm_sink *s, const void *trailer, size_t tlen)
 	if (rc) {
 		/* FILE and .prev are untouched and still valid; drop the half join. */
 		s->wlen = 0;
+		s->nunits = 0;
 		unlink(s->join_path);
 		return rc;
 	}

@@ -106,6 +106,10 @@ struct pm_sink_stats {
 				  * written - dropped = blocks in FILE */
 	uint64_t files_opened;   /* output files created (multi-file: how many exist) */
 	uint64_t file_bytes;     /* size of the current file, buffered bytes included */
+	uint64_t writes_lost;    /* pm_sink_write calls that returned 0 but whose blocks never
+				  * reached the output: an I/O error (ENOSPC, EIO, the reader
+				  * gone) came while they were buffered. A regular file is cut
+				  * back to its last whole block, so it stays valid. */
 };
 
 /* Writes to an open fd (no size limit, no rotation). A pipe or fifo whose
@@ -137,6 +141,11 @@ int pm_sink_write(struct pm_sink *s, const void *blocks, size_t len);
 
 /* Pushes buffered bytes to the fd. */
 int pm_sink_flush(struct pm_sink *s);
+
+/* True if the sink writes to a pipe, fifo or socket whose reader is gone
+ * (POLLERR/POLLHUP), which a write would only find out when data comes. The
+ * sink then fails for good with PM_SINK_ERR_PIPE. Does not block. */
+bool pm_sink_reader_gone(struct pm_sink *s);
 
 /*
  * Ends the output: writes the trailer (whole blocks, may be NULL/0; ISBs of
