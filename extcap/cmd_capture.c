@@ -417,6 +417,10 @@ int capture_run(struct start_opts *o, struct ctl_server *ctl, int ready_fd)
 			break;
 	}
 	toolbar_close(tb);
+	/* an orphaned reader may hold the fifo open without reading: a write
+	 * blocked on it must not keep the BPF programs attached */
+	if (parent && getppid() != parent)
+		alarm(2);
 	rc = pktmon_set_session_active(s, false, err, sizeof(err));
 	struct pktmon_totals t;
 	pktmon_get_totals(s, &t);
