@@ -98,6 +98,32 @@ static __always_inline __u32 dev_netns(struct net_device *dev)
 	return BPF_CORE_READ(dev, nd_net.net, ns.inum);
 }
 
+/* net->net_cookie is a u64 set when the namespace is made (5.12+); older
+ * kernels have none (or an atomic64_t made on demand): 0, "unknown". */
+struct net___cookie {
+	__u64 net_cookie;
+} __attribute__((preserve_access_index));
+
+static __always_inline __u32 net_cookie(struct net *net)
+{
+	if (!net || !bpf_core_field_exists(((struct net___cookie *)0)->net_cookie))
+		return 0;
+	return (__u32)BPF_CORE_READ((struct net___cookie *)net, net_cookie);
+}
+
+static __always_inline __u32 dev_cookie(struct net_device *dev)
+{
+	return dev ? net_cookie(BPF_CORE_READ(dev, nd_net.net)) : 0;
+}
+
+/* The namespace of a socket, where skb->dev is gone. */
+static __always_inline void key_set_sock_net(struct pm_comp_key *key, struct sock *sk)
+{
+	struct net *net = BPF_CORE_READ(sk, __sk_common.skc_net.net);
+	key->netns = BPF_CORE_READ(net, ns.inum);
+	key->netns_cookie = net_cookie(net);
+}
+
 static __always_inline struct pm_counters *counters_of(const struct pm_comp_key *key)
 {
 	struct pm_counters *c = bpf_map_lookup_elem(&counters, key);
@@ -257,8 +283,10 @@ static __always_inline int observe(struct sk_buff *skb, struct net_device *dev,
 
 	if ((is_drop || key->layer == PKTMON_LAYER_SOCK_RX) && fresh && !is_network_protocol(skb))
 		return 0; /* vsock, netlink ...: not a packet any component saw */
-	if (key->netns == 0 && t)
-		key->netns = t->last.netns; /* socket layer: skb->dev may be gone */
+	if (key->netns == 0 && t) { /* socket layer: skb->dev may be gone */
+		key->netns = t->last.netns;
+		key->netns_cookie = t->last.netns_cookie;
+	}
 
 	struct pm_scratch *s = bpf_map_lookup_elem(&scratch, &zero);
 	if (!s)
@@ -374,6 +402,7 @@ static __always_inline int observe_dev(struct sk_buff *skb, struct net_device *d
 		return 0;
 	struct pm_comp_key key = {
 		.netns = dev_netns(dev),
+		.netns_cookie = dev_cookie(dev),
 		.ifindex = BPF_CORE_READ(dev, ifindex),
 		.layer = layer,
 	};
@@ -412,11 +441,12 @@ int BPF_PROG(pm_sock_rx, const struct sk_buff *cskb, int len)
 {
 	struct sk_buff *skb = (struct sk_buff *)cskb;
 	struct net_device *dev = BPF_CORE_READ(skb, dev);
-	struct pm_comp_key key = { .netns = dev_netns(dev), .layer = PKTMON_LAYER_SOCK_RX };
+	struct pm_comp_key key = { .netns = dev_netns(dev), .netns_cookie = dev_cookie(dev),
+				   .layer = PKTMON_LAYER_SOCK_RX };
 	if (!key.netns) {
 		struct sock *sk = BPF_CORE_READ(skb, sk);
 		if (sk)
-			key.netns = BPF_CORE_READ(sk, __sk_common.skc_net.net, ns.inum);
+			key_set_sock_net(&key, sk);
 	}
 	return observe(skb, dev, &key, dev ? BPF_CORE_READ(dev, ifindex) : 0, false, 0, 0);
 }
@@ -431,13 +461,14 @@ int BPF_PROG(pm_drop, struct sk_buff *skb, void *location, enum skb_drop_reason 
 		return 0;
 	}
 	struct net_device *dev = BPF_CORE_READ(skb, dev);
-	struct pm_comp_key key = { .netns = dev_netns(dev), .layer = PKTMON_LAYER_STACK };
+	struct pm_comp_key key = { .netns = dev_netns(dev), .netns_cookie = dev_cookie(dev),
+				   .layer = PKTMON_LAYER_STACK };
 	if (dev)
 		key.ifindex = BPF_CORE_READ(dev, ifindex);
 	if (!key.netns) {
 		struct sock *sk = BPF_CORE_READ(skb, sk);
 		if (sk)
-			key.netns = BPF_CORE_READ(sk, __sk_common.skc_net.net, ns.inum);
+			key_set_sock_net(&key, sk);
 	}
 	return observe(skb, dev, &key, key.ifindex, true, (__u32)reason, (__u64)location);
 }
@@ -468,6 +499,7 @@ int pm_nf(struct bpf_nf_ctx *ctx)
 		dev = BPF_CORE_READ(st, out);
 	struct pm_comp_key key = {
 		.netns = BPF_CORE_READ(st, net, ns.inum),
+		.netns_cookie = net_cookie(BPF_CORE_READ(st, net)),
 		.layer = PKTMON_LAYER_NF_PREROUTING + hook,
 		.nf_family = BPF_CORE_READ(st, pf),
 	};

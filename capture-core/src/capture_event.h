@@ -21,6 +21,8 @@ struct pm_comp_key {
 	__u8 layer;     /* enum pktmon_layer */
 	__u8 nf_family; /* PKTMON_NF_IPV4/IPV6 for netfilter layers, else 0 */
 	__u8 pad[2];
+	__u32 netns_cookie; /* low bits of the namespace's net_cookie (0: unknown):
+			     * inode numbers are reused, cookies are not (5.12+) */
 };
 
 /* Per-CPU counters of one component (values of the `counters` map). */

@@ -1,13 +1,30 @@
 /* SPDX-License-Identifier: MIT */
 /* netns.c - enumerate network namespaces through /run/netns and /proc. */
+#define _GNU_SOURCE /* setns */
 #include <ctype.h>
 #include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
+#include <unistd.h>
 
 #include "netns.h"
+
+#ifndef SO_NETNS_COOKIE
+#define SO_NETNS_COOKIE 71
+#endif
+#ifndef NSFS_MAGIC
+#define NSFS_MAGIC 0x6e736673
+#endif
+/* Newer kernels give the initial namespaces fixed inode numbers; dynamic ones
+ * start at 0xF0000000, so this one can only be the initial network namespace. */
+#define PROC_NET_INIT_INO 0xEFFFFFF9u
 
 static uint32_t inode_of(const char *path)
 {
@@ -15,9 +32,74 @@ static uint32_t inode_of(const char *path)
 	return stat(path, &st) == 0 ? (uint32_t)st.st_ino : 0;
 }
 
+/* A namespace file, not the empty file `ip netns add` bind-mounts it on. */
+static bool is_nsfs(const char *path)
+{
+	struct statfs sf;
+	return statfs(path, &sf) == 0 && (unsigned long)sf.f_type == NSFS_MAGIC;
+}
+
 uint32_t pm_netns_self(void)
 {
 	return inode_of("/proc/self/ns/net");
+}
+
+/* kthreadd (PID 2, parent 0) lives in the initial namespaces; PID 1 may be a
+ * container's init, and either may be unreadable without CAP_SYS_PTRACE. */
+static uint32_t kthreadd_netns(void)
+{
+	FILE *f = fopen("/proc/2/stat", "r");
+	if (!f)
+		return 0;
+	char line[256] = "";
+	char *ok = fgets(line, sizeof(line), f);
+	fclose(f);
+	const char *end = ok ? strrchr(line, ')') : NULL;
+	int ppid = -1;
+	char state;
+	if (!end || !strstr(line, "(kthreadd)") || sscanf(end + 1, " %c %d", &state, &ppid) != 2 || ppid != 0)
+		return 0;
+	return inode_of("/proc/2/ns/net");
+}
+
+uint32_t pm_netns_host(void)
+{
+	static uint32_t host;
+	if (host)
+		return host;
+	uint32_t h = kthreadd_netns();
+	if (!h && pm_netns_self() == PROC_NET_INIT_INO)
+		h = PROC_NET_INIT_INO;
+	if (!h)
+		h = inode_of("/proc/1/ns/net");
+	host = h;
+	return h;
+}
+
+int pm_netns_cookie(const char *path, uint64_t *cookie)
+{
+	int home = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+	if (home < 0)
+		return -errno;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int rc = 0;
+	if (fd < 0 || setns(fd, CLONE_NEWNET) < 0) {
+		rc = -errno;
+		goto out;
+	}
+	int sock = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	socklen_t len = sizeof(*cookie);
+	if (sock < 0 || getsockopt(sock, SOL_SOCKET, SO_NETNS_COOKIE, cookie, &len) < 0)
+		rc = -errno;
+	if (sock >= 0)
+		close(sock);
+	if (setns(home, CLONE_NEWNET) < 0 && !rc)
+		rc = -errno;
+out:
+	if (fd >= 0)
+		close(fd);
+	close(home);
+	return rc;
 }
 
 static int add_unique(struct pm_netns **list, size_t *n, size_t *cap, uint32_t inum, const char *path)
@@ -59,6 +141,8 @@ int pm_netns_scan(struct pm_netns **list, size_t *n)
 			if (e->d_name[0] == '.' || strlen(e->d_name) > 40)
 				continue;
 			snprintf(path, sizeof(path), "/run/netns/%s", e->d_name);
+			if (!is_nsfs(path))
+				continue; /* not mounted yet: the next scan will see it */
 			if (add_unique(list, n, &cap, inode_of(path), path) < 0)
 				goto oom;
 		}
@@ -85,9 +169,9 @@ oom:
 	return -1;
 }
 
-void pm_netns_name(uint32_t inum, char *buf, size_t len)
+void pm_netns_name(uint32_t inum, uint32_t cookie, char *buf, size_t len)
 {
-	if (inum && inum == inode_of("/proc/1/ns/net")) {
+	if (inum && (inum == PROC_NET_INIT_INO || inum == pm_netns_host())) {
 		snprintf(buf, len, "host");
 		return;
 	}
@@ -99,11 +183,15 @@ void pm_netns_name(uint32_t inum, char *buf, size_t len)
 			if (e->d_name[0] == '.')
 				continue;
 			snprintf(path, sizeof(path), "/run/netns/%s", e->d_name);
-			if (inode_of(path) == inum) {
-				snprintf(buf, len, "%s", e->d_name);
-				closedir(d);
-				return;
-			}
+			if (inode_of(path) != inum || !is_nsfs(path))
+				continue;
+			uint64_t c;
+			/* the same inode may name a deleted namespace: the cookie decides */
+			if (cookie && pm_netns_cookie(path, &c) == 0 && (uint32_t)c != cookie)
+				continue;
+			snprintf(buf, len, "%s", e->d_name);
+			closedir(d);
+			return;
 		}
 		closedir(d);
 	}

@@ -226,9 +226,13 @@ int pktmon_netns_resolve(const char *name, uint32_t *inode, char *err, size_t er
 		*inode = (uint32_t)v;
 		return 0;
 	}
-	if (!strcmp(name, "host"))
-		snprintf(path, sizeof(path), "/proc/1/ns/net");
-	else if (!*name || strchr(name, '/') || strlen(name) > 200)
+	if (!strcmp(name, "host")) {
+		/* the initial namespace, even where /proc/1/ns/net is unreadable */
+		*inode = pm_netns_host();
+		if (*inode)
+			return 0;
+		goto unknown;
+	} else if (!*name || strchr(name, '/') || strlen(name) > 200)
 		goto unknown;
 	else
 		snprintf(path, sizeof(path), "/run/netns/%s", name);
@@ -383,16 +387,19 @@ static void write_block(pktmon_session *s, const struct pm_buf *b, bool interfac
 
 /* ---- components ----------------------------------------------------------------------------- */
 
-static void netns_name_cached(pktmon_session *s, uint32_t inum, char *buf, size_t len)
+/* Names are read when a namespace is first seen: (inode, cookie) is one
+ * namespace, a reused inode with another cookie a new one. */
+static void netns_name_cached(pktmon_session *s, uint32_t inum, uint32_t cookie, char *buf, size_t len)
 {
 	for (size_t i = 0; i < s->nnames; i++)
-		if (s->names[i].inum == inum) {
+		if (s->names[i].inum == inum && s->names[i].cookie == cookie) {
 			snprintf(buf, len, "%s", s->names[i].name);
 			return;
 		}
-	pm_netns_name(inum, buf, len);
+	pm_netns_name(inum, cookie, buf, len);
 	if (s->nnames < sizeof(s->names) / sizeof(s->names[0])) {
 		s->names[s->nnames].inum = inum;
+		s->names[s->nnames].cookie = cookie;
 		snprintf(s->names[s->nnames].name, sizeof(s->names[0].name), "%s", buf);
 		s->nnames++;
 	}
@@ -406,7 +413,7 @@ static struct pm_component *component_for(pktmon_session *s, const struct pm_com
 		return c;
 	char nsname[64];
 	bool created;
-	netns_name_cached(s, key->netns, nsname, sizeof(nsname));
+	netns_name_cached(s, key->netns, key->netns_cookie, nsname, sizeof(nsname));
 	return pm_components_add(&s->comps, key, ifname, nsname, &created);
 }
 

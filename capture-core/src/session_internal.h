@@ -92,7 +92,7 @@ struct pktmon_session {
 	uint64_t events_received, filtered_out, encode_errors;
 	uint32_t next_if_id;
 	struct {
-		uint32_t inum;
+		uint32_t inum, cookie;
 		char name[64];
 	} names[64];
 	size_t nnames;

@@ -23,13 +23,14 @@ void pm_components_free(struct pm_components *t)
 
 static bool key_eq(const struct pm_comp_key *a, const struct pm_comp_key *b)
 {
-	return a->netns == b->netns && a->ifindex == b->ifindex && a->layer == b->layer &&
+	return a->netns == b->netns && a->netns_cookie == b->netns_cookie && a->ifindex == b->ifindex &&
+	       a->layer == b->layer &&
 	       a->nf_family == b->nf_family;
 }
 
 static size_t key_hash(const struct pm_comp_key *k)
 {
-	uint64_t h = k->netns * 0x9E3779B97F4A7C15ull;
+	uint64_t h = (k->netns ^ (uint64_t)k->netns_cookie << 32) * 0x9E3779B97F4A7C15ull;
 	h ^= (k->ifindex + 0x7F4A7C15ull) * 0xBF58476D1CE4E5B9ull;
 	h ^= ((uint64_t)k->layer << 8 | k->nf_family) * 0x94D049BB133111EBull;
 	return (size_t)(h ^ (h >> 31));
