@@ -117,10 +117,19 @@ static int add_unique(struct pm_netns **list, size_t *n, size_t *cap, uint32_t i
 		*list = l;
 		*cap = c;
 	}
-	(*list)[*n].inum = inum;
-	snprintf((*list)[*n].path, sizeof((*list)[*n].path), "%s", path);
+	struct pm_netns *e = &(*list)[*n];
+	e->inum = inum;
+	snprintf(e->path, sizeof(e->path), "%s", path);
+	if (pm_netns_cookie(path, &e->cookie) < 0)
+		e->cookie = 0;
 	(*n)++;
 	return 0;
+}
+
+const char *pm_netns_path_name(const struct pm_netns *ns)
+{
+	static const char dir[] = "/run/netns/";
+	return strncmp(ns->path, dir, sizeof(dir) - 1) ? NULL : ns->path + sizeof(dir) - 1;
 }
 
 int pm_netns_scan(struct pm_netns **list, size_t *n)

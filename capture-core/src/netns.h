@@ -10,12 +10,16 @@
 struct pm_netns {
 	uint32_t inum;  /* inode number: the namespace's identity while it lives */
 	char path[64];  /* a path that opens it: /run/netns/NAME or /proc/PID/ns/net */
+	uint64_t cookie; /* its net_cookie: unlike the inode, never reused; 0 if unknown */
 };
 
 /* Every namespace reachable through /run/netns or a process. A /run/netns
  * entry whose namespace is not mounted yet (`ip netns add` creates the file
  * first) is left out, so the next scan finds it. *list is malloc'ed. */
 int pm_netns_scan(struct pm_netns **list, size_t *n);
+
+/* The name a pm_netns_scan entry gives: NAME for /run/netns/NAME, else NULL. */
+const char *pm_netns_path_name(const struct pm_netns *ns);
 
 /*
  * The name of the namespace (inum, cookie): "host" for the initial namespace,

@@ -387,6 +387,19 @@ static void write_block(pktmon_session *s, const struct pm_buf *b, bool interfac
 
 /* ---- components ----------------------------------------------------------------------------- */
 
+/* Caller holds s->lock, or is the only thread. */
+static void netns_name_remember(pktmon_session *s, uint32_t inum, uint32_t cookie, const char *name)
+{
+	const size_t cap = sizeof(s->names) / sizeof(s->names[0]);
+	for (size_t i = 0; i < s->nnames; i++)
+		if (s->names[i].inum == inum && s->names[i].cookie == cookie)
+			return;
+	size_t i = s->nnames < cap ? s->nnames++ : s->names_next++ % cap;
+	s->names[i].inum = inum;
+	s->names[i].cookie = cookie;
+	snprintf(s->names[i].name, sizeof(s->names[0].name), "%s", name);
+}
+
 /* Names are read when a namespace is first seen: (inode, cookie) is one
  * namespace, a reused inode with another cookie a new one. */
 static void netns_name_cached(pktmon_session *s, uint32_t inum, uint32_t cookie, char *buf, size_t len)
@@ -397,12 +410,7 @@ static void netns_name_cached(pktmon_session *s, uint32_t inum, uint32_t cookie,
 			return;
 		}
 	pm_netns_name(inum, cookie, buf, len);
-	if (s->nnames < sizeof(s->names) / sizeof(s->names[0])) {
-		s->names[s->nnames].inum = inum;
-		s->names[s->nnames].cookie = cookie;
-		snprintf(s->names[s->nnames].name, sizeof(s->names[0].name), "%s", buf);
-		s->nnames++;
-	}
+	netns_name_remember(s, inum, cookie, buf);
 }
 
 /* Caller holds s->lock. */
@@ -555,10 +563,12 @@ static bool want_any_nf(const pktmon_session *s)
 	return false;
 }
 
-static struct nf_ns *nf_ns_find(pktmon_session *s, uint32_t inum)
+/* A reused inode with another cookie is another namespace: it gets its own
+ * slot, and the old one, no longer seen, is detached. */
+static struct nf_ns *nf_ns_find(pktmon_session *s, uint32_t inum, uint64_t cookie)
 {
 	for (size_t i = 0; i < s->nns; i++)
-		if (s->ns[i].inum == inum)
+		if (s->ns[i].inum == inum && s->ns[i].cookie == cookie)
 			return &s->ns[i];
 	return NULL;
 }
@@ -619,10 +629,17 @@ static void rescan_netns(pktmon_session *s)
 	for (size_t i = 0; i < s->nns; i++)
 		s->ns[i].seen = false;
 	for (size_t i = 0; i < n; i++) {
-		struct nf_ns *slot = nf_ns_find(s, list[i].inum);
+		struct nf_ns *slot = nf_ns_find(s, list[i].inum, list[i].cookie);
 		if (slot) {
 			slot->seen = true;
 			continue;
+		}
+		/* its name now, while it exists: its packets may be read after it is gone */
+		const char *name = pm_netns_path_name(&list[i]);
+		if (name && list[i].cookie) {
+			pthread_mutex_lock(&s->lock);
+			netns_name_remember(s, list[i].inum, (uint32_t)list[i].cookie, name);
+			pthread_mutex_unlock(&s->lock);
 		}
 		if (s->nns == s->ns_cap) {
 			size_t cap = s->ns_cap ? s->ns_cap * 2 : 16;
@@ -635,6 +652,7 @@ static void rescan_netns(pktmon_session *s)
 		slot = &s->ns[s->nns];
 		memset(slot, 0, sizeof(*slot));
 		slot->inum = list[i].inum;
+		slot->cookie = list[i].cookie;
 		slot->seen = true;
 		int rc = attach_netns(s, &list[i], slot);
 		if (rc < 0) {

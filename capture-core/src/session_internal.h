@@ -48,6 +48,7 @@ struct pktmon_output {
 /* The netfilter links of one namespace (2 families x 5 hooks). */
 struct nf_ns {
 	uint32_t inum;
+	uint64_t cookie; /* with inum, the namespace (inodes are reused) */
 	int links[10];
 	int nlinks;
 	bool seen;
@@ -94,8 +95,8 @@ struct pktmon_session {
 	struct {
 		uint32_t inum, cookie;
 		char name[64];
-	} names[64];
-	size_t nnames;
+	} names[256];
+	size_t nnames, names_next; /* when full, the oldest is replaced */
 
 	pthread_mutex_t lock; /* guards comps */
 	struct pm_components comps;
