@@ -75,7 +75,16 @@ static void test_table(void)
 	CHECK(a && b && a != b && a->id == 1001 && b->id == 1002, "families are distinct components");
 	CHECK(strstr(a->description, "pktmon component 1001: layer nf-input netns 5 (n)") != NULL, "desc %s",
 	      a->description);
-	CHECK(pm_components_by_id(&t, 0) == NULL && pm_components_by_id(&t, 1003) == NULL, "ids out of range");
+	/* a reused inode number with another net_cookie is another namespace */
+	struct pm_comp_key old_ns = key(PKTMON_LAYER_DEV_RX, 4026532500u, 1, 0), new_ns = old_ns;
+	old_ns.netns_cookie = 400;
+	new_ns.netns_cookie = 401;
+	struct pm_component *o = pm_components_add(&t, &old_ns, "lo", "gone", &created);
+	struct pm_component *n = pm_components_add(&t, &new_ns, "lo", "fresh", &created);
+	CHECK(o && n && o != n && created && !strcmp(n->name, "lo rx [netns fresh]"), "reused inode: %s",
+	      n ? n->name : "NULL");
+	CHECK(pm_components_find(&t, &old_ns) == o && pm_components_find(&t, &new_ns) == n, "both found");
+	CHECK(pm_components_by_id(&t, 0) == NULL && pm_components_by_id(&t, 1005) == NULL, "ids out of range");
 	pm_components_free(&t);
 }
 
