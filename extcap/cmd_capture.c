@@ -399,7 +399,8 @@ int capture_run(struct start_opts *o, struct ctl_server *ctl, int ready_fd)
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	bool stop_requested = false;
 	struct toolbar *tb = o->control_in || o->control_out ? toolbar_open(o->control_in, o->control_out) : NULL;
-	/* Wireshark's dumpcap reads the fifo: if it dies (reparented), stop */
+	/* Wireshark or tshark starts us (dumpcap reads the fifo): when it dies
+	 * (we are reparented), stop, even if no write ever fails */
 	pid_t parent = o->fifo ? getppid() : 0;
 	while (!got_signal && !stop_requested && !(parent && getppid() != parent)) {
 		if (ctl)
