@@ -75,7 +75,8 @@ int pktmon_add_capture_constraint(pktmon_session *s, const struct pm_filter *f, 
 /* Report only what happens in this network namespace (inode number); may be
  * called up to 16 times. Packets are still followed through every namespace. */
 int pktmon_add_netns(pktmon_session *s, uint32_t netns_inode);
-/* An `ip netns` name, "host" (the namespace of PID 1) or an inode number. */
+/* An `ip netns` name, "host" (the initial namespace: kthreadd's, or the fixed
+ * initial inode of newer kernels, else PID 1's) or an inode number. */
 int pktmon_netns_resolve(const char *name, uint32_t *inode, char *err, size_t errlen);
 /* A pcap-filter expression applied to the Ethernet view of each packet at its
  * first sighting; the whole path of a matching packet is reported. */
