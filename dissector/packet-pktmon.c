@@ -21,6 +21,7 @@
 #include <epan/expert.h>
 #include <epan/packet.h>
 #include <epan/proto.h>
+#include <epan/proto_data.h>
 #include <epan/stats_tree.h>
 #include <epan/tap.h>
 #include <wiretap/wtap.h>
@@ -56,6 +57,10 @@ typedef __typeof__(((wtap_block_foreach_func)0)(NULL, 0, (wtap_opttype_e)0, NULL
 static int proto_pktmon = -1;
 static int pktmon_tap = -1;
 static dissector_handle_t pktmon_handle;
+/* TRUE where the frame dissector gives our custom blocks to us (4.4+), see column_hook. */
+static gboolean rundown_by_block_table;
+/* pinfo proto data key: the drop prefix is in Info already. */
+#define PKTMON_PDATA_INFO_PREFIXED 0
 
 /* Per-packet fields. */
 static int hf_version = -1;
@@ -429,6 +434,13 @@ static void report_malformed(packet_info *pinfo, proto_item *ti, const char *wha
 				       what, pktmon_tlv_name(type), type, (guint)off, bad_lengths);
 }
 
+/* Dropped: the flag says so, or a reason is given. */
+static gboolean meta_is_drop(const struct pktmon_tlvs *tv)
+{
+	return (pktmon_tlv_has(tv, PKTMON_TLV_FLAGS) && (tv->flags & PKTMON_FLAG_DROPPED)) ||
+	       pktmon_tlv_has(tv, PKTMON_TLV_DROP_REASON);
+}
+
 static const char *tlv_string(packet_info *pinfo, tvbuff_t *tvb, const struct pktmon_tlvs *tv, guint16 t)
 {
 	if (!pktmon_tlv_has(tv, t))
@@ -481,9 +493,7 @@ static void dissect_meta(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, co
 		report_malformed(pinfo, ti, "pktmon metadata", m->status, m->error_offset, m->error_type,
 				 tv->bad_length_count);
 
-	/* Dropped: the flag says so, or a reason is given. */
-	gboolean dropped = (pktmon_tlv_has(tv, PKTMON_TLV_FLAGS) && (tv->flags & PKTMON_FLAG_DROPPED)) ||
-			   pktmon_tlv_has(tv, PKTMON_TLV_DROP_REASON);
+	gboolean dropped = meta_is_drop(tv);
 	const char *reason = tlv_string(pinfo, mtvb, tv, PKTMON_TLV_DROP_REASON);
 	const char *symbol = tlv_string(pinfo, mtvb, tv, PKTMON_TLV_DROP_SYMBOL);
 
@@ -499,7 +509,9 @@ static void dissect_meta(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, co
 					       tv->drop_location);
 		else
 			expert_add_info_format(pinfo, ti, &ei_drop, "Packet dropped: %s", r);
-		col_prepend_fstr(pinfo->cinfo, COL_INFO, "[DROP %s] ", r);
+		/* Unless the early hook already put it there (Wireshark 4.4+, see column_hook). */
+		if (!p_get_proto_data(pinfo->pool, pinfo, proto_pktmon, PKTMON_PDATA_INFO_PREFIXED))
+			col_prepend_fstr(pinfo->cinfo, COL_INFO, "[DROP %s] ", r);
 	}
 
 	proto_item_append_text(ti, ": %s", component ? component : "?");
@@ -645,29 +657,69 @@ static void dissect_rundown(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree)
 
 /* ------------------------------------------------------------------------ */
 
+/* The metadata option of this packet record, or FALSE. */
+static gboolean find_meta(packet_info *pinfo, meta_find_t *f)
+{
+	if (!pinfo->rec || pinfo->rec->rec_type != REC_TYPE_PACKET || !pinfo->rec->block)
+		return FALSE;
+	f->found = FALSE;
+	wtap_block_foreach_option(pinfo->rec->block, find_meta_option, f);
+	/* pcapng option values are at most 65535 bytes; never trust more. */
+	return f->found && f->len <= G_MAXUINT16 && (f->len == 0 || f->data != NULL);
+}
+
 static int dissect_pktmon(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data _U_)
 {
 	if (!pinfo->rec)
 		return 0;
 
 	if (pinfo->rec->rec_type == REC_TYPE_CUSTOM_BLOCK) {
-		if (pinfo->rec->rec_header.custom_block_header.pen != PKTMON_PEN)
+		/* Where the frame dissector hands custom blocks to us, it has done so already. */
+		if (rundown_by_block_table || pinfo->rec->rec_header.custom_block_header.pen != PKTMON_PEN)
 			return 0;
 		dissect_rundown(tvb, pinfo, tree);
 		return tvb_captured_length(tvb);
 	}
-	if (pinfo->rec->rec_type != REC_TYPE_PACKET || !pinfo->rec->block)
-		return 0;
 
 	meta_find_t f = { FALSE, NULL, 0 };
-	wtap_block_foreach_option(pinfo->rec->block, find_meta_option, &f);
-	if (!f.found)
-		return 0;
-	/* pcapng option values are at most 65535 bytes; never trust more. */
-	if (f.len > G_MAXUINT16 || (f.len > 0 && f.data == NULL))
+	if (!find_meta(pinfo, &f))
 		return 0;
 	dissect_meta(tvb, pinfo, tree, f.data, f.len);
 	return tvb_captured_length(tvb);
+}
+
+/*
+ * From Wireshark 4.4 the frame dissector copies the columns into the _ws.col.* fields before it
+ * calls postdissectors, so what a postdissector writes into a column shows in the packet list but
+ * not in `-e _ws.col.info`, `-Y '_ws.col.info contains ...'` or a column-based colouring rule.
+ * The same releases hand custom blocks and custom binary options to dissector tables keyed by PEN
+ * (pcapng_custom_block, pcapng_custom_binary_option) before that copy, so where those tables exist
+ * the rundown is dissected from the block table and the drop prefix is written from the option
+ * table. The tree stays the postdissector's job: the option table only gets the Frame subtree.
+ */
+static int dissect_rundown_block(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data _U_)
+{
+	dissect_rundown(tvb, pinfo, tree);
+	return tvb_captured_length(tvb);
+}
+
+static int column_hook(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree _U_, void *data _U_)
+{
+	meta_find_t f = { FALSE, NULL, 0 };
+	if (p_get_proto_data(pinfo->pool, pinfo, proto_pktmon, PKTMON_PDATA_INFO_PREFIXED) || !find_meta(pinfo, &f))
+		return 0;
+	struct pktmon_meta *m = wmem_new(pinfo->pool, struct pktmon_meta);
+	pktmon_meta_decode(f.data, f.len, m);
+	if (m->status == PKTMON_META_UNKNOWN_VERSION || !meta_is_drop(&m->tlv))
+		return 0;
+	guint8 *copy = (guint8 *)wmem_memdup(pinfo->pool, f.data, f.len);
+	tvbuff_t *mtvb = tvb_new_child_real_data(tvb, copy, (guint)f.len, (gint)f.len);
+	const char *reason = tlv_string(pinfo, mtvb, &m->tlv, PKTMON_TLV_DROP_REASON);
+	/* The link layer dissectors run after this and clear or set Info: the fence keeps the prefix. */
+	col_add_fstr(pinfo->cinfo, COL_INFO, "[DROP %s] ", (reason && *reason) ? reason : "unknown reason");
+	col_set_fence(pinfo->cinfo, COL_INFO);
+	p_add_proto_data(pinfo->pool, pinfo, proto_pktmon, PKTMON_PDATA_INFO_PREFIXED, GINT_TO_POINTER(1));
+	return (int)f.len;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -920,6 +972,15 @@ static void proto_register_pktmon(void)
 
 static void proto_reg_handoff_pktmon(void)
 {
+	/* Looked up at run time: the tables depend on the Wireshark release, not on our build. */
+	if (find_dissector_table("pcapng_custom_block")) {
+		dissector_add_uint("pcapng_custom_block", PKTMON_PEN,
+				   create_dissector_handle(dissect_rundown_block, proto_pktmon));
+		rundown_by_block_table = TRUE;
+	}
+	if (find_dissector_table("pcapng_custom_binary_option"))
+		dissector_add_uint("pcapng_custom_binary_option", PKTMON_PEN,
+				   create_dissector_handle(column_hook, proto_pktmon));
 	stats_tree_register_plugin("pktmon", "pktmon", "pktmon/Components and drops", 0, pktmon_stats_packet,
 				   pktmon_stats_init, NULL);
 }

@@ -357,14 +357,15 @@ resave)
 
 colors)
 	# The shipped colouring rules parse and colour the drops. tshark colours only a terminal,
-	# so give it one with script(1).
+	# so give it one with script(1). script runs its command with $SHELL, and from util-linux 2.41
+	# (trixie, sid) an unset SHELL means the user's login shell: nobody's is nologin.
 	mkdir -p "$WORK/home/.config/wireshark"
 	cp "$COLORFILTERS" "$WORK/home/.config/wireshark/colorfilters"
 	chmod -R a+rwX "$WORK/home"
 	if [ "$(id -u)" = 0 ]; then
 		setpriv --reuid=nobody --regid=nogroup --clear-groups \
 			env -i PATH=/usr/bin:/bin HOME="$WORK/home" WIRESHARK_PLUGIN_DIR="$WORK/plugins" \
-			TERM=xterm-256color COLORTERM=truecolor \
+			TERM=xterm-256color COLORTERM=truecolor SHELL=/bin/sh \
 			script -qec "$TSHARK --color -r $S/normal.pcapng" /dev/null >"$WORK/color.txt" 2>&1
 	else
 		env HOME="$WORK/home" WIRESHARK_PLUGIN_DIR="$WORK/plugins" TERM=xterm-256color COLORTERM=truecolor \
