@@ -21,7 +21,6 @@
 #include <epan/expert.h>
 #include <epan/packet.h>
 #include <epan/proto.h>
-#include <epan/proto_data.h>
 #include <epan/stats_tree.h>
 #include <epan/tap.h>
 #include <wiretap/wtap.h>
@@ -33,6 +32,9 @@
 	(WIRESHARK_VERSION_MAJOR > (maj) || \
 	 (WIRESHARK_VERSION_MAJOR == (maj) && WIRESHARK_VERSION_MINOR >= (min)))
 
+#if PKTMON_WS_AT_LEAST(4, 4)
+#include <epan/ftypes/ftypes.h> /* fvalue_set_string(), refresh_info_field() */
+#endif
 #if PKTMON_WS_AT_LEAST(4, 2)
 #include <wsutil/plugins.h> /* plugin_describe() and WS_PLUGIN_DESC_DISSECTOR */
 #endif
@@ -57,10 +59,8 @@ typedef __typeof__(((wtap_block_foreach_func)0)(NULL, 0, (wtap_opttype_e)0, NULL
 static int proto_pktmon = -1;
 static int pktmon_tap = -1;
 static dissector_handle_t pktmon_handle;
-/* TRUE where the frame dissector gives our custom blocks to us (4.4+), see column_hook. */
+/* TRUE where the frame dissector gives our custom blocks to us (4.4+), see dissect_rundown_block. */
 static gboolean rundown_by_block_table;
-/* pinfo proto data key: the drop prefix is in Info already. */
-#define PKTMON_PDATA_INFO_PREFIXED 0
 
 /* Per-packet fields. */
 static int hf_version = -1;
@@ -452,6 +452,29 @@ static const char *tlv_string(packet_info *pinfo, tvbuff_t *tvb, const struct pk
 /* ------------------------------------------------------------------------ */
 /* EPB metadata. */
 
+/*
+ * From Wireshark 4.4 the frame dissector copies the columns into the _ws.col.* fields before it
+ * calls postdissectors, so the Info field would lack the drop prefix the packet list shows: bring
+ * that copy up to date. (4.6 could call us earlier, from the pcapng_custom_binary_option table,
+ * but then TCP's "[TCP Retransmission] " lands before our prefix; this keeps 4.0's order.) The
+ * tree holds the field only where it is in use: a filter, -e, a column-based colouring rule.
+ */
+static void refresh_info_field(packet_info *pinfo _U_, proto_tree *tree _U_)
+{
+#if PKTMON_WS_AT_LEAST(4, 4)
+	static int hf_col_info = -1;
+	if (hf_col_info <= 0)
+		hf_col_info = proto_registrar_get_id_byname("_ws.col.info");
+	if (hf_col_info <= 0 || !pinfo->cinfo || !tree)
+		return;
+	GPtrArray *items = proto_get_finfo_ptr_array(tree, hf_col_info);
+	for (guint i = 0; items && i < items->len; i++) {
+		field_info *fi = (field_info *)g_ptr_array_index(items, i);
+		fvalue_set_string(fi->value, col_get_text(pinfo->cinfo, COL_INFO));
+	}
+#endif
+}
+
 static void dissect_meta(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, const guint8 *data, gsize len)
 {
 	/* The block is released after dissection: keep our own copy. */
@@ -509,9 +532,8 @@ static void dissect_meta(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, co
 					       tv->drop_location);
 		else
 			expert_add_info_format(pinfo, ti, &ei_drop, "Packet dropped: %s", r);
-		/* Unless the early hook already put it there (Wireshark 4.4+, see column_hook). */
-		if (!p_get_proto_data(pinfo->pool, pinfo, proto_pktmon, PKTMON_PDATA_INFO_PREFIXED))
-			col_prepend_fstr(pinfo->cinfo, COL_INFO, "[DROP %s] ", r);
+		col_prepend_fstr(pinfo->cinfo, COL_INFO, "[DROP %s] ", r);
+		refresh_info_field(pinfo, tree);
 	}
 
 	proto_item_append_text(ti, ": %s", component ? component : "?");
@@ -689,37 +711,15 @@ static int dissect_pktmon(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, v
 }
 
 /*
- * From Wireshark 4.4 the frame dissector copies the columns into the _ws.col.* fields before it
- * calls postdissectors, so what a postdissector writes into a column shows in the packet list but
- * not in `-e _ws.col.info`, `-Y '_ws.col.info contains ...'` or a column-based colouring rule.
- * The same releases hand custom blocks and custom binary options to dissector tables keyed by PEN
- * (pcapng_custom_block, pcapng_custom_binary_option) before that copy, so where those tables exist
- * the rundown is dissected from the block table and the drop prefix is written from the option
- * table. The tree stays the postdissector's job: the option table only gets the Frame subtree.
+ * From Wireshark 4.4 the frame dissector copies the columns into the _ws.col.* fields before it calls
+ * postdissectors, so the rundown's Protocol and Info would be missing from `-e _ws.col.info`,
+ * `-Y '_ws.col.info contains ...'` and column-based colouring rules. The same releases hand custom
+ * blocks to a table keyed by PEN (pcapng_custom_block) before that copy: there the rundown is ours.
  */
 static int dissect_rundown_block(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data _U_)
 {
 	dissect_rundown(tvb, pinfo, tree);
 	return tvb_captured_length(tvb);
-}
-
-static int column_hook(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree _U_, void *data _U_)
-{
-	meta_find_t f = { FALSE, NULL, 0 };
-	if (p_get_proto_data(pinfo->pool, pinfo, proto_pktmon, PKTMON_PDATA_INFO_PREFIXED) || !find_meta(pinfo, &f))
-		return 0;
-	struct pktmon_meta *m = wmem_new(pinfo->pool, struct pktmon_meta);
-	pktmon_meta_decode(f.data, f.len, m);
-	if (m->status == PKTMON_META_UNKNOWN_VERSION || !meta_is_drop(&m->tlv))
-		return 0;
-	guint8 *copy = (guint8 *)wmem_memdup(pinfo->pool, f.data, f.len);
-	tvbuff_t *mtvb = tvb_new_child_real_data(tvb, copy, (guint)f.len, (gint)f.len);
-	const char *reason = tlv_string(pinfo, mtvb, &m->tlv, PKTMON_TLV_DROP_REASON);
-	/* The link layer dissectors run after this and clear or set Info: the fence keeps the prefix. */
-	col_add_fstr(pinfo->cinfo, COL_INFO, "[DROP %s] ", (reason && *reason) ? reason : "unknown reason");
-	col_set_fence(pinfo->cinfo, COL_INFO);
-	p_add_proto_data(pinfo->pool, pinfo, proto_pktmon, PKTMON_PDATA_INFO_PREFIXED, GINT_TO_POINTER(1));
-	return (int)f.len;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -978,9 +978,6 @@ static void proto_reg_handoff_pktmon(void)
 				   create_dissector_handle(dissect_rundown_block, proto_pktmon));
 		rundown_by_block_table = TRUE;
 	}
-	if (find_dissector_table("pcapng_custom_binary_option"))
-		dissector_add_uint("pcapng_custom_binary_option", PKTMON_PEN,
-				   create_dissector_handle(column_hook, proto_pktmon));
 	stats_tree_register_plugin("pktmon", "pktmon", "pktmon/Components and drops", 0, pktmon_stats_packet,
 				   pktmon_stats_init, NULL);
 }

@@ -5,7 +5,7 @@
 # Only the dissector is built, alone (`cmake -S dissector`), into build-wireshark-<series>, so the
 # project builds (build/, build-trixie/, build-sid/) are left alone. Prints one row per series;
 # --doc also writes the table into docs/WIRESHARK.md (between the matrix markers).
-# Exit status: 0 when every series built without a warning and passed all its tests.
+# Exit status: 0 when every series built without a diagnostic and passed all its tests.
 set -uo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 
@@ -14,15 +14,17 @@ if [ "${1:-}" = --here ]; then
 	build=$top/build-wireshark-${2:?series}
 	log=$build/build.log
 	rm -rf "$build" && mkdir -p "$build"
-	{
-		cmake -S "$top/dissector" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo &&
-			cmake --build "$build" -j2 --clean-first
-	} >"$log" 2>&1
+	# -k: a target that does not compile fails its tests, the others still run.
+	cmake -S "$top/dissector" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo >"$log" 2>&1 &&
+		cmake --build "$build" -j2 -- -k >>"$log" 2>&1
 	built=$?
-	version=$(tshark --version 2>/dev/null | head -1 | sed 's/^TShark (Wireshark) //; s/ .*//')
-	warnings=$(grep -c 'warning:' "$log")
-	if [ "$built" != 0 ]; then
-		echo "RESULT|${version:-?}|build failed|$warnings|0|0|see $log"
+	version=$(tshark --version 2>/dev/null | head -1 | sed 's/^TShark (Wireshark) //; s/[ ,].*//; s/\.$//')
+	# Diagnostics as "file:line (warning|error)", unique, without the build path.
+	diags=$(grep -oE '[^ :]+\.[ch]:[0-9]+:[0-9]+: (warning|error)' "$log" | sed -E "s|^$top/||; s|:[0-9]+: | |" |
+		sort -u | tr '\n' ';' | sed 's/;$//; s/;/; /g')
+	[ "$built" = 0 ] || diags="${diags:-build failed}"
+	if [ ! -f "$build/CTestTestfile.cmake" ]; then
+		echo "RESULT|${version:-?}|configure failed|${diags:-see $log}|0|0|-"
 		exit 1
 	fi
 	(cd "$build" && ctest --output-on-failure -R '^dissector_' >"$build/ctest.log" 2>&1)
@@ -31,8 +33,8 @@ if [ "${1:-}" = --here ]; then
 	failed=$(grep -E '^ *[0-9]+/[0-9]+ Test +#' "$build/ctest.log" | grep -v ' Passed' |
 		sed -E 's/.*Test +#[0-9]+: ([^ ]+).*/\1/' | tr '\n' ' ')
 	plugin_dir=$(find "$build/plugins" -name pktmon.so -printf '%h\n' | sed "s|^$build/plugins/||")
-	echo "RESULT|$version|plugins/$plugin_dir|$warnings|$passed|$total|${failed:--}"
-	[ "$warnings" = 0 ] && [ "$passed" = "$total" ]
+	echo "RESULT|$version|plugins/${plugin_dir:-?}|${diags:-none}|$passed|$total|${failed:--}"
+	[ -z "$diags" ] && [ "$passed" = "$total" ]
 	exit
 fi
 
@@ -65,12 +67,12 @@ for s in "${series[@]}"; do
 	fi
 	[ $? = 0 ] || status=1
 	line=$(grep '^RESULT|' <<<"$out" | tail -1)
-	IFS='|' read -r _ version where warnings passed total failed <<<"$line"
+	IFS='|' read -r _ version where diags passed total failed <<<"$line"
 	case $version in "$s".*) ;; *) status=1; failed="expected $s, found ${version:-nothing}; $failed" ;; esac
-	rows+=("| $s | $suite | ${version:-?} | $where | $warnings | $passed/$total | $failed |")
+	rows+=("| $s | $suite | ${version:-?} | $where | $diags | $passed/$total | $failed |")
 done
 
-table=$(printf '%s\n' "| series | system | tshark | plugin built into | warnings | dissector tests passed | failed |" \
+table=$(printf '%s\n' "| series | system | tshark | plugin built into | compiler warnings/errors | dissector tests passed | failed |" \
 	"|---|---|---|---|---|---|---|" "${rows[@]}")
 echo "$table"
 if [ "$doc" = 1 ]; then
