@@ -25,7 +25,8 @@ eq "the staged extcap answers Wireshark" "interface {value=pktmon}{display=Packe
 	"$("$work/stage$extcap/pktmon" --extcap-interfaces | grep '^interface')"
 
 if command -v cpack >/dev/null && command -v dpkg-deb >/dev/null; then
-	(cd "$work" && cpack --config "$build/CPackConfig.cmake" -B "$work/pkg" >/dev/null 2>&1) || { echo "FAIL: cpack"; fails=$((fails + 1)); }
+	(cd "$work" && cpack --config "$build/CPackConfig.cmake" -B "$work/pkg" >"$work/cpack.log" 2>&1) ||
+		{ echo "FAIL: cpack: $(tail -5 "$work/cpack.log")"; fails=$((fails + 1)); }
 	deb=$(ls "$work"/pkg/pktmon_*.deb 2>/dev/null | head -1)
 	if [ -n "$deb" ]; then
 		files=$(dpkg-deb -c "$deb" | awk '{print $6}')
