@@ -10,8 +10,9 @@
  * infos for drops and malformed metadata, the packet path across components
  * and a stats tree (tshark -z pktmon,tree).
  *
- * Built against Wireshark 4.0; the API differences up to 4.6 are guarded
- * with WIRESHARK_VERSION_* below.
+ * Built and tested against Wireshark 4.0, 4.4 and 4.6 (scripts/matrix/wireshark.sh);
+ * the API differences are guarded with WIRESHARK_VERSION_* below, the behaviour
+ * differences are described in dissector/README.md ("Wireshark versions").
  */
 
 #define WS_BUILD_DLL
@@ -468,9 +469,10 @@ static void refresh_info_field(packet_info *pinfo _U_, proto_tree *tree _U_)
 	if (hf_col_info <= 0 || !pinfo->cinfo || !tree)
 		return;
 	GPtrArray *items = proto_get_finfo_ptr_array(tree, hf_col_info);
-	for (guint i = 0; items && i < items->len; i++) {
+	const char *info = col_get_text(pinfo->cinfo, COL_INFO);
+	for (guint i = 0; info && items && i < items->len; i++) {
 		field_info *fi = (field_info *)g_ptr_array_index(items, i);
-		fvalue_set_string(fi->value, col_get_text(pinfo->cinfo, COL_INFO));
+		fvalue_set_string(fi->value, info);
 	}
 #endif
 }
