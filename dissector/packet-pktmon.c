@@ -10,8 +10,9 @@
  * infos for drops and malformed metadata, the packet path across components
  * and a stats tree (tshark -z pktmon,tree).
  *
- * Built against Wireshark 4.0; the API differences up to 4.6 are guarded
- * with WIRESHARK_VERSION_* below.
+ * Built and tested against Wireshark 4.0, 4.4 and 4.6 (scripts/matrix/wireshark.sh);
+ * the API differences are guarded with WIRESHARK_VERSION_* below, the behaviour
+ * differences are described in dissector/README.md ("Wireshark versions").
  */
 
 #define WS_BUILD_DLL
@@ -32,6 +33,9 @@
 	(WIRESHARK_VERSION_MAJOR > (maj) || \
 	 (WIRESHARK_VERSION_MAJOR == (maj) && WIRESHARK_VERSION_MINOR >= (min)))
 
+#if PKTMON_WS_AT_LEAST(4, 4)
+#include <epan/ftypes/ftypes.h> /* fvalue_set_string(), refresh_info_field() */
+#endif
 #if PKTMON_WS_AT_LEAST(4, 2)
 #include <wsutil/plugins.h> /* plugin_describe() and WS_PLUGIN_DESC_DISSECTOR */
 #endif
@@ -56,6 +60,8 @@ typedef __typeof__(((wtap_block_foreach_func)0)(NULL, 0, (wtap_opttype_e)0, NULL
 static int proto_pktmon = -1;
 static int pktmon_tap = -1;
 static dissector_handle_t pktmon_handle;
+/* TRUE where the frame dissector gives our custom blocks to us (4.4+), see dissect_rundown_block. */
+static gboolean rundown_by_block_table;
 
 /* Per-packet fields. */
 static int hf_version = -1;
@@ -429,6 +435,13 @@ static void report_malformed(packet_info *pinfo, proto_item *ti, const char *wha
 				       what, pktmon_tlv_name(type), type, (guint)off, bad_lengths);
 }
 
+/* Dropped: the flag says so, or a reason is given. */
+static gboolean meta_is_drop(const struct pktmon_tlvs *tv)
+{
+	return (pktmon_tlv_has(tv, PKTMON_TLV_FLAGS) && (tv->flags & PKTMON_FLAG_DROPPED)) ||
+	       pktmon_tlv_has(tv, PKTMON_TLV_DROP_REASON);
+}
+
 static const char *tlv_string(packet_info *pinfo, tvbuff_t *tvb, const struct pktmon_tlvs *tv, guint16 t)
 {
 	if (!pktmon_tlv_has(tv, t))
@@ -439,6 +452,30 @@ static const char *tlv_string(packet_info *pinfo, tvbuff_t *tvb, const struct pk
 
 /* ------------------------------------------------------------------------ */
 /* EPB metadata. */
+
+/*
+ * From Wireshark 4.4 the frame dissector copies the columns into the _ws.col.* fields before it
+ * calls postdissectors, so the Info field would lack the drop prefix the packet list shows: bring
+ * that copy up to date. (4.6 could call us earlier, from the pcapng_custom_binary_option table,
+ * but then TCP's "[TCP Retransmission] " lands before our prefix; this keeps 4.0's order.) The
+ * tree holds the field only where it is in use: a filter, -e, a column-based colouring rule.
+ */
+static void refresh_info_field(packet_info *pinfo _U_, proto_tree *tree _U_)
+{
+#if PKTMON_WS_AT_LEAST(4, 4)
+	static int hf_col_info = -1;
+	if (hf_col_info <= 0)
+		hf_col_info = proto_registrar_get_id_byname("_ws.col.info");
+	if (hf_col_info <= 0 || !pinfo->cinfo || !tree)
+		return;
+	GPtrArray *items = proto_get_finfo_ptr_array(tree, hf_col_info);
+	const char *info = col_get_text(pinfo->cinfo, COL_INFO);
+	for (guint i = 0; info && items && i < items->len; i++) {
+		field_info *fi = (field_info *)g_ptr_array_index(items, i);
+		fvalue_set_string(fi->value, info);
+	}
+#endif
+}
 
 static void dissect_meta(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, const guint8 *data, gsize len)
 {
@@ -481,9 +518,7 @@ static void dissect_meta(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, co
 		report_malformed(pinfo, ti, "pktmon metadata", m->status, m->error_offset, m->error_type,
 				 tv->bad_length_count);
 
-	/* Dropped: the flag says so, or a reason is given. */
-	gboolean dropped = (pktmon_tlv_has(tv, PKTMON_TLV_FLAGS) && (tv->flags & PKTMON_FLAG_DROPPED)) ||
-			   pktmon_tlv_has(tv, PKTMON_TLV_DROP_REASON);
+	gboolean dropped = meta_is_drop(tv);
 	const char *reason = tlv_string(pinfo, mtvb, tv, PKTMON_TLV_DROP_REASON);
 	const char *symbol = tlv_string(pinfo, mtvb, tv, PKTMON_TLV_DROP_SYMBOL);
 
@@ -500,6 +535,7 @@ static void dissect_meta(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, co
 		else
 			expert_add_info_format(pinfo, ti, &ei_drop, "Packet dropped: %s", r);
 		col_prepend_fstr(pinfo->cinfo, COL_INFO, "[DROP %s] ", r);
+		refresh_info_field(pinfo, tree);
 	}
 
 	proto_item_append_text(ti, ": %s", component ? component : "?");
@@ -645,28 +681,46 @@ static void dissect_rundown(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree)
 
 /* ------------------------------------------------------------------------ */
 
+/* The metadata option of this packet record, or FALSE. */
+static gboolean find_meta(packet_info *pinfo, meta_find_t *f)
+{
+	if (!pinfo->rec || pinfo->rec->rec_type != REC_TYPE_PACKET || !pinfo->rec->block)
+		return FALSE;
+	f->found = FALSE;
+	wtap_block_foreach_option(pinfo->rec->block, find_meta_option, f);
+	/* pcapng option values are at most 65535 bytes; never trust more. */
+	return f->found && f->len <= G_MAXUINT16 && (f->len == 0 || f->data != NULL);
+}
+
 static int dissect_pktmon(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data _U_)
 {
 	if (!pinfo->rec)
 		return 0;
 
 	if (pinfo->rec->rec_type == REC_TYPE_CUSTOM_BLOCK) {
-		if (pinfo->rec->rec_header.custom_block_header.pen != PKTMON_PEN)
+		/* Where the frame dissector hands custom blocks to us, it has done so already. */
+		if (rundown_by_block_table || pinfo->rec->rec_header.custom_block_header.pen != PKTMON_PEN)
 			return 0;
 		dissect_rundown(tvb, pinfo, tree);
 		return tvb_captured_length(tvb);
 	}
-	if (pinfo->rec->rec_type != REC_TYPE_PACKET || !pinfo->rec->block)
-		return 0;
 
 	meta_find_t f = { FALSE, NULL, 0 };
-	wtap_block_foreach_option(pinfo->rec->block, find_meta_option, &f);
-	if (!f.found)
-		return 0;
-	/* pcapng option values are at most 65535 bytes; never trust more. */
-	if (f.len > G_MAXUINT16 || (f.len > 0 && f.data == NULL))
+	if (!find_meta(pinfo, &f))
 		return 0;
 	dissect_meta(tvb, pinfo, tree, f.data, f.len);
+	return tvb_captured_length(tvb);
+}
+
+/*
+ * From Wireshark 4.4 the frame dissector copies the columns into the _ws.col.* fields before it calls
+ * postdissectors, so the rundown's Protocol and Info would be missing from `-e _ws.col.info`,
+ * `-Y '_ws.col.info contains ...'` and column-based colouring rules. The same releases hand custom
+ * blocks to a table keyed by PEN (pcapng_custom_block) before that copy: there the rundown is ours.
+ */
+static int dissect_rundown_block(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data _U_)
+{
+	dissect_rundown(tvb, pinfo, tree);
 	return tvb_captured_length(tvb);
 }
 
@@ -920,6 +974,12 @@ static void proto_register_pktmon(void)
 
 static void proto_reg_handoff_pktmon(void)
 {
+	/* Looked up at run time: the tables depend on the Wireshark release, not on our build. */
+	if (find_dissector_table("pcapng_custom_block")) {
+		dissector_add_uint("pcapng_custom_block", PKTMON_PEN,
+				   create_dissector_handle(dissect_rundown_block, proto_pktmon));
+		rundown_by_block_table = TRUE;
+	}
 	stats_tree_register_plugin("pktmon", "pktmon", "pktmon/Components and drops", 0, pktmon_stats_packet,
 				   pktmon_stats_init, NULL);
 }

@@ -89,6 +89,13 @@ frames() {
 	check_stderr
 }
 
+# Columns are fields filters can use (_ws.col.info) from 4.4; 4.0 has them for -e only.
+columns_filterable() {
+	case $SERIES in
+	4.0 | 4.2) echo "ok: (Wireshark $SERIES cannot filter on columns)"; return 1 ;;
+	esac
+}
+
 # The plugin must be found at all, or every other check is meaningless.
 ts -G plugins >"$WORK/plugins.txt"
 check_stderr
@@ -150,6 +157,14 @@ filter)
 	info=$(ts -r "$S/normal.pcapng" -Y 'frame.number == 6' -T fields -e _ws.col.Info)
 	check_stderr
 	expect_contains "Info column prefixed on drops" "[$info" "[[DROP NETFILTER_DROP] "
+	# What the packet list shows: the summary line, filled in after every dissector (all series).
+	line=$(ts -r "$S/normal.pcapng" -Y 'frame.number == 6')
+	expect_contains "summary line prefixed on drops" "$line" " [DROP NETFILTER_DROP] "
+	# 4.4+ fill _ws.col.* before postdissectors run; the plugin updates the Info field, so column
+	# filters and column-based colouring rules see the prefix too.
+	if columns_filterable; then
+		expect "filter on the Info column" "$(frames normal.pcapng '_ws.col.info contains "[DROP "')" "6 7"
+	fi
 	info=$(ts -r "$S/normal.pcapng" -Y 'frame.number == 1' -T fields -e _ws.col.Info)
 	case $info in *DROP*) fail "Info of a non-drop mentions DROP: $info" ;; *) echo "ok: no DROP on non-drops" ;; esac
 	msg=$(ts -r "$S/normal.pcapng" -Y 'frame.number == 6' -T fields -e _ws.expert.message)
@@ -164,6 +179,12 @@ filter)
 		-e pktmon.appearance -e pktmon.drop_reason_code -e pktmon.drop_symbol -e pktmon.ifindex \
 		-e pktmon.netns -e pktmon.cpu -e pktmon.flags)
 	expect "all values of the drop frame" "$vals" "103;3;1;1;4;6;nft_do_chain+0x46f;3;4026531840;1;0x00000001"
+	# Booleans print as 1/0 up to 4.2 and True/False from 4.4 (-T fields); filters work alike.
+	case $SERIES in 4.0 | 4.2) t=1 f=0 ;; *) t=True f=False ;; esac
+	vals=$(ts -r "$S/normal.pcapng" -Y 'frame.number == 3' -T fields -E separator=';' \
+		-e pktmon.dropped -e pktmon.flags.dropped -e pktmon.l2_synthesized)
+	expect "booleans as this series prints them" "$vals" ";$f;$t"
+	expect "boolean filters" "$(frames normal.pcapng 'pktmon.l2_synthesized == 1 && pktmon.flags.dropped == 0')" "3"
 	;;
 
 path)
@@ -289,6 +310,12 @@ rundown)
 	out=$(ts -r "$S/normal.pcapng" -Y 'pktmon.rundown.version' -T fields -e frame.number -e _ws.col.Protocol -e _ws.col.Info)
 	check_stderr
 	expect "rundown frame" "$out" "9	pktmon	pktmon session rundown: 6 components, 1 filters, 1 counters, 2 drop counts"
+	line=$(ts -r "$S/normal.pcapng" -Y 'frame.number == 9')
+	expect_contains "rundown summary line" "$line" " pktmon session rundown: 6 components, 1 filters, 1 counters, 2 drop counts"
+	expect_contains "rundown protocol on the summary line" "$line" " pktmon "
+	if columns_filterable; then
+		expect "filter on the Protocol column" "$(frames normal.pcapng '_ws.col.protocol == "pktmon"')" "9"
+	fi
 	r() { ts -r "$S/normal.pcapng" -Y 'frame.number == 9' -T fields -e "$1"; }
 	expect "component names" "$(r pktmon.rundown.name)" \
 		"veth0 rx [netns web],ipv4 PREROUTING [netns host],ipv4 OUTPUT [netns host],ipv4 INPUT [netns host],eth0 tx [netns host],stack [netns host]"
@@ -357,14 +384,15 @@ resave)
 
 colors)
 	# The shipped colouring rules parse and colour the drops. tshark colours only a terminal,
-	# so give it one with script(1).
+	# so give it one with script(1). script runs its command with $SHELL; where it is unset (env -i)
+	# sid's script takes the user's login shell, and nobody's is nologin.
 	mkdir -p "$WORK/home/.config/wireshark"
 	cp "$COLORFILTERS" "$WORK/home/.config/wireshark/colorfilters"
 	chmod -R a+rwX "$WORK/home"
 	if [ "$(id -u)" = 0 ]; then
 		setpriv --reuid=nobody --regid=nogroup --clear-groups \
 			env -i PATH=/usr/bin:/bin HOME="$WORK/home" WIRESHARK_PLUGIN_DIR="$WORK/plugins" \
-			TERM=xterm-256color COLORTERM=truecolor \
+			TERM=xterm-256color COLORTERM=truecolor SHELL=/bin/sh \
 			script -qec "$TSHARK --color -r $S/normal.pcapng" /dev/null >"$WORK/color.txt" 2>&1
 	else
 		env HOME="$WORK/home" WIRESHARK_PLUGIN_DIR="$WORK/plugins" TERM=xterm-256color COLORTERM=truecolor \

@@ -11,11 +11,22 @@ eq "the extcap binary" "yes" "$([ -x "$work/stage$extcap/pktmon" ] && echo yes)"
 eq "pktmon on the PATH links to it" "$extcap/pktmon" "$(readlink "$work/stage/usr/bin/pktmon")"
 plugin=$(find "$work/stage" -path '*/plugins/*/epan/pktmon.so' | head -1)
 [ -n "$plugin" ] && echo "ok: the plugin: ${plugin#$work/stage}" || { echo "FAIL: no plugin installed"; fails=$((fails + 1)); }
+# Where this system's Wireshark looks: plugins/<series>/epan differs per series, and 4.6 moved the
+# extcap folder to /usr/libexec/wireshark/extcap.
+folders=$(tshark -G folders 2>/dev/null)
+ws_plugins=$(sed -n 's/^Global Plugins:[[:space:]]*//p' <<<"$folders")
+ws_extcap=$(sed -nE 's/^(Global )?Extcap path:[[:space:]]*//p' <<<"$folders" | head -1)
+series=$(tshark --version 2>/dev/null | head -1 | sed -E 's/^TShark \(Wireshark\) ([0-9]+\.[0-9]+).*/\1/')
+if [ -n "$ws_plugins" ]; then
+	eq "the plugin where tshark -G folders looks" "$ws_plugins/epan/pktmon.so" "${plugin#$work/stage}"
+	eq "the extcap where tshark -G folders looks" "$ws_extcap" "$extcap"
+fi
 eq "the staged extcap answers Wireshark" "interface {value=pktmon}{display=Packet Monitor: where packets go and why they drop}" \
 	"$("$work/stage$extcap/pktmon" --extcap-interfaces | grep '^interface')"
 
 if command -v cpack >/dev/null && command -v dpkg-deb >/dev/null; then
-	(cd "$work" && cpack --config "$build/CPackConfig.cmake" -B "$work/pkg" >/dev/null 2>&1) || { echo "FAIL: cpack"; fails=$((fails + 1)); }
+	(cd "$work" && cpack --config "$build/CPackConfig.cmake" -B "$work/pkg" >"$work/cpack.log" 2>&1) ||
+		{ echo "FAIL: cpack: $(tail -5 "$work/cpack.log")"; fails=$((fails + 1)); }
 	deb=$(ls "$work"/pkg/pktmon_*.deb 2>/dev/null | head -1)
 	if [ -n "$deb" ]; then
 		files=$(dpkg-deb -c "$deb" | awk '{print $6}')
@@ -23,6 +34,17 @@ if command -v cpack >/dev/null && command -v dpkg-deb >/dev/null; then
 			grep -qx "$f" <<<"$files" && echo "ok: the .deb has $f" || { echo "FAIL: the .deb lacks $f"; fails=$((fails + 1)); }
 		done
 		grep -q '/plugins/.*/epan/pktmon.so$' <<<"$files" && echo "ok: the .deb has the plugin" || { echo "FAIL: no plugin in the .deb"; fails=$((fails + 1)); }
+		[ -z "$ws_plugins" ] || eq "the .deb's plugin where tshark looks" "yes" \
+			"$(grep -qx ".$ws_plugins/epan/pktmon.so" <<<"$files" && echo yes)"
+		# The plugin loads in one Wireshark series only: the package depends on that one.
+		depends=$(dpkg-deb -f "$deb" Depends)
+		if [ -n "$series" ]; then
+			major=${series%.*} minor=${series#*.}
+			eq "Depends names this Wireshark series" "yes" "$(grep -qF "wireshark-common (>= $series), wireshark-common (<< $major.$((minor + 1)))" <<<"$depends" && echo yes)"
+		fi
+		eq "Depends has the libwireshark ABI (dpkg-shlibdeps)" "yes" "$(grep -q 'libwireshark[0-9]' <<<"$depends" && echo yes)"
+		. /etc/os-release
+		[ -z "${VERSION_ID:-}" ] || eq "one version per distribution" "1~deb$VERSION_ID" "$(dpkg-deb -f "$deb" Version | sed 's/^[^-]*-//')"
 		dpkg-deb -e "$deb" "$work/ctl"
 		grep -q "setcap cap_bpf,cap_perfmon,cap_net_admin,cap_sys_admin,cap_syslog+ep $extcap/pktmon" "$work/ctl/postinst" &&
 			grep -q "chmod 0750 $extcap/pktmon" "$work/ctl/postinst" &&
