@@ -6,7 +6,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 
 PACKAGES=(build-essential cmake pkg-config clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev
 	libpcap-dev libglib2.0-dev libwireshark-dev wireshark-dev tshark libcap2-bin
-	iproute2 nftables iputils-ping tcpdump bc util-linux python3)
+	iproute2 nftables iputils-ping tcpdump bc util-linux python3 dpkg-dev)
 
 missing=()
 for p in "${PACKAGES[@]}"; do
