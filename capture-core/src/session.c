@@ -1157,6 +1157,14 @@ static void stop(pktmon_session *s)
 	for (pktmon_output *o = s->outputs; o; o = o->next) {
 		if (o->kind != PM_OUT_PCAPNG)
 			continue;
+		if (!s->start_ns) {
+			/* start failed before the header (write_header() follows start_ns):
+			 * nothing was written, so nothing to finish or report; the sink
+			 * removes its empty file */
+			pm_sink_free(o->sink);
+			o->sink = NULL;
+			continue;
+		}
 		int rc = pm_sink_close(o->sink, o->failed ? NULL : trailer.data, o->failed ? 0 : trailer.len);
 		o->sink = NULL;
 		/* EPIPE here is the reader going first, as dumpcap does when an extcap
