@@ -45,6 +45,9 @@ run() {
 	[ -e "$root/.pktmon-ready" ] || create
 	# The checkout appears at its own path inside the chroot, so several checkouts can use one
 	# chroot at once; system mounts are shared and stay (unmounting them would race other runs).
+	# The chroot's / must be a mount point: `ip netns exec` (live tests) runs "mount --make-rslave /"
+	# in its own mount namespace, which fails with EINVAL on a plain directory.
+	mountpoint -q "$root" || mount --rbind "$root" "$root"
 	mountpoint -q "$root/proc" || mount -t proc proc "$root/proc"
 	mountpoint -q "$root/sys" || mount --rbind /sys "$root/sys"
 	mountpoint -q "$root/dev" || mount --rbind /dev "$root/dev"
