@@ -54,13 +54,22 @@ run() {
 	mkdir -p /run/netns "$root/run/netns"
 	mountpoint -q "$root/run/netns" || mount --rbind /run/netns "$root/run/netns"
 	mkdir -p "$root$top"
-	mountpoint -q "$root$top" || { mount --bind "$top" "$root$top"; trap 'umount -l "$root$top"' EXIT; }
-	chroot "$root" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root TERM=dumb SHELL=/bin/sh LANG=C.UTF-8 \
+	# The checkout is bound in a mount namespace of this run only: it goes with the run, and never
+	# from under another run of the same checkout (a build beside a test run). Mounts of the host
+	# still reach the run (slave).
+	exec unshare --mount --propagation slave "$top/scripts/matrix/chroot.sh" enter "$suite" "$@"
+}
+
+# run's second half, inside the run's own mount namespace.
+enter() {
+	mountpoint -q "$root$top" || mount --bind "$top" "$root$top"
+	exec chroot "$root" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root TERM=dumb SHELL=/bin/sh LANG=C.UTF-8 \
 		PKTMON_CHROOT="$suite" PKTMON_BUILD_DIR="$top/build-$suite" sh -c 'cd "$0" && "$@"' "$top" "$@"
 }
 
 case "$verb" in
 create) create ;;
 run) run "$@" ;;
+enter) enter "$@" ;;
 *) usage ;;
 esac
