@@ -197,13 +197,6 @@ __noinline int pm_parse(struct pm_parse_buf *buf, __u32 len, __u32 vxlan_port, s
 	return pktmon_parse_frame(buf->frame, len, (__u16)vxlan_port, view);
 }
 
-__noinline int pm_match(const struct pktmon_filter *f, const struct pktmon_pkt_view *view)
-{
-	if (!f || !view)
-		return 0;
-	return pktmon_filter_match(f, view);
-}
-
 struct match_ctx {
 	__u32 matched;
 };
@@ -216,7 +209,7 @@ static long match_one(__u32 i, void *data)
 	struct pktmon_filter *f = bpf_map_lookup_elem(&filters, &i);
 	if (!s || !f)
 		return 1;
-	if (pm_match(f, &s->view)) {
+	if (pktmon_filter_match(f, &s->view)) { /* a global function of pkt_parse.h */
 		m->matched = 1;
 		return 1;
 	}

@@ -149,7 +149,8 @@ int pm_netns_scan(struct pm_netns **list, size_t *n)
 		while ((e = readdir(d))) {
 			if (e->d_name[0] == '.' || strlen(e->d_name) > 40)
 				continue;
-			snprintf(path, sizeof(path), "/run/netns/%s", e->d_name);
+			/* the precision repeats the length check above, for gcc -Os */
+			snprintf(path, sizeof(path), "/run/netns/%.40s", e->d_name);
 			if (!is_nsfs(path))
 				continue; /* not mounted yet: the next scan will see it */
 			if (add_unique(list, n, &cap, inode_of(path), path) < 0)
@@ -164,7 +165,7 @@ int pm_netns_scan(struct pm_netns **list, size_t *n)
 	while ((e = readdir(d))) {
 		if (!isdigit((unsigned char)e->d_name[0]) || strlen(e->d_name) > 20)
 			continue;
-		snprintf(path, sizeof(path), "/proc/%s/ns/net", e->d_name);
+		snprintf(path, sizeof(path), "/proc/%.20s/ns/net", e->d_name);
 		if (add_unique(list, n, &cap, inode_of(path), path) < 0)
 			goto oom;
 	}

@@ -1201,6 +1201,14 @@ static void stop(pktmon_session *s)
 	for (pktmon_output *o = s->outputs; o; o = o->next) {
 		if (o->kind != PM_OUT_PCAPNG)
 			continue;
+		if (!s->start_ns) {
+			/* start failed before the header (write_header() follows start_ns):
+			 * nothing was written, so nothing to finish or report; the sink
+			 * removes its empty file */
+			pm_sink_free(o->sink);
+			o->sink = NULL;
+			continue;
+		}
 		int rc = pm_sink_finish(o->sink, o->failed ? NULL : trailer.data, o->failed ? 0 : trailer.len);
 		struct pm_sink_stats st;
 		pm_sink_get_stats(o->sink, &st);

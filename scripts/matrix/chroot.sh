@@ -45,19 +45,31 @@ run() {
 	[ -e "$root/.pktmon-ready" ] || create
 	# The checkout appears at its own path inside the chroot, so several checkouts can use one
 	# chroot at once; system mounts are shared and stay (unmounting them would race other runs).
+	# The chroot's / must be a mount point: `ip netns exec` (live tests) runs "mount --make-rslave /"
+	# in its own mount namespace, which fails with EINVAL on a plain directory.
+	mountpoint -q "$root" || mount --rbind "$root" "$root"
 	mountpoint -q "$root/proc" || mount -t proc proc "$root/proc"
 	mountpoint -q "$root/sys" || mount --rbind /sys "$root/sys"
 	mountpoint -q "$root/dev" || mount --rbind /dev "$root/dev"
 	mkdir -p /run/netns "$root/run/netns"
 	mountpoint -q "$root/run/netns" || mount --rbind /run/netns "$root/run/netns"
 	mkdir -p "$root$top"
-	mountpoint -q "$root$top" || { mount --bind "$top" "$root$top"; trap 'umount -l "$root$top"' EXIT; }
-	chroot "$root" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root TERM=dumb SHELL=/bin/sh LANG=C.UTF-8 \
+	# The checkout is bound in a mount namespace of this run only: it goes with the run, and never
+	# from under another run of the same checkout (a build beside a test run). Mounts of the host
+	# still reach the run (slave).
+	exec unshare --mount --propagation slave "$top/scripts/matrix/chroot.sh" enter "$suite" "$@"
+}
+
+# run's second half, inside the run's own mount namespace.
+enter() {
+	mountpoint -q "$root$top" || mount --bind "$top" "$root$top"
+	exec chroot "$root" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root TERM=dumb SHELL=/bin/sh LANG=C.UTF-8 \
 		PKTMON_CHROOT="$suite" PKTMON_BUILD_DIR="$top/build-$suite" sh -c 'cd "$0" && "$@"' "$top" "$@"
 }
 
 case "$verb" in
 create) create ;;
 run) run "$@" ;;
+enter) enter "$@" ;;
 *) usage ;;
 esac

@@ -50,7 +50,7 @@ if(PKTMON_FUZZ)
     # The project compiler is not clang: build the fuzzer with clang on the side (as dissector/ does).
     find_program(PKTMON_FUZZ_CLANG NAMES clang clang-14 REQUIRED)
     add_custom_command(OUTPUT ${_pm_rd_fuzz_bin}
-      COMMAND ${PKTMON_FUZZ_CLANG} -std=gnu11 -Wall -Wextra -Werror ${_pm_rd_fuzz_flags} -DPCAPNG_READER_FUZZ
+      COMMAND ${PKTMON_FUZZ_CLANG} -std=gnu11 -Wall -Wextra ${PKTMON_WERROR_FLAGS} ${_pm_rd_fuzz_flags} -DPCAPNG_READER_FUZZ
               -I${_pm_rd_pure} -I${_pm_rd_inc}
               ${CMAKE_CURRENT_LIST_DIR}/test_pcapng_reader.c ${_pm_rd_src} -o ${_pm_rd_fuzz_bin}
       DEPENDS ${CMAKE_CURRENT_LIST_DIR}/test_pcapng_reader.c ${_pm_rd_src} ${_pm_rd_pure}/pcapng_reader.h

@@ -216,5 +216,8 @@ void pm_packet_decode(uint16_t lt, const uint8_t *data, uint32_t caplen, uint32_
 		level_text(t, sizeof(t), &d->v.inner, d, false);
 		snprintf(inner, sizeof(inner), " encapsulated (%s): %s", pm_encap_name(d->v.encap), t);
 	}
-	snprintf(d->summary, sizeof(d->summary), "%s%s, length %u", outer, inner, origlen);
+	/* A long summary is cut short on purpose; using the result tells gcc so
+	 * (-Os warns of a possible truncation otherwise). */
+	if (snprintf(d->summary, sizeof(d->summary), "%s%s, length %u", outer, inner, origlen) < 0)
+		d->summary[0] = 0;
 }

@@ -4,7 +4,8 @@
  *
  * Header-only and shared: the BPF program includes it after vmlinux.h
  * (clang -target bpf, no libc) and user space includes it with gcc. So:
- * - every function is static __always_inline (BPF has no real calls here);
+ * - every function is static __always_inline, except the matcher's pieces,
+ *   which are BPF global functions (PM_VERIFIED_ONCE, below);
  * - every read of the frame goes through pm__load(), which checks the offset
  *   against both the valid length and PKTMON_PARSE_MAX before copying a
  *   compile-time-constant number of bytes; that single pattern is what lets
@@ -328,12 +329,28 @@ static __always_inline int pktmon_parse_frame(const __u8 *frame, __u32 len, __u1
 /* ---- matching ------------------------------------------------------------------------------- */
 
 /*
+ * The verifier's cost of the matcher is bounded by construction: in BPF each
+ * PM_VERIFIED_ONCE function is a global (BPF-to-BPF) function, which the
+ * verifier checks once, on its own, for any arguments, and whose result is
+ * an unknown scalar to its callers. So the cost is the sum of the functions,
+ * each walked in at most 2^(its own few conditions) paths, never the product
+ * over all of a filter's conditions: a compiler that keeps one condition's
+ * outcome in a register and tests it again later (clang 19 does) cannot make
+ * the verifier walk every combination of a filter's 11 fields. Each takes
+ * pointers the verifier may see as NULL, hence the checks. In user space they
+ * are plain inline functions.
+ */
+#ifdef __VMLINUX_H__
+#define PM_VERIFIED_ONCE __attribute__((noinline))
+#else
+#define PM_VERIFIED_ONCE static inline
+#endif
+
+/*
  * The comparisons accumulate differences instead of returning at the first
  * one, and combine results with & and | rather than && and ||: BPF has no
  * set-on-compare instruction, so every early exit is a jump whose outcomes
- * the verifier walks in all combinations (measured: the plain version cost
- * it 2.5x the instructions; a fully branch-free one was worse again, as clang
- * turns the arithmetic back into jumps and spills registers).
+ * the verifier walks.
  */
 static __always_inline int pm__mac_eq(const __u8 *a, const __u8 *b)
 {
@@ -371,32 +388,44 @@ static __always_inline int pm__prefix_eq(const __u8 *a, const __u8 *prefix, __u3
 	return diff == 0;
 }
 
-static __always_inline int pm__ip_is(const struct pktmon_filter *f, int k, const struct pktmon_hdrs *h,
-				     const __u8 *addr)
+/* Is address k of the filter (family and prefix) the one at addr? */
+PM_VERIFIED_ONCE int pktmon_ip_is(const struct pktmon_filter *f, __u32 k, const struct pktmon_hdrs *h,
+				  __u32 dst)
 {
-	return (h->ip_family == f->ip_family[k]) & pm__prefix_eq(addr, f->ip[k], f->ip_prefix[k]);
+	if (!f || !h)
+		return 0;
+	k &= 1;
+	return (h->ip_family == f->ip_family[k]) &
+	       pm__prefix_eq(dst ? h->dst_ip : h->src_ip, f->ip[k], f->ip_prefix[k]);
 }
 
 /*
- * All conditions except ENCAP against one level of headers. With one value
- * (MAC, IP, port) the source or the destination must equal it; with two,
- * (src, dst) must be (v0, v1) or (v1, v0).
+ * With one value (MAC, IP, port) the source or the destination must equal it;
+ * with two, (src, dst) must be (v0, v1) or (v1, v0). Each condition below
+ * returns 1 when the filter does not ask for it.
  */
-static __always_inline int pm__match_hdrs(const struct pktmon_filter *f, const struct pktmon_hdrs *h)
+PM_VERIFIED_ONCE int pktmon_match_mac(const struct pktmon_filter *f, const struct pktmon_hdrs *h)
 {
-	__u32 ff = f->fields;
+	if (!f || !h)
+		return 0;
+	if (!(f->fields & PKTMON_FF_MAC1))
+		return 1;
+	if (!h->has_eth)
+		return 0;
+	if (f->fields & PKTMON_FF_MAC2)
+		return (pm__mac_eq(h->src_mac, f->mac[0]) & pm__mac_eq(h->dst_mac, f->mac[1])) |
+		       (pm__mac_eq(h->src_mac, f->mac[1]) & pm__mac_eq(h->dst_mac, f->mac[0]));
+	return pm__mac_eq(h->src_mac, f->mac[0]) | pm__mac_eq(h->dst_mac, f->mac[0]);
+}
 
-	if (ff & PKTMON_FF_MAC1) {
-		if (!h->has_eth)
-			return 0;
-		if (ff & PKTMON_FF_MAC2) {
-			if (!((pm__mac_eq(h->src_mac, f->mac[0]) & pm__mac_eq(h->dst_mac, f->mac[1])) |
-			      (pm__mac_eq(h->src_mac, f->mac[1]) & pm__mac_eq(h->dst_mac, f->mac[0]))))
-				return 0;
-		} else if (!(pm__mac_eq(h->src_mac, f->mac[0]) | pm__mac_eq(h->dst_mac, f->mac[0]))) {
-			return 0;
-		}
-	}
+/* VLAN, EtherType, IP protocol and TCP flags: single-field comparisons. */
+PM_VERIFIED_ONCE int pktmon_match_types(const struct pktmon_filter *f, const struct pktmon_hdrs *h)
+{
+	__u32 ff;
+
+	if (!f || !h)
+		return 0;
+	ff = f->fields;
 	if ((ff & PKTMON_FF_VLAN) && (!h->has_vlan || h->vlan != f->vlan))
 		return 0;
 	/* "-d VLAN" asks for tagged frames, whose EtherType we report after the tag. */
@@ -405,32 +434,50 @@ static __always_inline int pm__match_hdrs(const struct pktmon_filter *f, const s
 		return 0;
 	if ((ff & PKTMON_FF_PROTO) && (!h->ip_family || h->ip_proto != f->ip_proto))
 		return 0;
-	if (ff & PKTMON_FF_TCPFLAGS) {
-		if (!h->ip_family || h->ip_proto != 6 || !h->has_ports ||
-		    (h->tcp_flags & f->tcp_flags) != f->tcp_flags)
-			return 0;
-	}
-	if (ff & PKTMON_FF_IP1) {
-		if (ff & PKTMON_FF_IP2) {
-			if (!((pm__ip_is(f, 0, h, h->src_ip) & pm__ip_is(f, 1, h, h->dst_ip)) |
-			      (pm__ip_is(f, 1, h, h->src_ip) & pm__ip_is(f, 0, h, h->dst_ip))))
-				return 0;
-		} else if (!(pm__ip_is(f, 0, h, h->src_ip) | pm__ip_is(f, 0, h, h->dst_ip))) {
-			return 0;
-		}
-	}
-	if (ff & PKTMON_FF_PORT1) {
-		if (!h->has_ports)
-			return 0;
-		if (ff & PKTMON_FF_PORT2) {
-			if (!(((h->src_port == f->port[0]) & (h->dst_port == f->port[1])) |
-			      ((h->src_port == f->port[1]) & (h->dst_port == f->port[0]))))
-				return 0;
-		} else if (!((h->src_port == f->port[0]) | (h->dst_port == f->port[0]))) {
-			return 0;
-		}
-	}
+	if ((ff & PKTMON_FF_TCPFLAGS) && (!h->ip_family || h->ip_proto != 6 || !h->has_ports ||
+					  (h->tcp_flags & f->tcp_flags) != f->tcp_flags))
+		return 0;
 	return 1;
+}
+
+PM_VERIFIED_ONCE int pktmon_match_ip(const struct pktmon_filter *f, const struct pktmon_hdrs *h)
+{
+	if (!f || !h)
+		return 0;
+	if (!(f->fields & PKTMON_FF_IP1))
+		return 1;
+	if (f->fields & PKTMON_FF_IP2)
+		return (pktmon_ip_is(f, 0, h, 0) & pktmon_ip_is(f, 1, h, 1)) |
+		       (pktmon_ip_is(f, 1, h, 0) & pktmon_ip_is(f, 0, h, 1));
+	return pktmon_ip_is(f, 0, h, 0) | pktmon_ip_is(f, 0, h, 1);
+}
+
+PM_VERIFIED_ONCE int pktmon_match_port(const struct pktmon_filter *f, const struct pktmon_hdrs *h)
+{
+	if (!f || !h)
+		return 0;
+	if (!(f->fields & PKTMON_FF_PORT1))
+		return 1;
+	if (!h->has_ports)
+		return 0;
+	if (f->fields & PKTMON_FF_PORT2)
+		return ((h->src_port == f->port[0]) & (h->dst_port == f->port[1])) |
+		       ((h->src_port == f->port[1]) & (h->dst_port == f->port[0]));
+	return (h->src_port == f->port[0]) | (h->dst_port == f->port[0]);
+}
+
+/* All conditions except ENCAP against one level of headers. */
+PM_VERIFIED_ONCE int pktmon_match_hdrs(const struct pktmon_filter *f, const struct pktmon_hdrs *h)
+{
+	if (!f || !h)
+		return 0;
+	if (!pktmon_match_mac(f, h))
+		return 0;
+	if (!pktmon_match_types(f, h))
+		return 0;
+	if (!pktmon_match_ip(f, h))
+		return 0;
+	return pktmon_match_port(f, h);
 }
 
 /*
@@ -438,16 +485,18 @@ static __always_inline int pm__match_hdrs(const struct pktmon_filter *f, const s
  * with PKTMON_FF_ENCAP, the outer or the inner headers may satisfy them.
  * Self-contained: the BPF side calls it once per filter from bpf_loop.
  */
-static __always_inline int pktmon_filter_match(const struct pktmon_filter *f, const struct pktmon_pkt_view *v)
+PM_VERIFIED_ONCE int pktmon_filter_match(const struct pktmon_filter *f, const struct pktmon_pkt_view *v)
 {
-	if (pm__match_hdrs(f, &v->outer))
+	if (!f || !v)
+		return 0;
+	if (pktmon_match_hdrs(f, &v->outer))
 		return 1;
 	if (!(f->fields & PKTMON_FF_ENCAP) || !v->has_inner)
 		return 0;
 	/* A VXLAN inner level counts only if it was found on this filter's port. */
 	if (v->encap == PKTMON_ENCAP_VXLAN && v->vxlan_port != f->encap_port)
 		return 0;
-	return pm__match_hdrs(f, &v->inner);
+	return pktmon_match_hdrs(f, &v->inner);
 }
 
 /* User-space convenience; no filters means everything matches. */
