@@ -45,6 +45,7 @@ eq "start returns" "0" "$rc"
 case "$out" in "pktmon: started (pid "*) pass "start: $out";; *) fail "start said [$out]";; esac
 "$P" start -f "$WORK/second.pcapng" >/dev/null 2>&1; eq "a second start: exit status" "1" "$?"
 case "$("$P" status)" in "Packet Monitor is running (pid "*) pass "status: running";; *) fail "status: $("$P" status)";; esac
+"$P" status | grep -qxF "File: $F" && pass "status shows the file it writes" || fail "status: $("$P" status | grep File)"
 ip netns exec "$A" ping -c 2 -i 0.2 -W 1 198.18.8.2 >/dev/null && fail "the pings should be dropped"
 # the kernel retries the dropped SYN for minutes: give up after 3 s
 timeout 3 ip netns exec "$A" bash -c 'exec 3<>/dev/tcp/198.18.8.2/1433' 2>/dev/null && fail "TCP 1433 should be dropped"

@@ -7,8 +7,10 @@
 
 #include "filter.h"
 
-/* $PKTMON_RUN_DIR, else /run/pktmon for root, else $XDG_RUNTIME_DIR/pktmon, else
- * /tmp/pktmon-UID. Created (0700) when `create`; NULL with a message in err on failure. */
+/* $PKTMON_RUN_DIR, else $XDG_RUNTIME_DIR/pktmon, else /run/pktmon for root, else
+ * /tmp/pktmon-UID. Created (0700) when `create`. An existing folder is used only when it
+ * is a real directory of ours that nobody else may write to; NULL with a message in err
+ * otherwise. Files in it are opened with O_NOFOLLOW. */
 const char *rundir(int create, char *err, size_t errlen);
 /* rundir()/name into buf; -1 if it does not fit or there is no run directory. */
 int rundir_path(const char *name, char *buf, size_t len, int create, char *err, size_t errlen);

@@ -29,6 +29,7 @@ struct ctl_server {
 	int stop_client; /* the `stop` requester, answered after the session ends */
 	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
 	time_t started;
+	const char *file; /* the pcapng the session writes, NULL for none: `status` shows it */
 };
 
 static int sock_addr(struct sockaddr_un *a, char *err, size_t errlen)
@@ -124,7 +125,7 @@ void ctl_poll(struct ctl_server *ctl, pktmon_session *s, int timeout_ms, bool *s
 		return;
 	}
 	if (!strcmp(req, "status") || !strcmp(req, "counters")) {
-		ctl_answer(fd, s, ctl->started, true, NULL);
+		ctl_answer(fd, s, ctl->started, true, ctl->file);
 	} else if (!strcmp(req, "reset")) {
 		int rc = pktmon_reset_counters(s);
 		dprintf(fd, CTL_VERSION_LINE "\n%s\nend\n", rc < 0 ? "error cannot reset the counters" : "ok");
@@ -147,7 +148,7 @@ void ctl_finish(struct ctl_server *ctl, pktmon_session *s, const char *file)
 	}
 }
 
-static struct ctl_server *ctl_listen(char *err, size_t errlen)
+static struct ctl_server *ctl_listen(const char *file, char *err, size_t errlen)
 {
 	struct ctl_server *ctl = calloc(1, sizeof(*ctl));
 	struct sockaddr_un a;
@@ -155,6 +156,7 @@ static struct ctl_server *ctl_listen(char *err, size_t errlen)
 		goto fail;
 	ctl->stop_client = -1;
 	ctl->started = time(NULL);
+	ctl->file = file;
 	snprintf(ctl->path, sizeof(ctl->path), "%s", a.sun_path);
 	ctl->lfd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (ctl->lfd < 0)
@@ -251,6 +253,10 @@ int daemon_start(struct start_opts *o)
 	char log[300];
 	if (rundir_path("session.log", log, sizeof(log), 1, err, sizeof(err)) < 0)
 		return cli_fail(1, "%s", err);
+	/* opened here, where a refusal can still be told: never through a planted symlink */
+	int lfd = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (lfd < 0)
+		return cli_fail(1, "cannot write %s: %s", log, strerror(errno));
 	int ready[2];
 	if (pipe2(ready, O_CLOEXEC) < 0)
 		return cli_fail(1, "pipe: %s", strerror(errno));
@@ -262,17 +268,14 @@ int daemon_start(struct start_opts *o)
 		close(ready[0]);
 		setsid();
 		int null = open("/dev/null", O_RDWR);
-		int lfd = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 		if (null >= 0)
 			dup2(null, 0);
-		if (lfd >= 0) {
-			dup2(lfd, 1);
-			dup2(lfd, 2);
-		}
+		dup2(lfd, 1);
+		dup2(lfd, 2);
 		if (chdir("/") < 0) {
 			/* harmless: the file name is absolute */
 		}
-		struct ctl_server *ctl = ctl_listen(err, sizeof(err));
+		struct ctl_server *ctl = ctl_listen(o->so.counters_only ? NULL : o->file, err, sizeof(err));
 		if (!ctl) {
 			dprintf(ready[1], "ERR %s\n", err);
 			_exit(1);
@@ -285,6 +288,7 @@ int daemon_start(struct start_opts *o)
 		_exit(rc);
 	}
 	close(ready[1]);
+	close(lfd);
 	char line[PKTMON_ERRLEN + 8] = "";
 	size_t got = 0;
 	ssize_t r;
