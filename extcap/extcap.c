@@ -1,14 +1,16 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * extcap.c - the Wireshark extcap protocol: interface discovery, the config
- * dialog, capture-filter validation, and the capture itself, which is
- * `pktmon start` writing pcapng into Wireshark's fifo.
+ * dialog, capture-filter validation; the capture itself is handed to the
+ * caller's capture function as `pktmon start` options writing pcapng into
+ * Wireshark's fifo.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
+#include "extcap.h"
+#include "fail.h"
 #include "toolbar.h"
 #include "pktmon/pktmon.h"
 
@@ -82,7 +84,7 @@ static int validate_filter(const char *expr)
 	return 0;
 }
 
-int extcap_main(int argc, char **argv)
+int extcap_main(int argc, char **argv, extcap_capture_fn capture_fn)
 {
 	const char *iface = NULL, *fifo = NULL, *filter = NULL, *ctl_in = NULL, *ctl_out = NULL;
 	bool interfaces = false, dlts = false, config = false, capture = false;
@@ -135,7 +137,7 @@ int extcap_main(int argc, char **argv)
 				rest[nrest++] = (char *)ctl_out;
 			}
 			rest[nrest++] = "--quiet";
-			rc = cmd_start(nrest, rest);
+			rc = capture_fn(nrest, rest);
 		}
 	} else if (filter) {
 		rc = validate_filter(filter);
