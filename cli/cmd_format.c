@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "event_line.h"
 #include "frame_filter.h"
 #include "packet_decode.h"
 #include "pcapng_reader.h"
@@ -102,9 +103,68 @@ static const char *iface_name(const struct pcapng_packet *p)
 	return p->iface && p->iface->name ? p->iface->name : NULL;
 }
 
+/* Untrusted text, escaped as put_text() writes it, into buf; false if it does not fit. */
+static bool escaped(char *buf, size_t len, const char *s, size_t slen)
+{
+	FILE *mem = fmemopen(buf, len, "w");
+	if (!mem)
+		return false;
+	put_text(mem, s, slen);
+	bool fits = !ferror(mem) && ftell(mem) < (long)len - 1;
+	fclose(mem);
+	return fits;
+}
+
+/* A complete record's line comes from capture-core's event-line formatter, the one real-time
+ * mode prints with; false when something is missing, for put_header() to say what. */
+static bool put_event_head(FILE *f, const struct pcapng_packet *p, const struct pktmon_meta *m)
+{
+	const struct pktmon_tlvs *v = &m->tlv;
+	bool drop = pmf_is_drop(m);
+	if (!p->has_ts || !p->ts_ns_valid || m->status == PKTMON_META_UNKNOWN_VERSION ||
+	    !pktmon_tlv_has(v, PKTMON_TLV_PKT_GROUP_ID) || !pktmon_tlv_has(v, PKTMON_TLV_APPEARANCE) ||
+	    !pktmon_tlv_has(v, PKTMON_TLV_COMPONENT_ID) || (drop && !v->drop_reason.ptr))
+		return false;
+	char name[512], reason[256], symbol[512];
+	const char *ifname = iface_name(p) ? iface_name(p) : "?";
+	if (!escaped(name, sizeof(name), ifname, strlen(ifname)))
+		return false;
+	if (drop) {
+		if (!escaped(reason, sizeof(reason), v->drop_reason.ptr, v->drop_reason.len))
+			return false;
+		if (v->drop_symbol.ptr) {
+			if (!escaped(symbol, sizeof(symbol), v->drop_symbol.ptr, v->drop_symbol.len))
+				return false;
+		} else if (pktmon_tlv_has(v, PKTMON_TLV_DROP_LOCATION)) {
+			snprintf(symbol, sizeof(symbol), "0x%llx", (unsigned long long)v->drop_location);
+		} else {
+			snprintf(symbol, sizeof(symbol), "?");
+		}
+	}
+	struct pktmon_event ev = {
+		.timestamp_ns = p->ts_ns,
+		.pkt_group_id = v->pkt_group_id,
+		.appearance = v->appearance,
+		.direction = pktmon_tlv_has(v, PKTMON_TLV_DIRECTION) ? (enum pktmon_direction)v->direction
+								      : PKTMON_DIR_UNKNOWN,
+		.component_id = v->component_id,
+		.component_name = name,
+		.drop_reason = drop ? reason : NULL,
+		.drop_symbol = drop ? symbol : NULL,
+	};
+	char line[2048];
+	int n = pm_event_line_head(&ev, line, sizeof(line));
+	if (n < 0 || (size_t)n >= sizeof(line))
+		return false;
+	fputs(line, f);
+	return true;
+}
+
 /* The pktmon line: timestamp, ids, component, drop (no newline). */
 static void put_header(FILE *f, const struct pcapng_packet *p, const struct pktmon_meta *m)
 {
+	if (m && put_event_head(f, p, m))
+		return;
 	char t[64] = "--:--:--.---------";
 	if (p->has_ts && p->ts_ns_valid)
 		fmt_time(t, sizeof(t), p->ts_ns, false, ' ');
