@@ -14,6 +14,7 @@
 #include "capture_run.h"
 #include "ctl_server.h"
 #include "fail.h"
+#include "filter.h"
 #include "privileges.h"
 #include "toolbar.h"
 #include "pktmon/pktmon.h"
@@ -122,8 +123,14 @@ int capture_run(struct start_opts *o, struct ctl_server *ctl, int ready_fd)
 		exit_code = EXIT_USAGE;
 		goto fail;
 	}
-	for (size_t i = 0; i < o->nfilters; i++)
-		pktmon_add_capture_constraint(s, &o->filters[i], NULL, 0);
+	for (size_t i = 0; i < o->nfilters; i++) {
+		char line[PM_FILTER_LINE_MAX];
+		pm_filter_format(&o->filters[i], line, sizeof(line));
+		if (pktmon_add_capture_constraint(s, line, err, sizeof(err)) < 0) {
+			exit_code = EXIT_USAGE;
+			goto fail;
+		}
+	}
 	for (size_t i = 0; i < o->nnetns; i++)
 		pktmon_add_netns(s, o->netns[i]);
 	if (o->pcap_expr && pktmon_set_pcap_filter(s, o->pcap_expr, err, sizeof(err)) < 0) {
