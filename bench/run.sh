@@ -79,6 +79,8 @@ mkdir -p "$PKTMON_RUN_DIR"
 # A private copy: others may rebuild build/ while we run.
 PKTMON=$WORK/pktmon
 cp "$PKTMON_SRC" "$PKTMON"
+# the capture helper pktmon runs (for `start`), looked for beside it
+[ -x "$(dirname "$PKTMON_SRC")/pktmon-capture" ] && cp "$(dirname "$PKTMON_SRC")/pktmon-capture" "$WORK/"
 FG=""
 "$PKTMON" start --help 2>&1 | grep -q -- '--foreground' && FG=--foreground
 

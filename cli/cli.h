@@ -7,6 +7,8 @@
 #include "fail.h"
 
 int cmd_start(int argc, char **argv);    /* cmd_start.c: runs pktmon-capture */
+struct extcap_capture;
+int cmd_start_for_wireshark(const struct extcap_capture *c); /* the extcap's capture, the same way */
 int cmd_list(int argc, char **argv);     /* cmd_list.c */
 int cmd_stop(int argc, char **argv);     /* cmd_session.c: the background session */
 int cmd_status(int argc, char **argv);

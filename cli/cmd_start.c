@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * cmd_start.c - `pktmon start`: checks the options, adds the stored filters, and runs the
- * capture helper pktmon-capture: in its place (foreground, Wireshark), or as a background
+ * capture helper pktmon-capture: in its place (foreground, and for Wireshark through
+ * cmd_start_for_wireshark()), or as a background
  * session, as Windows pktmon does, which `pktmon stop|status|counters|reset` reach over a
  * unix socket in the run folder. This side prepares everything that touches the run
  * folder (the log, the socket) and hands the helper descriptors.
@@ -20,6 +21,7 @@
 
 #include "capture_helper.h"
 #include "cli.h"
+#include "extcap.h"
 #include "rundir.h"
 #include "session_client.h"
 #include "start_options.h"
@@ -132,6 +134,45 @@ static int start_background(const struct start_opts *o, char **hargv, int n)
 	if (!strncmp(line, "ERR ", 4))
 		return cli_fail(1, "%s", line + 4);
 	return cli_fail(1, "the session ended before it started (see %s)", log);
+}
+
+int cmd_start_for_wireshark(const struct extcap_capture *c)
+{
+	/* the dialog's options are `pktmon start` options; the helper checks them all */
+	char **hargv = calloc((size_t)c->ndialog_args + 12, sizeof(*hargv));
+	if (!hargv)
+		return cli_fail(1, "out of memory");
+	int n = 0;
+	hargv[n++] = "pktmon-capture";
+	for (int i = 0; i < c->ndialog_args; i++)
+		hargv[n++] = c->dialog_args[i];
+	hargv[n++] = "--fifo";
+	hargv[n++] = (char *)c->fifo;
+	if (c->capture_filter) {
+		hargv[n++] = "--capture-filter";
+		hargv[n++] = (char *)c->capture_filter;
+	}
+	if (c->control_in) {
+		hargv[n++] = "--control-in";
+		hargv[n++] = (char *)c->control_in;
+	}
+	if (c->control_out) {
+		hargv[n++] = "--control-out";
+		hargv[n++] = (char *)c->control_out;
+	}
+	hargv[n++] = "--quiet"; /* Wireshark shows anything on stderr as an error */
+	struct start_opts o;
+	int rc = start_parse(n, hargv, &o);
+	if (rc < 0 && (o.control_fd >= 0 || o.ready_fd >= 0))
+		rc = cli_fail(EXIT_USAGE, "extcap: --control-fd and --ready-fd are pktmon-capture's own");
+	if (rc < 0) {
+		char err[PKTMON_ERRLEN];
+		fflush(NULL);
+		capture_helper_exec(hargv, err, sizeof(err));
+		rc = cli_fail(1, "%s", err);
+	}
+	free(hargv);
+	return rc;
 }
 
 int cmd_start(int argc, char **argv)

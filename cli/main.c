@@ -47,7 +47,7 @@ int main(int argc, char **argv)
 {
 	setlocale(LC_ALL, "C"); /* output never depends on the locale */
 	if (extcap_requested(argc, argv))
-		return extcap_main(argc, argv, cmd_start);
+		return extcap_main(argc, argv, cmd_start_for_wireshark);
 	if (argc < 2) {
 		usage(stderr);
 		return EXIT_USAGE;
