@@ -127,13 +127,14 @@ static void answer_result(int fd, const char *error)
 	fclose(f);
 }
 
-/* One request line, read with a deadline: a client that says nothing is dropped. */
+/* One request line, read with a deadline: a client that says nothing is dropped. Two seconds:
+ * a loaded machine may not run the client at once. */
 static int read_request(int fd, char *buf, size_t len)
 {
 	size_t got = 0;
 	while (got + 1 < len) {
 		struct pollfd p = { .fd = fd, .events = POLLIN };
-		if (poll(&p, 1, 500) <= 0)
+		if (poll(&p, 1, 2000) <= 0)
 			return -1;
 		ssize_t r = read(fd, buf + got, len - 1 - got);
 		if (r <= 0)
