@@ -22,7 +22,7 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 TOP=$(dirname "$HERE")
 
 SMOKE=0 ROUNDS=8 DUR=4 SECTIONS=all OUT="" KEEP=0 LOADS=""
-PKTMON_SRC=$TOP/build/extcap/pktmon TOOLS=$TOP/build/bench PLUGIN_DIR=$TOP/build/plugins
+PKTMON_SRC=$TOP/build/bin/pktmon TOOLS=$TOP/build/bench PLUGIN_DIR=$TOP/build/plugins
 while [ $# -gt 0 ]; do
 	case $1 in
 	--smoke) SMOKE=1 ;;
@@ -79,6 +79,8 @@ mkdir -p "$PKTMON_RUN_DIR"
 # A private copy: others may rebuild build/ while we run.
 PKTMON=$WORK/pktmon
 cp "$PKTMON_SRC" "$PKTMON"
+# the capture helper pktmon runs (for `start`), looked for beside it
+[ -x "$(dirname "$PKTMON_SRC")/pktmon-capture" ] && cp "$(dirname "$PKTMON_SRC")/pktmon-capture" "$WORK/"
 FG=""
 "$PKTMON" start --help 2>&1 | grep -q -- '--foreground' && FG=--foreground
 

@@ -12,118 +12,19 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "daemon.h"
-
-/* ---- the session's answer, parsed ---------------------------------------------------------- */
-
-struct comp_row {
-	unsigned id;
-	char layer[32];
-	unsigned long long rx_pkts, rx_bytes, tx_pkts, tx_bytes, drops, lost;
-	char reason[64];
-	char name[160];
-};
-
-struct drop_row {
-	unsigned id;
-	char reason[64];
-	unsigned long long count;
-};
-
-struct answer {
-	int pid, running;
-	long long started;
-	unsigned long long generated, written, lost, drops, netns;
-	char file[4096];
-	struct comp_row *comps;
-	size_t ncomps;
-	struct drop_row *drops_by_reason;
-	size_t ndrops;
-};
-
-static void answer_free(struct answer *a)
-{
-	free(a->comps);
-	free(a->drops_by_reason);
-}
-
-/* Splits a tab-separated line in place; returns the number of fields. */
-static int split(char *line, char **f, int max)
-{
-	int n = 0;
-	while (n < max) {
-		f[n++] = line;
-		char *tab = strchr(line, '\t');
-		if (!tab)
-			break;
-		*tab = 0;
-		line = tab + 1;
-	}
-	return n;
-}
-
-static int parse_answer(char *text, struct answer *a)
-{
-	memset(a, 0, sizeof(*a));
-	size_t capc = 0, capd = 0;
-	char *save = NULL;
-	for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-		char *f[12];
-		int n = split(line, f, 12);
-		if (!strcmp(f[0], "session") && n == 10) {
-			a->pid = atoi(f[1]);
-			a->running = atoi(f[2]);
-			a->started = atoll(f[3]);
-			a->generated = strtoull(f[4], NULL, 10);
-			a->written = strtoull(f[5], NULL, 10);
-			a->lost = strtoull(f[6], NULL, 10);
-			a->drops = strtoull(f[7], NULL, 10);
-			a->netns = strtoull(f[8], NULL, 10);
-			snprintf(a->file, sizeof(a->file), "%s", f[9]);
-		} else if (!strcmp(f[0], "comp") && n == 11) {
-			if (a->ncomps == capc) {
-				capc = capc ? capc * 2 : 32;
-				struct comp_row *r = realloc(a->comps, capc * sizeof(*r));
-				if (!r)
-					return -1;
-				a->comps = r;
-			}
-			struct comp_row *r = &a->comps[a->ncomps++];
-			r->id = (unsigned)strtoul(f[1], NULL, 10);
-			snprintf(r->layer, sizeof(r->layer), "%s", f[2]);
-			r->rx_pkts = strtoull(f[3], NULL, 10);
-			r->rx_bytes = strtoull(f[4], NULL, 10);
-			r->tx_pkts = strtoull(f[5], NULL, 10);
-			r->tx_bytes = strtoull(f[6], NULL, 10);
-			r->drops = strtoull(f[7], NULL, 10);
-			r->lost = strtoull(f[8], NULL, 10);
-			snprintf(r->reason, sizeof(r->reason), "%s", strcmp(f[9], "-") ? f[9] : "");
-			snprintf(r->name, sizeof(r->name), "%s", f[10]);
-		} else if (!strcmp(f[0], "drop") && n == 4) {
-			if (a->ndrops == capd) {
-				capd = capd ? capd * 2 : 16;
-				struct drop_row *r = realloc(a->drops_by_reason, capd * sizeof(*r));
-				if (!r)
-					return -1;
-				a->drops_by_reason = r;
-			}
-			struct drop_row *r = &a->drops_by_reason[a->ndrops++];
-			r->id = (unsigned)strtoul(f[1], NULL, 10);
-			snprintf(r->reason, sizeof(r->reason), "%s", f[2]);
-			r->count = strtoull(f[3], NULL, 10);
-		}
-	}
-	return 0;
-}
+#include "pktmon/pktmon.h"
+#include "control_protocol.h"
+#include "rundir.h"
+#include "session_client.h"
 
 /* Asks the session; prints why not and returns 1 when there is none. */
-static int ask(const char *req, struct answer *a, char **raw)
+static int ask(const char *req, struct ctl_status *a, char **raw)
 {
 	char err[PKTMON_ERRLEN] = "";
 	*raw = ctl_request(req, err, sizeof(err));
 	if (!*raw)
 		return cli_fail(1, "%s", err);
-	if (parse_answer(*raw, a) < 0)
+	if (ctl_status_parse(*raw, a) < 0)
 		return cli_fail(1, "out of memory");
 	return 0;
 }
@@ -150,12 +51,12 @@ struct counters_opts {
 	bool zero, drop_reason, json;
 };
 
-static bool row_is_zero(const struct comp_row *r)
+static bool row_is_zero(const struct ctl_comp_row *r)
 {
 	return !r->rx_pkts && !r->tx_pkts && !r->drops && !r->lost;
 }
 
-static void print_table(const struct answer *a, const struct counters_opts *o)
+static void print_table(const struct ctl_status *a, const struct counters_opts *o)
 {
 	bool flow = o->type != PKTMON_TYPE_DROP, drop = o->type != PKTMON_TYPE_FLOW;
 	printf("%-4s %-48s", "Id", "Component");
@@ -166,7 +67,7 @@ static void print_table(const struct answer *a, const struct counters_opts *o)
 	printf("\n");
 	size_t shown = 0;
 	for (size_t i = 0; i < a->ncomps; i++) {
-		const struct comp_row *r = &a->comps[i];
+		const struct ctl_comp_row *r = &a->comps[i];
 		if (!o->zero && row_is_zero(r))
 			continue;
 		if (!flow && !r->drops && !o->zero)
@@ -190,7 +91,7 @@ static void print_table(const struct answer *a, const struct counters_opts *o)
 	       a->written, a->lost, a->drops);
 }
 
-static void print_json(const struct answer *a, const struct counters_opts *o)
+static void print_json(const struct ctl_status *a, const struct counters_opts *o)
 {
 	printf("{\"running\":%s,\"pid\":%d,\"started\":%lld,\"file\":", a->running ? "true" : "false", a->pid,
 	       a->started);
@@ -200,7 +101,7 @@ static void print_json(const struct answer *a, const struct counters_opts *o)
 	       a->generated, a->written, a->lost, a->drops, a->netns);
 	bool first = true;
 	for (size_t i = 0; i < a->ncomps; i++) {
-		const struct comp_row *r = &a->comps[i];
+		const struct ctl_comp_row *r = &a->comps[i];
 		if (!o->zero && row_is_zero(r))
 			continue;
 		printf("%s{\"id\":%u,\"name\":", first ? "" : ",", r->id);
@@ -284,7 +185,7 @@ int cmd_counters(int argc, char **argv)
 	if (live)
 		signal(SIGINT, on_int);
 	do {
-		struct answer a;
+		struct ctl_status a;
 		char *raw;
 		if (ask("counters", &a, &raw))
 			return 1;
@@ -295,7 +196,7 @@ int cmd_counters(int argc, char **argv)
 		else
 			print_table(&a, &o);
 		fflush(stdout);
-		answer_free(&a);
+		ctl_status_free(&a);
 		free(raw);
 		if (live)
 			for (long i = 0; i < refresh * 10 && !interrupted; i++)
@@ -325,8 +226,8 @@ int cmd_status(int argc, char **argv)
 			printf("Packet Monitor is not running.\n");
 		return 0;
 	}
-	struct answer a;
-	parse_answer(raw, &a);
+	struct ctl_status a;
+	ctl_status_parse(raw, &a);
 	if (json) {
 		struct counters_opts o = { .type = PKTMON_TYPE_ALL };
 		print_json(&a, &o);
@@ -339,7 +240,7 @@ int cmd_status(int argc, char **argv)
 		printf("Events: %llu generated, %llu written, %llu lost; %llu drops; %zu components; %llu namespaces hooked.\n",
 		       a.generated, a.written, a.lost, a.drops, a.ncomps, a.netns);
 	}
-	answer_free(&a);
+	ctl_status_free(&a);
 	free(raw);
 	return 0;
 }
@@ -353,7 +254,7 @@ int cmd_stop(int argc, char **argv)
 	}
 	if (argc > 1)
 		return cli_fail(EXIT_USAGE, "stop: unexpected argument '%s'", argv[1]);
-	struct answer a;
+	struct ctl_status a;
 	char *raw;
 	if (ask("stop", &a, &raw))
 		return 1;
@@ -366,7 +267,11 @@ int cmd_stop(int argc, char **argv)
 	/* wait until the process is gone, so that a new start can follow at once */
 	for (int i = 0; i < 100 && a.pid > 0 && kill(a.pid, 0) == 0; i++)
 		usleep(20000);
-	answer_free(&a);
+	struct sockaddr_un sock;
+	char err[PKTMON_ERRLEN];
+	if (a.pid > 0 && kill(a.pid, 0) < 0 && ctl_socket_address(&sock, 0, err, sizeof(err)) == 0)
+		unlink(sock.sun_path); /* the helper cannot: it never knew the path */
+	ctl_status_free(&a);
 	free(raw);
 	return 0;
 }
@@ -383,7 +288,7 @@ int cmd_reset(int argc, char **argv)
 	char *raw = ctl_request("reset", err, sizeof(err));
 	if (!raw)
 		return cli_fail(1, "%s", err);
-	int ok = strstr(raw, "\nok\n") != NULL;
+	int ok = ctl_result_ok(raw);
 	free(raw);
 	if (!ok)
 		return cli_fail(1, "the session could not reset its counters");

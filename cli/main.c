@@ -1,22 +1,21 @@
 /* SPDX-License-Identifier: MIT */
-/* main.c - `pktmon VERB ...`: dispatch and the top-level help. */
+/* main.c - `pktmon VERB ...`: dispatch and the top-level help. This program holds no
+ * privilege; captures run in pktmon-capture (docs/PRIVILEGES.md). */
 #include <locale.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "cli.h"
+#include "extcap.h"
 
-int cli_fail(int code, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	fputs("pktmon: ", stderr);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
-	va_end(ap);
-	return code;
-}
+static const struct verb {
+	const char *name;
+	int (*run)(int argc, char **argv);
+} verbs[] = {
+	{ "list", cmd_list },         { "start", cmd_start },   { "stop", cmd_stop },
+	{ "status", cmd_status },     { "counters", cmd_counters }, { "reset", cmd_reset },
+	{ "filter", cmd_filter },     { "format", cmd_format }, { "pcapng", cmd_pcapng },
+};
 
 static void usage(FILE *f)
 {
@@ -39,6 +38,7 @@ static void usage(FILE *f)
 	      "Run `pktmon VERB --help` for a verb's options.\n"
 	      "Installed in Wireshark's extcap folder, the same binary is the \"pktmon\" capture\n"
 	      "interface (Wireshark calls it with --extcap-interfaces, --extcap-config, --capture).\n"
+	      "Captures run in the helper pktmon-capture, the only part with privileges.\n"
 	      "Exit status: 0 success, 1 failure, 2 bad usage.\n",
 	      f);
 }
@@ -47,7 +47,7 @@ int main(int argc, char **argv)
 {
 	setlocale(LC_ALL, "C"); /* output never depends on the locale */
 	if (extcap_requested(argc, argv))
-		return extcap_main(argc, argv);
+		return extcap_main(argc, argv, cmd_start_for_wireshark);
 	if (argc < 2) {
 		usage(stderr);
 		return EXIT_USAGE;
@@ -61,24 +61,9 @@ int main(int argc, char **argv)
 		printf("pktmon %s\n", PKTMON_VERSION_STRING);
 		return 0;
 	}
-	if (!strcmp(verb, "start"))
-		return cmd_start(argc - 1, argv + 1);
-	if (!strcmp(verb, "list"))
-		return cmd_list(argc - 1, argv + 1);
-	static const struct {
-		const char *name;
-		int (*run)(int, char **);
-	} verbs[] = {
-		{ "stop", cmd_stop }, { "status", cmd_status }, { "counters", cmd_counters },
-		{ "reset", cmd_reset }, { "filter", cmd_filter },
-	};
 	for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
 		if (!strcmp(verb, verbs[i].name))
 			return verbs[i].run(argc - 1, argv + 1);
-	if (!strcmp(verb, "format"))
-		return cmd_format(argc - 1, argv + 1);
-	if (!strcmp(verb, "pcapng"))
-		return cmd_pcapng(argc - 1, argv + 1);
 	fprintf(stderr, "pktmon: unknown verb '%s'\n", verb);
 	usage(stderr);
 	return EXIT_USAGE;

@@ -1,14 +1,15 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * extcap.c - the Wireshark extcap protocol: interface discovery, the config
- * dialog, capture-filter validation, and the capture itself, which is
- * `pktmon start` writing pcapng into Wireshark's fifo.
+ * dialog, capture-filter validation; the capture itself is handed to the
+ * caller's capture function with what Wireshark asked for.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
+#include "extcap.h"
+#include "fail.h"
 #include "toolbar.h"
 #include "pktmon/pktmon.h"
 
@@ -82,16 +83,15 @@ static int validate_filter(const char *expr)
 	return 0;
 }
 
-int extcap_main(int argc, char **argv)
+int extcap_main(int argc, char **argv, extcap_capture_fn capture_fn)
 {
 	const char *iface = NULL, *fifo = NULL, *filter = NULL, *ctl_in = NULL, *ctl_out = NULL;
 	bool interfaces = false, dlts = false, config = false, capture = false;
-	/* what remains is handed to `start`: the dialog's options */
-	char **rest = calloc((size_t)argc + 12, sizeof(*rest));
-	if (!rest)
+	/* what is not Wireshark's own is the dialog's: options --extcap-config offered */
+	char **dialog = calloc((size_t)argc, sizeof(*dialog));
+	if (!dialog)
 		return 1;
-	int nrest = 0;
-	rest[nrest++] = "start";
+	int ndialog = 0;
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
 		const char *val = i + 1 < argc ? argv[i + 1] : NULL;
@@ -105,7 +105,7 @@ int extcap_main(int argc, char **argv)
 		else if (!strcmp(a, "--extcap-capture-filter") && val) { filter = val; i++; }
 		else if (!strcmp(a, "--extcap-control-in") && val) { ctl_in = val; i++; }
 		else if (!strcmp(a, "--extcap-control-out") && val) { ctl_out = val; i++; }
-		else rest[nrest++] = argv[i];
+		else dialog[ndialog++] = argv[i];
 	}
 	int rc = 0;
 	if (interfaces) {
@@ -120,22 +120,15 @@ int extcap_main(int argc, char **argv)
 		if (!fifo) {
 			rc = cli_fail(EXIT_USAGE, "extcap: --capture needs --fifo");
 		} else {
-			rest[nrest++] = "--fifo";
-			rest[nrest++] = (char *)fifo;
-			if (filter && *filter) {
-				rest[nrest++] = "--capture-filter";
-				rest[nrest++] = (char *)filter;
-			}
-			if (ctl_in) {
-				rest[nrest++] = "--control-in";
-				rest[nrest++] = (char *)ctl_in;
-			}
-			if (ctl_out) {
-				rest[nrest++] = "--control-out";
-				rest[nrest++] = (char *)ctl_out;
-			}
-			rest[nrest++] = "--quiet";
-			rc = cmd_start(nrest, rest);
+			struct extcap_capture c = {
+				.fifo = fifo,
+				.capture_filter = filter && *filter ? filter : NULL,
+				.control_in = ctl_in,
+				.control_out = ctl_out,
+				.dialog_args = dialog,
+				.ndialog_args = ndialog,
+			};
+			rc = capture_fn(&c);
 		}
 	} else if (filter) {
 		rc = validate_filter(filter);
@@ -143,6 +136,6 @@ int extcap_main(int argc, char **argv)
 		rc = cli_fail(EXIT_USAGE, "extcap: nothing to do (Wireshark calls this with --extcap-interfaces, "
 					  "--extcap-config or --capture)");
 	}
-	free(rest);
+	free(dialog);
 	return rc;
 }

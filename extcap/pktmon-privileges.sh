@@ -1,5 +1,5 @@
 #!/bin/sh
-# pktmon-privileges.sh BINARY GROUP CAPS - let members of GROUP capture with BINARY, as
+# pktmon-privileges.sh HELPER GROUP CAPS - let members of GROUP capture with the capture helper, as
 # Debian does for dumpcap: owned by root:GROUP, mode 0750, file capabilities CAPS.
 # Used by `cmake --install` and by the .deb's postinst.
 set -e

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "toolbar.h"
@@ -53,12 +54,25 @@ size_t toolbar_frame(uint8_t *buf, size_t cap, uint8_t control, uint8_t command,
 	return 6 + len;
 }
 
+/* Wireshark's control channels are fifos: anything else named here is refused unread. */
+static int open_fifo(const char *path, int flags)
+{
+	int fd = open(path, flags | O_NONBLOCK | O_CLOEXEC);
+	struct stat st;
+	if (fd >= 0 && (fstat(fd, &st) < 0 || !S_ISFIFO(st.st_mode))) {
+		close(fd);
+		errno = EINVAL;
+		return -1;
+	}
+	return fd;
+}
+
 struct toolbar *toolbar_open(const char *in_path, const char *out_path)
 {
 	struct toolbar *tb = calloc(1, sizeof(*tb));
 	if (!tb)
 		return NULL;
-	tb->in = in_path ? open(in_path, O_RDONLY | O_NONBLOCK | O_CLOEXEC) : -1;
+	tb->in = in_path ? open_fifo(in_path, O_RDONLY) : -1;
 	tb->out = -1;
 	snprintf(tb->out_path, sizeof(tb->out_path), "%s", out_path ? out_path : "");
 	return tb;
@@ -68,7 +82,7 @@ struct toolbar *toolbar_open(const char *in_path, const char *out_path)
 static bool out_ready(struct toolbar *tb)
 {
 	if (tb->out < 0 && tb->out_path[0])
-		tb->out = open(tb->out_path, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+		tb->out = open_fifo(tb->out_path, O_WRONLY);
 	return tb->out >= 0;
 }
 

@@ -4,7 +4,7 @@
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 build=${PKTMON_BUILD_DIR:-$top/build}
-pktmon=$build/extcap/pktmon
+pktmon=$build/bin/pktmon
 [ "$(id -u)" = 0 ] || { echo "demo: run as root: BPF programs and network namespaces need it" >&2; exit 1; }
 [ -x "$pktmon" ] || { echo "demo: build first (scripts/setup.sh)" >&2; exit 1; }
 

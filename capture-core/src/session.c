@@ -245,7 +245,7 @@ unknown:
 	return -ENOENT;
 }
 
-int pktmon_add_capture_constraint(pktmon_session *s, const struct pm_filter *f, char *err, size_t errlen)
+int pktmon_add_capture_constraint(pktmon_session *s, const char *filter, char *err, size_t errlen)
 {
 	if (s->active)
 		return -EBUSY;
@@ -253,7 +253,12 @@ int pktmon_add_capture_constraint(pktmon_session *s, const struct pm_filter *f, 
 		seterr(err, errlen, "at most %d filters", PKTMON_MAX_FILTERS);
 		return -E2BIG;
 	}
-	s->filters[s->nfilters++] = *f;
+	char why[PKTMON_ERRLEN] = "";
+	if (pm_filter_parse_line(filter, &s->filters[s->nfilters], why, sizeof(why)) < 0) {
+		seterr(err, errlen, "filter '%s': %s", filter, why);
+		return -EINVAL;
+	}
+	s->nfilters++;
 	return 0;
 }
 

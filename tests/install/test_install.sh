@@ -1,13 +1,16 @@
 #!/bin/bash
-# test_install.sh BUILD_DIR EXTCAP_DIR
+# test_install.sh BUILD_DIR EXTCAP_DIR HELPER_DIR SAMPLE
 set -u
-build=$1 extcap=$2
+build=$1 extcap=$2 helperdir=$3 sample=$4
 fails=0
 eq() { if [ "$2" = "$3" ]; then echo "ok: $1"; else echo "FAIL: $1: expected [$2], got [$3]"; fails=$((fails + 1)); fi; }
 work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
 
 DESTDIR=$work/stage cmake --install "$build" --prefix /usr >"$work/install.log" 2>&1 || { cat "$work/install.log"; exit 1; }
 eq "the extcap binary" "yes" "$([ -x "$work/stage$extcap/pktmon" ] && echo yes)"
+eq "the extcap binary is 0755" "755" "$(stat -c %a "$work/stage$extcap/pktmon")"
+eq "the capture helper, outside the extcap folder" "yes" "$([ -x "$work/stage$helperdir/pktmon-capture" ] && echo yes)"
+eq "nothing else in the extcap folder" "pktmon" "$(ls "$work/stage$extcap")"
 eq "pktmon on the PATH links to it" "$extcap/pktmon" "$(readlink "$work/stage/usr/bin/pktmon")"
 plugin=$(find "$work/stage" -path '*/plugins/*/epan/pktmon.so' | head -1)
 [ -n "$plugin" ] && echo "ok: the plugin: ${plugin#$work/stage}" || { echo "FAIL: no plugin installed"; fails=$((fails + 1)); }
@@ -30,7 +33,7 @@ if command -v cpack >/dev/null && command -v dpkg-deb >/dev/null; then
 	deb=$(ls "$work"/pkg/pktmon_*.deb 2>/dev/null | head -1)
 	if [ -n "$deb" ]; then
 		files=$(dpkg-deb -c "$deb" | awk '{print $6}')
-		for f in ".$extcap/pktmon" "./usr/bin/pktmon"; do
+		for f in ".$extcap/pktmon" "./usr/bin/pktmon" ".$helperdir/pktmon-capture"; do
 			grep -qx "$f" <<<"$files" && echo "ok: the .deb has $f" || { echo "FAIL: the .deb lacks $f"; fails=$((fails + 1)); }
 		done
 		grep -q '/plugins/.*/epan/pktmon.so$' <<<"$files" && echo "ok: the .deb has the plugin" || { echo "FAIL: no plugin in the .deb"; fails=$((fails + 1)); }
@@ -46,11 +49,39 @@ if command -v cpack >/dev/null && command -v dpkg-deb >/dev/null; then
 		. /etc/os-release
 		[ -z "${VERSION_ID:-}" ] || eq "one version per distribution" "1~deb$VERSION_ID" "$(dpkg-deb -f "$deb" Version | sed 's/^[^-]*-//')"
 		dpkg-deb -e "$deb" "$work/ctl"
-		grep -q "setcap cap_bpf,cap_perfmon,cap_net_admin,cap_sys_admin,cap_syslog+ep $extcap/pktmon" "$work/ctl/postinst" &&
-			grep -q "chmod 0750 $extcap/pktmon" "$work/ctl/postinst" &&
-			echo "ok: postinst grants the capabilities to one group" || { echo "FAIL: postinst"; fails=$((fails + 1)); }
+		grep -q "setcap cap_bpf,cap_perfmon,cap_net_admin,cap_sys_admin,cap_syslog+ep $helperdir/pktmon-capture" "$work/ctl/postinst" &&
+			grep -q "chmod 0750 $helperdir/pktmon-capture" "$work/ctl/postinst" &&
+			echo "ok: postinst grants the capabilities to one group, on the helper" || { echo "FAIL: postinst"; fails=$((fails + 1)); }
+		grep "setcap\|chmod\|chown" "$work/ctl/postinst" | grep -q "$extcap/pktmon" &&
+			{ echo "FAIL: postinst gives the extcap binary privileges"; fails=$((fails + 1)); } || echo "ok: postinst leaves pktmon unprivileged"
 	fi
 else
 	echo "(no cpack/dpkg-deb: the package is not checked)"
+fi
+# the real thing: install into a scratch root's prefix as root, with the privilege script
+# (cmake --install without DESTDIR), then check as users in and outside the group
+if [ "$(id -u)" = 0 ] && command -v setcap >/dev/null && command -v getcap >/dev/null && command -v setpriv >/dev/null; then
+	root=$work/root; mkdir -p "$root"; chmod 755 "$work" "$root"
+	cmake -S "$(dirname "$0")/../.." -B "$work/b" -DPKTMON_BUILD_DISSECTOR=OFF -DCMAKE_INSTALL_PREFIX="$root/usr" \
+		-DPKTMON_EXTCAP_DIR="$root/extcap" -DPKTMON_HELPER_DIR="$root/libexec/pktmon" >"$work/cfg.log" 2>&1 &&
+		cmake --build "$work/b" --target pktmon pktmon-capture -j2 >"$work/build.log" 2>&1 &&
+		cmake --install "$work/b" >"$work/inst.log" 2>&1 || { echo "FAIL: real install"; tail -5 "$work"/*.log; exit 1; }
+	bin=$root/extcap/pktmon helper=$root/libexec/pktmon/pktmon-capture
+	chmod 755 "$root/extcap" "$root/libexec" "$root/libexec/pktmon"
+	eq "the helper: root:wireshark 0750" "root:wireshark 750" "$(stat -c '%U:%G %a' "$helper")"
+	eq "the helper carries the capabilities" "cap_net_admin,cap_sys_admin,cap_syslog,cap_perfmon,cap_bpf=ep" \
+		"$(getcap "$helper" | awk '{print $2}')"
+	eq "pktmon: 0755, no capabilities" "755 " "$(stat -c %a "$bin") $(getcap "$bin" | awk '{print $2}')"
+	eq "only the helper carries capabilities" "$helper" "$(getcap -r "$root" 2>/dev/null | awk '{print $1}')"
+	cp "$sample" "$work/sample.pcapng"; chmod 644 "$work/sample.pcapng"
+	outsider() { setpriv --reuid=nobody --regid=nogroup --clear-groups "$@"; }
+	records=$(outsider "$bin" format "$work/sample.pcapng" 2>&1 | grep -c PktGroupId)
+	[ "$records" -gt 0 ] && echo "ok: a user outside the group runs pktmon format ($records records)" ||
+		{ echo "FAIL: pktmon format as an outsider: $(outsider "$bin" format "$work/sample.pcapng" 2>&1 | head -3)"; fails=$((fails + 1)); }
+	out=$(outsider env -u XDG_RUNTIME_DIR PKTMON_RUN_DIR="$work/run-outsider" "$bin" start --foreground --run-for 1 -f /dev/null 2>&1)
+	grep -q "cannot run the capture helper $helper: Permission denied (capturing is for root and the members of group wireshark)" <<<"$out" &&
+		echo "ok: an outsider may not capture, and is told why" || { echo "FAIL: outsider start: $out"; fails=$((fails + 1)); }
+else
+	echo "(not root, or no setcap/getcap/setpriv: the privileges of a real install are not checked)"
 fi
 [ "$fails" = 0 ] && echo "all checks passed" || exit 1

@@ -7,7 +7,6 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "filter.h"
 #include "pkt_parse.h"
 #include "pktmon/pktmon.h"
 
@@ -36,10 +35,8 @@ static int start_session(pktmon_handle *h, const char *name, const char *filter,
 			 pktmon_session **out)
 {
 	char err[PKTMON_ERRLEN] = "";
-	struct pm_filter f;
-	if (pm_filter_parse_line(filter, &f, err, sizeof(err)) < 0 ||
-	    pktmon_create_live_session(h, name, out) < 0 ||
-	    pktmon_add_capture_constraint(*out, &f, err, sizeof(err)) < 0) {
+	if (pktmon_create_live_session(h, name, out) < 0 ||
+	    pktmon_add_capture_constraint(*out, filter, err, sizeof(err)) < 0) {
 		fprintf(stderr, "%s: %s\n", name, err);
 		return -1;
 	}

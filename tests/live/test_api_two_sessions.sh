@@ -2,7 +2,7 @@
 # The public API: two sessions of one handle in one process, each with its own
 # constraint, each gets only its own packets (api_two_sessions.c).
 . "$(dirname "$0")/lib.sh"
-API=${PKTMON%/extcap/pktmon}/tests/live/api_two_sessions
+API=${PKTMON%/bin/pktmon}/tests/live/api_two_sessions
 [ -x "$API" ] || skip "api_two_sessions is not built ($API)"
 need_live
 need_cmd ping

@@ -28,7 +28,6 @@ extern "C" {
 typedef struct pktmon_handle pktmon_handle;
 typedef struct pktmon_session pktmon_session;
 typedef struct pktmon_output pktmon_output;
-struct pm_filter; /* capture-core/src/pure/filter.h */
 
 /* PacketMonitorInitialize / Uninitialize. Reads the kernel's BTF (drop
  * reason names) and probes which observation points this kernel offers. Needs
@@ -69,9 +68,11 @@ int pktmon_session_set_options(pktmon_session *s, const struct pktmon_session_op
 /* AddSingleDataSourceToSession: watch this layer. A session to which no
  * source was added watches every available layer. */
 int pktmon_add_data_source(pktmon_session *s, enum pktmon_layer layer);
-/* AddCaptureConstraint: a pktmon filter; a packet is reported if it matches
- * all conditions of at least one filter (at most PKTMON_MAX_FILTERS). */
-int pktmon_add_capture_constraint(pktmon_session *s, const struct pm_filter *f, char *err, size_t errlen);
+/* AddCaptureConstraint: a pktmon filter, as `pktmon filter add` takes it (e.g.
+ * "web -t TCP SYN -p 80"); a packet is reported if it matches all conditions of
+ * at least one filter (at most PKTMON_MAX_FILTERS). -EINVAL with the reason in
+ * err when the text is not a filter. */
+int pktmon_add_capture_constraint(pktmon_session *s, const char *filter, char *err, size_t errlen);
 /* Report only what happens in this network namespace (inode number); may be
  * called up to 16 times. Packets are still followed through every namespace. */
 int pktmon_add_netns(pktmon_session *s, uint32_t netns_inode);

@@ -5,28 +5,34 @@
 #include <string.h>
 #include <time.h>
 
+#include "event_line.h"
 #include "packet_decode.h"
-#include "pktmon/pktmon.h"
 
-int pktmon_format_event(const struct pktmon_event *ev, char *buf, size_t len)
+int pm_event_line_head(const struct pktmon_event *ev, char *buf, size_t len)
 {
 	time_t sec = (time_t)(ev->timestamp_ns / 1000000000ull);
 	struct tm tm;
 	gmtime_r(&sec, &tm);
-	struct pm_decoded d;
-	pm_packet_decode(1 /* Ethernet: every layer's view starts with one */, ev->data, ev->cap_len, ev->orig_len, &d);
-	const char *pkt = d.summary;
 	const char *dir = ev->direction == PKTMON_DIR_RX ? "Rx" : ev->direction == PKTMON_DIR_TX ? "Tx" : "--";
 	if (ev->drop_reason)
 		return snprintf(buf, len,
 				"%02d:%02d:%02d.%09llu PktGroupId %llu, Appearance %u, Direction %s, Component %u (%s), "
-				"Drop: Reason %s, Location %s; %s",
+				"Drop: Reason %s, Location %s",
 				tm.tm_hour, tm.tm_min, tm.tm_sec, (unsigned long long)(ev->timestamp_ns % 1000000000ull),
 				(unsigned long long)ev->pkt_group_id, ev->appearance, dir, ev->component_id,
-				ev->component_name, ev->drop_reason, ev->drop_symbol ? ev->drop_symbol : "?", pkt);
-	return snprintf(buf, len,
-			"%02d:%02d:%02d.%09llu PktGroupId %llu, Appearance %u, Direction %s, Component %u (%s); %s",
+				ev->component_name, ev->drop_reason, ev->drop_symbol ? ev->drop_symbol : "?");
+	return snprintf(buf, len, "%02d:%02d:%02d.%09llu PktGroupId %llu, Appearance %u, Direction %s, Component %u (%s)",
 			tm.tm_hour, tm.tm_min, tm.tm_sec, (unsigned long long)(ev->timestamp_ns % 1000000000ull),
 			(unsigned long long)ev->pkt_group_id, ev->appearance, dir, ev->component_id,
-			ev->component_name, pkt);
+			ev->component_name);
+}
+
+int pktmon_format_event(const struct pktmon_event *ev, char *buf, size_t len)
+{
+	struct pm_decoded d;
+	pm_packet_decode(1 /* Ethernet: every layer's view starts with one */, ev->data, ev->cap_len, ev->orig_len, &d);
+	int n = pm_event_line_head(ev, buf, len);
+	if (n < 0 || (size_t)n >= len)
+		return n;
+	return n + snprintf(buf + n, len - (size_t)n, "; %s", d.summary);
 }
