@@ -116,10 +116,8 @@ static void describe_nf_points(pktmon_handle *h)
 {
 	static const char *const hooks[5] = { "PREROUTING", "INPUT", "FORWARD", "OUTPUT", "POSTROUTING" };
 	const char *how = h->nf_mechanism == PM_MECH_NF_LINK ? "BPF netfilter link per namespace"
-			  : h->nf_mechanism == PM_MECH_FENTRY ? "fentry on nf_hook_slow; an empty nftables table "
-								  "of the capture's own per namespace"
-			  : h->nf_mechanism == PM_MECH_KPROBE ? "kprobe on nf_hook_slow; an empty nftables table "
-								  "of the capture's own per namespace"
+			  : h->nf_mechanism == PM_MECH_FENTRY ? "fentry on nf_hook_slow, own nftables table per namespace"
+			  : h->nf_mechanism == PM_MECH_KPROBE ? "kprobe on nf_hook_slow, own nftables table per namespace"
 							      : "nothing on this kernel";
 	for (int i = 0; i < 5; i++)
 		snprintf(h->nf_desc[i], sizeof(h->nf_desc[i]), "netfilter %s, IPv4 and IPv6 (%s)", hooks[i], how);

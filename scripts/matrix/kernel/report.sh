@@ -1,0 +1,56 @@
+#!/bin/bash
+# report.sh RESULTS_DIR - the markdown of docs/KERNELS.md from the results of kernels.sh: one row per
+# kernel (mechanism per observation point, tests passed/failed/skipped), then the failures.
+exec python3 - "$1" <<'PY'
+import json, os, re, sys
+root = sys.argv[1]
+rows, details = [], []
+def key(rel):
+    return [int(x) if x.isdigit() else x for x in re.split(r'[.\-+]', rel)]
+for rel in sorted(os.listdir(root), key=key):
+    d = os.path.join(root, rel)
+    if not os.path.isdir(d):
+        continue
+    how = open(os.path.join(d, 'how')).read().strip() if os.path.exists(os.path.join(d, 'how')) else '?'
+    mech = {}
+    try:
+        for s in json.load(open(os.path.join(d, 'list.json')))['sources']:
+            mech[s['name']] = s.get('mechanism', 'yes' if s['available'] else 'unavailable')
+    except Exception:
+        pass
+    nf = sorted({mech[k] for k in mech if k.startswith('nf-')})
+    tp = [k for k in mech if not k.startswith('nf-')]
+    tps = 'all tracepoint' if tp and all(mech[k] == 'tracepoint' for k in tp) else \
+        ', '.join(f'{k}: {mech[k]}' for k in tp if mech[k] != 'tracepoint') or '?'
+    res = {'PASS': [], 'FAIL': [], 'SKIP': []}
+    log = os.path.join(d, 'suite.log')
+    if os.path.exists(log):
+        for line in open(log, errors='replace'):
+            m = re.match(r'RESULT (\S+) (PASS|FAIL|SKIP)', line)
+            if m:
+                res[m.group(2)].append(m.group(1))
+    total = sum(len(v) for v in res.values())
+    rows.append(f"| {rel} | {how} | {', '.join(nf) or '?'} | {tps} | {len(res['PASS'])} | {len(res['FAIL'])} | {len(res['SKIP'])} | {total} |")
+    for name in res['FAIL'] + res['SKIP']:
+        lines = []
+        p = os.path.join(d, 'suite', name + '.log')
+        if os.path.exists(p):
+            lines = [l.rstrip() for l in open(p, errors='replace') if l.startswith(('FAIL', 'SKIP'))][:4]
+        details.append(f"- {rel} `{name}`: " + ('; '.join(lines) if lines else 'see its log'))
+print("""# Kernel matrix
+
+pktmon's live tests (`tests/live`) and drop scenarios (`tests/scenarios`) on Debian's own kernels,
+booted under qemu (TCG) with the host root shared read-only over 9p, and on the development host.
+Regenerate with `scripts/matrix/kernels.sh [6.1|6.12|host|all]` (root; see the script's header; a
+guest run of the whole suite takes 30-60 min without KVM). The netfilter points are served by the
+first mechanism that works: BPF netfilter link (6.4+), else fentry on `nf_hook_slow`, else a kprobe
+on it (both with an empty nftables table owned by the capture in every namespace, so every hook
+point runs `nf_hook_slow`); `pktmon list` says which one.
+
+| kernel | how | netfilter points (nf-*) | other points | passed | failed | skipped | tests |
+|---|---|---|---|---|---|---|---|""")
+print('\n'.join(rows))
+if details:
+    print('\nNot passed:\n')
+    print('\n'.join(details))
+PY
