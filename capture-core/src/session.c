@@ -589,11 +589,8 @@ static struct nf_ns *nf_ns_find(pktmon_session *s, uint32_t inum)
  * namespace: the rescan closes it when the namespace is no longer reachable. */
 static int hook_points_netns(pktmon_session *s, struct nf_ns *slot)
 {
-	char table[64];
-	snprintf(table, sizeof(table), "pktmon_%d_%.32s", (int)getpid(), s->name);
-	for (char *c = table; *c; c++)
-		if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9')))
-			*c = '_';
+	char table[64]; /* one per session: two sessions of a process may run at once */
+	snprintf(table, sizeof(table), "pktmon_%d_%lx", (int)getpid(), (unsigned long)(uintptr_t)s);
 	int sock = pm_nft_owner_table_create(table);
 	if (setns(s->self_netns_fd, CLONE_NEWNET) < 0)
 		notify(s, PKTMON_STREAM_ERROR, "cannot return to the original network namespace: %s",

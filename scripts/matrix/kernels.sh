@@ -5,6 +5,8 @@
 #   6.1   bookworm's newest linux-image-6.1.0-N-amd64
 #   6.12  bookworm-security's newest linux-image-6.12.*+deb12-amd64
 #   host  the running kernel, no qemu
+# PKTMON_NF_MECHANISM=kprobe (or fentry, link, none) forces how pktmon observes the netfilter hooks
+# where several mechanisms work (results then in <release>-<mechanism>).
 # Kernels are downloaded once into $PKTMON_KERNEL_CACHE (default /var/cache/pktmon-kernels); results
 # go to $PKTMON_KERNEL_CACHE/results/<release>/. PKTMON_MATRIX_ONLY=REGEX runs a subset of the tests.
 # A boot costs ~90 s under TCG (no /dev/kvm) and tests run ~5x slower than natively.
@@ -47,9 +49,12 @@ for s in "${series[@]}"; do
 		continue
 	fi
 	krel=$("$here/fetch-kernel.sh" "$s")
-	echo "kernels.sh: $krel under qemu (results in $results/$krel)"
-	"$here/run-guest.sh" "$krel" "$results/$krel" "${PKTMON_MATRIX_GUEST_TIMEOUT:-5400}"
-	echo "qemu (TCG)" > "$results/$krel/how"
+	# a forced netfilter mechanism gets a results folder of its own
+	name=$krel${PKTMON_NF_MECHANISM:+-$PKTMON_NF_MECHANISM}
+	echo "kernels.sh: $krel under qemu (results in $results/$name)"
+	"$here/run-guest.sh" "$krel" "$results/$name" "${PKTMON_MATRIX_GUEST_TIMEOUT:-5400}"
+	echo "qemu (TCG)${PKTMON_NF_MECHANISM:+, PKTMON_NF_MECHANISM=$PKTMON_NF_MECHANISM}" > "$results/$name/how"
+	krel=$name
 	grep -E '^(RESULT|TOTAL)' "$results/$krel/suite.log" || echo "kernels.sh: no results (see $results/$krel/console.log)"
 done
 "$here/report.sh" "$results" > "$top/docs/KERNELS.md"

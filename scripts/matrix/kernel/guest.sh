@@ -15,6 +15,8 @@ mount -t tracefs tracefs /sys/kernel/tracing
 mount -t debugfs debugfs /sys/kernel/debug
 mkdir -p /dev/shm /dev/pts; mount -t tmpfs tmpfs /dev/shm; mount -t devpts devpts /dev/pts
 src=$(arg pm.src); cache=$(arg pm.cache); only=$(arg pm.only)
+nfmech=$(arg pm.nfmech)
+[ -n "$nfmech" ] && export PKTMON_NF_MECHANISM=$nfmech # force a fallback where several work
 here=$(cd "$(dirname "$0")" && pwd)
 out=/tmp/matrix-out
 # The host root has no modules of this kernel: modprobe reads them from the cache.
