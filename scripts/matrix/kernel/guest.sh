@@ -17,6 +17,7 @@ mkdir -p /dev/shm /dev/pts; mount -t tmpfs tmpfs /dev/shm; mount -t devpts devpt
 src=$(arg pm.src); cache=$(arg pm.cache); only=$(arg pm.only)
 nfmech=$(arg pm.nfmech)
 [ -n "$nfmech" ] && export PKTMON_NF_MECHANISM=$nfmech # force a fallback where several work
+[ -n "$(arg pm.debug)" ] && export PKTMON_DEBUG=1       # libbpf's warnings, verifier logs
 here=$(cd "$(dirname "$0")" && pwd)
 out=/tmp/matrix-out
 # The host root has no modules of this kernel: modprobe reads them from the cache.
