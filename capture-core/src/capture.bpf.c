@@ -117,7 +117,7 @@ static __always_inline struct pm_counters *counters_of(const struct pm_comp_key 
 /* Copy the frame, starting with an Ethernet header, into s->data. Where the
  * layer has no MAC header (OUTPUT, POSTROUTING, tunnels) one is synthesized
  * with zero addresses. Returns the number of bytes in s->data. */
-static __always_inline __u32 read_frame(struct sk_buff *skb, struct net_device *dev,
+static __noinline __u32 read_frame(struct sk_buff *skb, struct net_device *dev,
 					__u32 want, struct pm_scratch *s)
 {
 	unsigned char *head = BPF_CORE_READ(skb, head);
@@ -248,6 +248,20 @@ static __always_inline __u8 nf_family_of(struct sk_buff *skb)
 	return BPF_CORE_READ(skb, protocol) == ETH_P_IPV6_BE ? PKTMON_NF_IPV6 : PKTMON_NF_IPV4;
 }
 
+/* Whether netfilter dropped it travels as a bit of the reason (enum values
+ * are small): one more value live across the matcher would grow the drop
+ * program's stack, and 6.1's verifier allows 512 bytes for the drop program,
+ * the matcher callback and the matcher together (they were at exactly 512). */
+#define PM_DROP_BY_NETFILTER 0x80000000u
+
+static __noinline void place_drop(struct pm_comp_key *where, __u32 by_netfilter, struct sk_buff *skb)
+{
+	if (!where || !skb)
+		return;
+	pm_place_netfilter_drop(where, by_netfilter != 0, nf_family_of(skb));
+}
+
+
 /* Can the packet last seen where `t` says be seen at `layer` now? If not, the
  * skb address was freed without a tracepoint and reused by a new packet. */
 static __always_inline bool continues(const struct pm_track *t, __u8 layer, __u64 now)
@@ -323,9 +337,10 @@ static __always_inline int observe(struct sk_buff *skb, struct net_device *dev,
 
 	__u32 appearance = ++t->appearance;
 	__u64 group_id = t->group_id;
+	if (is_drop) { /* t->last is the drop's place: the entry goes away below */
+		place_drop(&t->last, netfilter_dropped(reason, location), skb);
+	}
 	struct pm_comp_key where = is_drop ? t->last : *key;
-	if (is_drop)
-		pm_place_netfilter_drop(&where, netfilter_dropped(reason, location), nf_family_of(skb));
 	if (is_drop) {
 		if (!fresh)
 			bpf_map_delete_elem(&track, &addr);
@@ -463,7 +478,8 @@ int BPF_PROG(pm_drop, struct sk_buff *skb, void *location, enum skb_drop_reason 
 		if (sk)
 			key.netns = BPF_CORE_READ(sk, __sk_common.skc_net.net, ns.inum);
 	}
-	return observe(skb, dev, &key, key.ifindex, true, (__u32)reason, (__u64)location);
+	return observe(skb, dev, &key, key.ifindex, true, (__u32)reason,
+		       (__u64)location);
 }
 
 /* Kernels before 5.17: kfree_skb(skb, location), no reason. */
@@ -474,7 +490,8 @@ int BPF_PROG(pm_drop_noreason, struct sk_buff *skb, void *location)
 	struct pm_comp_key key = { .netns = dev_netns(dev), .layer = PKTMON_LAYER_STACK };
 	if (dev)
 		key.ifindex = BPF_CORE_READ(dev, ifindex);
-	return observe(skb, dev, &key, key.ifindex, true, 0, (__u64)location);
+	return observe(skb, dev, &key, key.ifindex, true, 0,
+		       (__u64)location);
 }
 
 SEC("tp_btf/consume_skb")

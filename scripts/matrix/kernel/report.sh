@@ -1,9 +1,12 @@
 #!/bin/bash
 # report.sh RESULTS_DIR - the markdown of docs/KERNELS.md from the results of kernels.sh: one row per
 # kernel (mechanism per observation point, tests passed/failed/skipped), then the failures.
-exec python3 - "$1" <<'PY'
+top=$(cd "$(dirname "$0")/../../.." && pwd)
+planned=$(( $(ls "$top"/tests/live/test_*.sh | wc -l) + $(sed -n 's/^  \([a-z0-9-]*\) *#.*/\1/p' "$top/tests/scenarios/CMakeLists.txt" | wc -l) ))
+exec python3 - "$1" "$planned" <<'PY'
 import json, os, re, sys
 root = sys.argv[1]
+PLANNED = int(sys.argv[2])
 rows, details = [], []
 def key(rel):
     return [int(x) if x.isdigit() else x for x in re.split(r'[.\-+]', rel)]
@@ -30,7 +33,9 @@ for rel in sorted(os.listdir(root), key=key):
             if m:
                 res[m.group(2)].append(m.group(1))
     total = sum(len(v) for v in res.values())
-    rows.append(f"| {rel} | {how} | {', '.join(nf) or '?'} | {tps} | {len(res['PASS'])} | {len(res['FAIL'])} | {len(res['SKIP'])} | {total} |")
+    planned = PLANNED
+    ran = f"{total} of {planned}" + (" (cut short)" if total < planned else "")
+    rows.append(f"| {rel} | {how} | {', '.join(nf) or '?'} | {tps} | {len(res['PASS'])} | {len(res['FAIL'])} | {len(res['SKIP'])} | {ran} |")
     for name in res['FAIL'] + res['SKIP']:
         lines = []
         p = os.path.join(d, 'suite', name + '.log')
@@ -47,7 +52,7 @@ first mechanism that works: BPF netfilter link (6.4+), else fentry on `nf_hook_s
 on it (both with an empty nftables table owned by the capture in every namespace, so every hook
 point runs `nf_hook_slow`); `pktmon list` says which one.
 
-| kernel | how | netfilter points (nf-*) | other points | passed | failed | skipped | tests |
+| kernel | how | netfilter points (nf-*) | other points | passed | failed | skipped | tests run |
 |---|---|---|---|---|---|---|---|""")
 print('\n'.join(rows))
 if details:

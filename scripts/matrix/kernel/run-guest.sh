@@ -3,12 +3,15 @@
 # no /dev/kvm) with the host root read-only over 9p, run guest.sh (pktmon list + the suite of the
 # built checkout PKTMON_SRC) and power off. PKTMON_MATRIX_ONLY: a regex of the tests to run;
 # PKTMON_NF_MECHANISM (link, fentry, kprobe, none) and PKTMON_DEBUG are passed on to the guest.
+# PKTMON_MATRIX_SCRIPT=FILE: run that bash script (with $PKTMON set) instead of the suite; its output
+# lands in OUTDIR/script.log.
 set -uo pipefail
 krel=$1; out=$2; tmo=${3:-3600}
 cache=${PKTMON_KERNEL_CACHE:-/var/cache/pktmon-kernels}
 here=$(cd "$(dirname "$0")" && pwd)
 src=${PKTMON_SRC:-$(cd "$here/../../.." && pwd)}
 rm -rf "$out"; mkdir -p "$out"
+[ -n "${PKTMON_MATRIX_SCRIPT:-}" ] && cp "$PKTMON_MATRIX_SCRIPT" "$out/script.sh"
 [ -f "$cache/initramfs-$krel.cpio.gz" ] || "$here/build-initramfs.sh" "$krel" >/dev/null
 accel=tcg,thread=multi; [ -w /dev/kvm ] && accel=kvm
 start=$(date +%s)
