@@ -58,4 +58,17 @@ print('\n'.join(rows))
 if details:
     print('\nNot passed:\n')
     print('\n'.join(details))
+print("""
+What the kernels offer (checked with a probe program per mechanism, 2026-11-30):
+
+| kernel | BPF netfilter link | fentry/fexit | kprobe | kprobe.multi | `kfree_skb` |
+|---|---|---|---|---|---|
+| Debian 12 6.1.0-57 | no (6.4+) | yes | yes | no (no CONFIG_FPROBE) | (skb, location, reason) |
+| Debian 12 6.12.117+deb12 | yes | yes | yes | yes | (skb, location, reason, rx_sk) |
+| development host 6.18 | yes | refused (EPERM) | not built | no | (skb, location, reason, rx_sk) |
+
+Kernels before 5.17 have `kfree_skb(skb, location)` without a reason: pktmon loads a drop program
+of that shape there (chosen from the tracepoint's BTF prototype); none of the kernels above needs it.
+pktmon does not probe `kfree_skb_reason` / `sk_skb_reason_drop` (renamed in 6.11): the tracepoint
+carries the same reason.""")
 PY
