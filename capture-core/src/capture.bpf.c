@@ -248,19 +248,16 @@ static __always_inline __u8 nf_family_of(struct sk_buff *skb)
 	return BPF_CORE_READ(skb, protocol) == ETH_P_IPV6_BE ? PKTMON_NF_IPV6 : PKTMON_NF_IPV4;
 }
 
-/* Whether netfilter dropped it travels as a bit of the reason (enum values
- * are small): one more value live across the matcher would grow the drop
- * program's stack, and 6.1's verifier allows 512 bytes for the drop program,
- * the matcher callback and the matcher together (they were at exactly 512). */
-#define PM_DROP_BY_NETFILTER 0x80000000u
-
+/* A netfilter drop seen last elsewhere goes to a netfilter component (nf_place.h).
+ * A subprogram, like read_frame: 6.1's verifier allows 512 bytes of stack for
+ * the drop program, the matcher callback and the matcher together, and the
+ * drop program had reached its share. */
 static __noinline void place_drop(struct pm_comp_key *where, __u32 by_netfilter, struct sk_buff *skb)
 {
 	if (!where || !skb)
 		return;
 	pm_place_netfilter_drop(where, by_netfilter != 0, nf_family_of(skb));
 }
-
 
 /* Can the packet last seen where `t` says be seen at `layer` now? If not, the
  * skb address was freed without a tracepoint and reused by a new packet. */
@@ -337,9 +334,8 @@ static __always_inline int observe(struct sk_buff *skb, struct net_device *dev,
 
 	__u32 appearance = ++t->appearance;
 	__u64 group_id = t->group_id;
-	if (is_drop) { /* t->last is the drop's place: the entry goes away below */
+	if (is_drop) /* t->last is the drop's place: the entry goes away below */
 		place_drop(&t->last, netfilter_dropped(reason, location), skb);
-	}
 	struct pm_comp_key where = is_drop ? t->last : *key;
 	if (is_drop) {
 		if (!fresh)
@@ -478,8 +474,7 @@ int BPF_PROG(pm_drop, struct sk_buff *skb, void *location, enum skb_drop_reason 
 		if (sk)
 			key.netns = BPF_CORE_READ(sk, __sk_common.skc_net.net, ns.inum);
 	}
-	return observe(skb, dev, &key, key.ifindex, true, (__u32)reason,
-		       (__u64)location);
+	return observe(skb, dev, &key, key.ifindex, true, (__u32)reason, (__u64)location);
 }
 
 /* Kernels before 5.17: kfree_skb(skb, location), no reason. */
@@ -490,8 +485,7 @@ int BPF_PROG(pm_drop_noreason, struct sk_buff *skb, void *location)
 	struct pm_comp_key key = { .netns = dev_netns(dev), .layer = PKTMON_LAYER_STACK };
 	if (dev)
 		key.ifindex = BPF_CORE_READ(dev, ifindex);
-	return observe(skb, dev, &key, key.ifindex, true, 0,
-		       (__u64)location);
+	return observe(skb, dev, &key, key.ifindex, true, 0, (__u64)location);
 }
 
 SEC("tp_btf/consume_skb")
