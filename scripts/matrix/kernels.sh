@@ -6,7 +6,8 @@
 #   6.12  bookworm-security's newest linux-image-6.12.*+deb12-amd64
 #   host  the running kernel, no qemu
 # PKTMON_NF_MECHANISM=kprobe (or fentry, link, none) forces how pktmon observes the netfilter hooks
-# where several mechanisms work (results then in <release>-<mechanism>).
+# where several mechanisms work (results then in <release>-<mechanism>). PKTMON_MATRIX_TAG=T puts the
+# results in <release>-T (e.g. a subset run beside a whole one).
 # Kernels are downloaded once into $PKTMON_KERNEL_CACHE (default /var/cache/pktmon-kernels); results
 # go to $PKTMON_KERNEL_CACHE/results/<release>/. PKTMON_MATRIX_ONLY=REGEX runs a subset of the tests.
 # A boot costs ~90 s under TCG (no /dev/kvm) and tests run ~5x slower than natively.
@@ -50,7 +51,7 @@ for s in "${series[@]}"; do
 	fi
 	krel=$("$here/fetch-kernel.sh" "$s")
 	# a forced netfilter mechanism gets a results folder of its own
-	name=$krel${PKTMON_NF_MECHANISM:+-$PKTMON_NF_MECHANISM}
+	name=$krel${PKTMON_NF_MECHANISM:+-$PKTMON_NF_MECHANISM}${PKTMON_MATRIX_TAG:+-$PKTMON_MATRIX_TAG}
 	echo "kernels.sh: $krel under qemu (results in $results/$name)"
 	"$here/run-guest.sh" "$krel" "$results/$name" "${PKTMON_MATRIX_GUEST_TIMEOUT:-5400}"
 	echo "qemu (TCG)${PKTMON_NF_MECHANISM:+, PKTMON_NF_MECHANISM=$PKTMON_NF_MECHANISM}" > "$results/$name/how"
