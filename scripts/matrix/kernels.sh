@@ -54,7 +54,7 @@ for s in "${series[@]}"; do
 	name=$krel${PKTMON_NF_MECHANISM:+-$PKTMON_NF_MECHANISM}${PKTMON_MATRIX_TAG:+-$PKTMON_MATRIX_TAG}
 	echo "kernels.sh: $krel under qemu (results in $results/$name)"
 	"$here/run-guest.sh" "$krel" "$results/$name" "${PKTMON_MATRIX_GUEST_TIMEOUT:-5400}"
-	echo "qemu (TCG)${PKTMON_NF_MECHANISM:+, PKTMON_NF_MECHANISM=$PKTMON_NF_MECHANISM}" > "$results/$name/how"
+	echo "qemu (TCG)${PKTMON_NF_MECHANISM:+, PKTMON_NF_MECHANISM=$PKTMON_NF_MECHANISM}${PKTMON_MATRIX_ONLY:+, subset \`$PKTMON_MATRIX_ONLY\`}" > "$results/$name/how"
 	krel=$name
 	grep -E '^(RESULT|TOTAL)' "$results/$krel/suite.log" || echo "kernels.sh: no results (see $results/$krel/console.log)"
 done
