@@ -15,6 +15,7 @@ for rel in sorted(os.listdir(root), key=key):
     if not os.path.isdir(d):
         continue
     how = open(os.path.join(d, 'how')).read().strip() if os.path.exists(os.path.join(d, 'how')) else '?'
+    how = how.replace('|', '\\|')  # a subset's regex inside a table cell
     mech = {}
     try:
         for s in json.load(open(os.path.join(d, 'list.json')))['sources']:
