@@ -14,6 +14,9 @@ mount -t bpf bpf /sys/fs/bpf
 mount -t tracefs tracefs /sys/kernel/tracing
 mount -t debugfs debugfs /sys/kernel/debug
 mkdir -p /dev/shm /dev/pts; mount -t tmpfs tmpfs /dev/shm; mount -t devpts devpts /dev/pts
+# devtmpfs has no /dev/fd: bash's process substitution (< <(...)) needs it
+ln -sf /proc/self/fd /dev/fd; ln -sf /proc/self/fd/0 /dev/stdin
+ln -sf /proc/self/fd/1 /dev/stdout; ln -sf /proc/self/fd/2 /dev/stderr
 src=$(arg pm.src); cache=$(arg pm.cache); only=$(arg pm.only)
 nfmech=$(arg pm.nfmech)
 [ -n "$nfmech" ] && export PKTMON_NF_MECHANISM=$nfmech # force a fallback where several work
