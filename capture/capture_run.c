@@ -22,7 +22,7 @@
 static volatile sig_atomic_t got_signal;
 static void on_signal(int sig) { got_signal = sig; }
 
-static int parse_comp(pktmon_session *s, const char *list)
+static int parse_comp(pktmon_session *s, const char *list, char *err, size_t errlen)
 {
 	if (!strcasecmp(list, "all"))
 		return 0;
@@ -38,11 +38,15 @@ static int parse_comp(pktmon_session *s, const char *list)
 	for (char *tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
 		enum pktmon_layer l = pktmon_layer_from_name(tok);
 		if (l == PKTMON_LAYER_UNKNOWN) {
-			cli_fail(EXIT_USAGE, "start: unknown component layer '%s' (see `pktmon list`)", tok);
+			snprintf(err, errlen, "unknown component layer '%s' (see `pktmon list`)", tok);
 			rc = -1;
 			break;
 		}
-		pktmon_add_data_source(s, l);
+		if (pktmon_add_data_source(s, l) == -EOPNOTSUPP) {
+			snprintf(err, errlen, "layer '%s' is not available on this kernel (see `pktmon list`)", tok);
+			rc = -1;
+			break;
+		}
 	}
 	free(copy);
 	return rc;
@@ -118,8 +122,7 @@ int capture_run(struct start_opts *o, struct ctl_server *ctl, int ready_fd)
 		snprintf(err, sizeof(err), "invalid options");
 		goto fail;
 	}
-	if (parse_comp(s, o->comp) < 0) {
-		snprintf(err, sizeof(err), "unknown component layer in '%s'", o->comp);
+	if (parse_comp(s, o->comp, err, sizeof(err)) < 0) {
 		exit_code = EXIT_USAGE;
 		goto fail;
 	}

@@ -32,15 +32,16 @@ int cmd_list(int argc, char **argv)
 	if (json) {
 		printf("{\"sources\":[");
 		for (size_t i = 0; i < n; i++)
-			printf("%s{\"layer\":%d,\"name\":\"%s\",\"available\":%s,\"description\":\"%s\"}",
+			printf("%s{\"layer\":%d,\"name\":\"%s\",\"available\":%s,\"mechanism\":\"%s\","
+			       "\"description\":\"%s\"}",
 			       i ? "," : "", (int)src[i].layer, src[i].name, src[i].available ? "true" : "false",
-			       src[i].description);
+			       src[i].mechanism, src[i].description);
 		printf("]}\n");
 	} else {
-		printf("%-5s %-15s %-9s %s\n", "Id", "Layer", "Available", "Observed by");
+		printf("%-5s %-15s %-9s %-15s %s\n", "Id", "Layer", "Available", "Mechanism", "Observed by");
 		for (size_t i = 0; i < n; i++)
-			printf("%-5d %-15s %-9s %s%s%s\n", (int)src[i].layer, src[i].name,
-			       src[i].available ? "yes" : "no", src[i].description,
+			printf("%-5d %-15s %-9s %-15s %s%s%s\n", (int)src[i].layer, src[i].name,
+			       src[i].available ? "yes" : "no", src[i].mechanism, src[i].description,
 			       src[i].why_not ? ": " : "", src[i].why_not ? src[i].why_not : "");
 	}
 	pktmon_uninitialize(h);

@@ -151,6 +151,7 @@ static const value_string layer_vals[] = {
 	{ PKTMON_LAYER_QDISC_DEQ, "qdisc dequeue" },
 	{ PKTMON_LAYER_DEV_TX, "dev tx" },
 	{ PKTMON_LAYER_STACK, "stack" },
+	{ PKTMON_LAYER_NETFILTER, "netfilter" },
 	{ 0, NULL }
 };
 

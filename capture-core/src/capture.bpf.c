@@ -16,6 +16,7 @@
 #include "pktmon/pktmon_format.h"
 #include "capture_event.h"
 #include "pkt_parse.h"
+#include "nf_place.h"
 
 char LICENSE[] SEC("license") = "Dual MIT/GPL";
 
@@ -33,6 +34,11 @@ char LICENSE[] SEC("license") = "Dual MIT/GPL";
 const volatile struct pm_bpf_config cfg = {};
 
 __u64 next_group_id = 0;
+
+/* Kernel code that drops for netfilter (nf_hook_slow, nft_do_chain, ...):
+ * user space fills it from /proc/kallsyms after load. Kernels before 5.17 have
+ * no drop reason, and not every netfilter drop says NETFILTER_DROP. */
+struct pm_code_range nf_code[PM_NF_CODE_RANGES] = {};
 
 struct pm_track {
 	__u64 group_id;
@@ -137,7 +143,7 @@ static __always_inline struct pm_counters *counters_of(const struct pm_comp_key 
 /* Copy the frame, starting with an Ethernet header, into s->data. Where the
  * layer has no MAC header (OUTPUT, POSTROUTING, tunnels) one is synthesized
  * with zero addresses. Returns the number of bytes in s->data. */
-static __always_inline __u32 read_frame(struct sk_buff *skb, struct net_device *dev,
+static __noinline __u32 read_frame(struct sk_buff *skb, struct net_device *dev,
 					__u32 want, struct pm_scratch *s)
 {
 	unsigned char *head = BPF_CORE_READ(skb, head);
@@ -245,6 +251,33 @@ static __always_inline bool netns_selected(__u32 netns)
 	return false;
 }
 
+static __always_inline bool netfilter_dropped(__u32 reason, __u64 location)
+{
+	if (bpf_core_enum_value_exists(enum skb_drop_reason, SKB_DROP_REASON_NETFILTER_DROP) &&
+	    reason == bpf_core_enum_value(enum skb_drop_reason, SKB_DROP_REASON_NETFILTER_DROP))
+		return true;
+	for (int i = 0; i < PM_NF_CODE_RANGES; i++)
+		if (location >= nf_code[i].lo && location < nf_code[i].hi)
+			return true;
+	return false;
+}
+
+static __always_inline __u8 nf_family_of(struct sk_buff *skb)
+{
+	return BPF_CORE_READ(skb, protocol) == ETH_P_IPV6_BE ? PKTMON_NF_IPV6 : PKTMON_NF_IPV4;
+}
+
+/* A netfilter drop seen last elsewhere goes to a netfilter component (nf_place.h).
+ * A subprogram, like read_frame: 6.1's verifier allows 512 bytes of stack for
+ * the drop program, the matcher callback and the matcher together, and the
+ * drop program had reached its share. */
+static __noinline void place_drop(struct pm_comp_key *where, __u32 by_netfilter, struct sk_buff *skb)
+{
+	if (!where || !skb)
+		return;
+	pm_place_netfilter_drop(where, by_netfilter != 0, nf_family_of(skb));
+}
+
 /* Can the packet last seen where `t` says be seen at `layer` now? If not, the
  * skb address was freed without a tracepoint and reused by a new packet. */
 static __always_inline bool continues(const struct pm_track *t, __u8 layer, __u64 now)
@@ -322,6 +355,8 @@ static __always_inline int observe(struct sk_buff *skb, struct net_device *dev,
 
 	__u32 appearance = ++t->appearance;
 	__u64 group_id = t->group_id;
+	if (is_drop) /* t->last is the drop's place: the entry goes away below */
+		place_drop(&t->last, netfilter_dropped(reason, location), skb);
 	struct pm_comp_key where = is_drop ? t->last : *key;
 	if (is_drop) {
 		if (!fresh)
@@ -466,6 +501,17 @@ int BPF_PROG(pm_drop, struct sk_buff *skb, void *location, enum skb_drop_reason 
 	return observe(skb, dev, &key, key.ifindex, true, (__u32)reason, (__u64)location);
 }
 
+/* Kernels before 5.17: kfree_skb(skb, location), no reason. */
+SEC("tp_btf/kfree_skb")
+int BPF_PROG(pm_drop_noreason, struct sk_buff *skb, void *location)
+{
+	struct net_device *dev = BPF_CORE_READ(skb, dev);
+	struct pm_comp_key key = { .netns = dev_netns(dev), .layer = PKTMON_LAYER_STACK };
+	if (dev)
+		key.ifindex = BPF_CORE_READ(dev, ifindex);
+	return observe(skb, dev, &key, key.ifindex, true, 0, (__u64)location);
+}
+
 SEC("tp_btf/consume_skb")
 int BPF_PROG(pm_consume, struct sk_buff *skb)
 {
@@ -474,19 +520,17 @@ int BPF_PROG(pm_consume, struct sk_buff *skb)
 	return 0;
 }
 
-/* Netfilter hooks: one link per hook, family and namespace, at the highest
- * priority allowed, so the packet is seen before any rule can drop it. libbpf
- * 1.1 does not know this section; the loader sets the program type. */
-SEC("netfilter")
-int pm_nf(struct bpf_nf_ctx *ctx)
+/* One netfilter hook crossing, whatever observed it (link, fentry, kprobe). */
+static __always_inline void observe_nf(struct sk_buff *skb, const struct nf_hook_state *st)
 {
-	const struct nf_hook_state *st = ctx->state;
-	struct sk_buff *skb = ctx->skb;
 	if (!skb || !st)
-		return NF_ACCEPT;
+		return;
 	__u8 hook = BPF_CORE_READ(st, hook);
-	if (hook > 4)
-		return NF_ACCEPT;
+	__u8 pf = BPF_CORE_READ(st, pf);
+	if (hook > 4 || (pf != PKTMON_NF_IPV4 && pf != PKTMON_NF_IPV6))
+		return; /* bridge, arp, netdev ingress: not ours */
+	if (!(cfg.nf_layers & (1u << (PKTMON_LAYER_NF_PREROUTING + hook))))
+		return;
 	struct net_device *dev = BPF_CORE_READ(st, in);
 	if (!dev)
 		dev = BPF_CORE_READ(st, out);
@@ -494,8 +538,35 @@ int pm_nf(struct bpf_nf_ctx *ctx)
 		.netns = BPF_CORE_READ(st, net, ns.inum),
 		.netns_cookie = net_cookie(BPF_CORE_READ(st, net)),
 		.layer = PKTMON_LAYER_NF_PREROUTING + hook,
-		.nf_family = BPF_CORE_READ(st, pf),
+		.nf_family = pf,
 	};
 	observe(skb, dev, &key, dev ? BPF_CORE_READ(dev, ifindex) : 0, false, 0, 0);
+}
+
+/* Netfilter hooks: one link per hook, family and namespace, at the highest
+ * priority allowed, so the packet is seen before any rule can drop it. libbpf
+ * 1.1 does not know this section; the loader sets the program type. */
+SEC("netfilter")
+int pm_nf(struct bpf_nf_ctx *ctx)
+{
+	observe_nf(ctx->skb, ctx->state);
 	return NF_ACCEPT;
+}
+
+/* Kernels without netfilter links (before 6.4): the netfilter core's entry,
+ * which runs every hook of a hook point, so it sees the packet before any rule.
+ * It only runs where a hook is registered: the session adds an empty nftables
+ * table of its own in every namespace (nft_owner_table.c). */
+SEC("fentry/nf_hook_slow")
+int BPF_PROG(pm_nf_fentry, struct sk_buff *skb, struct nf_hook_state *state)
+{
+	observe_nf(skb, state);
+	return 0;
+}
+
+SEC("kprobe/nf_hook_slow")
+int BPF_KPROBE(pm_nf_kprobe, struct sk_buff *skb, struct nf_hook_state *state)
+{
+	observe_nf(skb, state);
+	return 0;
 }

@@ -58,6 +58,12 @@ struct pm_event {
 	char ifname[PM_IFNAMSIZ];
 };
 
+/* A range of kernel code addresses [lo, hi). */
+#define PM_NF_CODE_RANGES 8
+struct pm_code_range {
+	__u64 lo, hi;
+};
+
 /* Values set before the programs load (the skeleton's .rodata). */
 struct pm_bpf_config {
 	__u32 snaplen;       /* bytes of frame per event, 0 = up to PM_MAX_DATA */
@@ -75,6 +81,9 @@ struct pm_bpf_config {
 	 * are followed everywhere, so paths and drop attribution stay right. */
 	__u32 nnetns;
 	__u32 netns[PM_MAX_NETNS];
+	/* Bit per netfilter layer wanted, for fentry/kprobe on nf_hook_slow,
+	 * which see every hook (a netfilter link is made only where wanted). */
+	__u32 nf_layers;
 };
 
 #endif /* PKTMON_CAPTURE_EVENT_H */

@@ -33,7 +33,9 @@
 #include "filter.h"
 #include "kallsyms.h"
 #include "netns.h"
+#include "nf_fallback.h"
 #include "nf_link.h"
+#include "nft_owner_table.h"
 #include "pcap_filter.h"
 #include "observation.h"
 #include "pcapng.h"
@@ -94,6 +96,33 @@ static bool btf_has_tracepoint(const struct btf *btf, const char *tp)
 	return btf && btf__find_by_name_kind(btf, name, BTF_KIND_TYPEDEF) >= 0;
 }
 
+/* Parameters of the tracepoint's BTF prototype, without the context pointer;
+ * -1 when the kernel has no such tracepoint. */
+static int btf_tracepoint_args(const struct btf *btf, const char *tp)
+{
+	char name[128];
+	snprintf(name, sizeof(name), "btf_trace_%s", tp);
+	int id = btf ? btf__find_by_name_kind(btf, name, BTF_KIND_TYPEDEF) : -1;
+	if (id < 0)
+		return -1;
+	const struct btf_type *t = btf__type_by_id(btf, id);
+	while (t && (btf_is_typedef(t) || btf_is_ptr(t)))
+		t = btf__type_by_id(btf, t->type);
+	return t && btf_is_func_proto(t) ? btf_vlen(t) - 1 : -1;
+}
+
+/* The netfilter points: which mechanism serves them, said in `pktmon list`. */
+static void describe_nf_points(pktmon_handle *h)
+{
+	static const char *const hooks[5] = { "PREROUTING", "INPUT", "FORWARD", "OUTPUT", "POSTROUTING" };
+	const char *how = h->nf_mechanism == PM_MECH_NF_LINK ? "BPF netfilter link per namespace"
+			  : h->nf_mechanism == PM_MECH_FENTRY ? "fentry on nf_hook_slow, own nftables table per namespace"
+			  : h->nf_mechanism == PM_MECH_KPROBE ? "kprobe on nf_hook_slow, own nftables table per namespace"
+							      : "nothing on this kernel";
+	for (int i = 0; i < 5; i++)
+		snprintf(h->nf_desc[i], sizeof(h->nf_desc[i]), "netfilter %s, IPv4 and IPv6 (%s)", hooks[i], how);
+}
+
 int pktmon_initialize(pktmon_handle **out, char *err, size_t errlen)
 {
 	pktmon_handle *h = calloc(1, sizeof(*h));
@@ -110,16 +139,24 @@ int pktmon_initialize(pktmon_handle **out, char *err, size_t errlen)
 	}
 	if (pm_drop_reasons_load(&h->reasons, h->vmlinux) < 0)
 		fprintf(stderr, "pktmon: this kernel's BTF has no enum skb_drop_reason: drops will show numbers\n");
-	bool nf = btf__find_by_name_kind(h->vmlinux, "bpf_nf_ctx", BTF_KIND_STRUCT) >= 0;
+	pm_nf_probe_kernel(h->vmlinux, &h->nf_probe);
+	h->nf_mechanism = pm_nf_mechanism_choose(&h->nf_probe, getenv("PKTMON_NF_MECHANISM"));
+	h->drop_has_reason = btf_tracepoint_args(h->vmlinux, "kfree_skb") >= 3;
+	describe_nf_points(h);
+	bool nf = h->nf_mechanism != PM_MECH_UNAVAILABLE;
 	for (size_t i = 0; i < NPOINTS; i++) {
 		struct pktmon_data_source *d = &h->sources[i];
 		d->layer = points[i].layer;
 		d->name = pktmon_layer_name(points[i].layer);
-		d->description = points[i].description;
+		d->description = points[i].tracepoint ? points[i].description
+						      : h->nf_desc[points[i].layer - PKTMON_LAYER_NF_PREROUTING];
 		d->available = points[i].tracepoint ? btf_has_tracepoint(h->vmlinux, points[i].tracepoint) : nf;
+		d->mechanism = !d->available ? pm_mechanism_name(PM_MECH_UNAVAILABLE)
+			       : points[i].tracepoint ? pm_mechanism_name(PM_MECH_TRACEPOINT)
+						      : pm_mechanism_name(h->nf_mechanism);
 		d->why_not = d->available ? NULL
 			     : points[i].tracepoint ? "this kernel has no such tracepoint"
-						    : "this kernel has no BPF netfilter links (needs Linux 6.4)";
+						    : pm_nf_unavailable_why(&h->nf_probe);
 	}
 	h->nsources = NPOINTS;
 	*out = h;
@@ -197,6 +234,8 @@ int pktmon_add_data_source(pktmon_session *s, enum pktmon_layer layer)
 		return -EBUSY;
 	if (layer <= PKTMON_LAYER_UNKNOWN || layer >= PKTMON_LAYER_MAX)
 		return -EINVAL;
+	if (!source_available(s->h, layer))
+		return -EOPNOTSUPP; /* never a silent capture of nothing */
 	s->layer_mask |= 1u << layer;
 	return 0;
 }
@@ -578,6 +617,25 @@ static struct nf_ns *nf_ns_find(pktmon_session *s, uint32_t inum, uint64_t cooki
 	return NULL;
 }
 
+/* Fallbacks (fentry/kprobe on nf_hook_slow): make every hook point of the
+ * caller's namespace run nf_hook_slow with a table of our own, then return to
+ * the original namespace. The owning socket holds a reference to the
+ * namespace: the rescan closes it when the namespace is no longer reachable. */
+static int hook_points_netns(pktmon_session *s, struct nf_ns *slot)
+{
+	char table[64]; /* one per session: two sessions of a process may run at once */
+	snprintf(table, sizeof(table), "pktmon_%d_%lx", (int)getpid(), (unsigned long)(uintptr_t)s);
+	int sock = pm_nft_owner_table_create(table);
+	if (setns(s->self_netns_fd, CLONE_NEWNET) < 0)
+		notify(s, PKTMON_STREAM_ERROR, "cannot return to the original network namespace: %s",
+		       strerror(errno));
+	if (sock < 0)
+		return sock;
+	slot->nft_sock = sock;
+	slot->has_nft = true;
+	return 1;
+}
+
 /* Attach the netfilter links in namespace `ns` from this thread, which enters
  * it and comes back. Returns the number of links made, or -errno. */
 static int attach_netns(pktmon_session *s, const struct pm_netns *ns, struct nf_ns *slot)
@@ -591,6 +649,8 @@ static int attach_netns(pktmon_session *s, const struct pm_netns *ns, struct nf_
 		return -e;
 	}
 	close(fd); /* the links do not need it: holding it would keep the namespace alive */
+	if (s->h->nf_mechanism != PM_MECH_NF_LINK)
+		return hook_points_netns(s, slot);
 	int prog = bpf_program__fd(s->skel->progs.pm_nf);
 	static const int families[2] = { PKTMON_NF_IPV4, PKTMON_NF_IPV6 };
 	int made = 0, first_err = 0;
@@ -622,6 +682,9 @@ static void detach_netns(struct nf_ns *n)
 	for (int i = 0; i < n->nlinks; i++)
 		close(n->links[i]);
 	n->nlinks = 0;
+	if (n->has_nft)
+		close(n->nft_sock); /* the kernel deletes the owned table */
+	n->has_nft = false;
 }
 
 /* Attach to namespaces not seen before; forget those that are gone. */
@@ -664,7 +727,9 @@ static void rescan_netns(pktmon_session *s)
 			/* the namespace may have just gone away; say so once and try again later */
 			notify(s, PKTMON_STREAM_WARNING, "netfilter hooks in netns %u (%s): %s", list[i].inum,
 			       list[i].path, strerror(-rc));
-			continue;
+			/* fallbacks still see hooks others registered there: keep it, do not retry */
+			if (s->h->nf_mechanism == PM_MECH_NF_LINK)
+				continue;
 		}
 		s->nns++;
 	}
@@ -779,7 +844,32 @@ static void tracepoint_programs(struct capture_bpf *k, struct tp_prog out[NTP_PR
 	out[2] = (struct tp_prog){ k->progs.pm_qdisc_deq, PKTMON_LAYER_QDISC_DEQ };
 	out[3] = (struct tp_prog){ k->progs.pm_dev_tx, PKTMON_LAYER_DEV_TX };
 	out[4] = (struct tp_prog){ k->progs.pm_sock_rx, PKTMON_LAYER_SOCK_RX };
-	out[5] = (struct tp_prog){ k->progs.pm_drop, PKTMON_LAYER_STACK };
+	out[5] = (struct tp_prog){ NULL, PKTMON_LAYER_STACK }; /* drop_program() */
+}
+
+/* The program of the drop tracepoint that matches this kernel's prototype. */
+static struct bpf_program *drop_program(const pktmon_session *s, struct capture_bpf *k)
+{
+	return s->h->drop_has_reason ? k->progs.pm_drop : k->progs.pm_drop_noreason;
+}
+
+/* fentry/kprobe on nf_hook_slow, when that is what serves the netfilter points. */
+static struct bpf_program *nf_fallback_program(const pktmon_session *s, struct capture_bpf *k)
+{
+	switch (s->h->nf_mechanism) {
+	case PM_MECH_FENTRY: return k->progs.pm_nf_fentry;
+	case PM_MECH_KPROBE: return k->progs.pm_nf_kprobe;
+	default: return NULL;
+	}
+}
+
+/* Drops inside these functions are netfilter's (read by the drop program). */
+static void fill_nf_code(pktmon_session *s)
+{
+	struct pm_code_range r[PM_NF_CODE_RANGES];
+	size_t n = s->h->ksyms_why ? 0 : pm_nf_code_ranges(&s->h->ksyms, r, PM_NF_CODE_RANGES);
+	for (size_t i = 0; i < n; i++)
+		s->skel->bss->nf_code[i] = r[i];
 }
 
 /* First half of start: open, configure and load the programs. */
@@ -818,6 +908,9 @@ static int load(pktmon_session *s, char *err, size_t errlen)
 
 	struct tp_prog tps[NTP_PROGS];
 	tracepoint_programs(k, tps);
+	tps[5].prog = drop_program(s, k);
+	bpf_program__set_autoload(k->progs.pm_drop, false);
+	bpf_program__set_autoload(k->progs.pm_drop_noreason, false);
 	for (size_t i = 0; i < NTP_PROGS; i++) {
 		/* drops are always watched: they end tracking and name the reason */
 		bool want = tps[i].layer == PKTMON_LAYER_STACK ? source_available(s->h, PKTMON_LAYER_STACK)
@@ -828,7 +921,13 @@ static int load(pktmon_session *s, char *err, size_t errlen)
 	s->nf_wanted = want_any_nf(s);
 	bpf_program__set_type(k->progs.pm_nf, PM_BPF_PROG_TYPE_NETFILTER);
 	bpf_program__set_expected_attach_type(k->progs.pm_nf, PM_BPF_NETFILTER);
-	bpf_program__set_autoload(k->progs.pm_nf, s->nf_wanted);
+	bool link = s->h->nf_mechanism == PM_MECH_NF_LINK;
+	bpf_program__set_autoload(k->progs.pm_nf, s->nf_wanted && link);
+	bpf_program__set_autoload(k->progs.pm_nf_fentry, s->nf_wanted && s->h->nf_mechanism == PM_MECH_FENTRY);
+	bpf_program__set_autoload(k->progs.pm_nf_kprobe, s->nf_wanted && s->h->nf_mechanism == PM_MECH_KPROBE);
+	for (int l = PKTMON_LAYER_NF_PREROUTING; l <= PKTMON_LAYER_NF_POSTROUTING; l++)
+		if (want_layer(s, (enum pktmon_layer)l))
+			cfg->nf_layers |= 1u << l;
 
 	int rc = capture_bpf__load(k);
 	if (rc) {
@@ -882,17 +981,30 @@ static int attach(pktmon_session *s, char *err, size_t errlen)
 	s->start_ns = clock_ns(CLOCK_REALTIME);
 	write_header(s);
 
+	fill_nf_code(s);
 	/* netfilter links first, in every namespace, then the tracepoints */
 	if (s->nf_wanted) {
 		rescan_netns(s);
-		if (s->nns == 0) {
+		if (s->nns == 0 && s->h->nf_mechanism == PM_MECH_NF_LINK) {
 			seterr(err, errlen, "cannot attach netfilter hooks in any network namespace; %s",
 			       privilege_hint());
 			return -EPERM;
 		}
 	}
+	struct bpf_program *nf_prog = s->nf_wanted ? nf_fallback_program(s, k) : NULL;
+	if (nf_prog) {
+		struct bpf_link *l = bpf_program__attach(nf_prog);
+		if (!l) {
+			int e = errno;
+			seterr(err, errlen, "cannot attach %s to " PM_NF_CORE_FUNC ": %s", bpf_program__name(nf_prog),
+			       strerror(e));
+			return -e;
+		}
+		s->tp_links[s->ntp++] = l;
+	}
 	struct tp_prog tps[NTP_PROGS];
 	tracepoint_programs(k, tps);
+	tps[5].prog = drop_program(s, k);
 	for (size_t i = 0; i < NTP_PROGS; i++) {
 		if (!bpf_program__autoload(tps[i].prog))
 			continue;

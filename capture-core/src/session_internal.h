@@ -10,6 +10,7 @@
 #include "drop_reasons.h"
 #include "filter.h"
 #include "kallsyms.h"
+#include "nf_mechanism.h"
 #include "pktmon/pktmon.h"
 #include "pm_buf.h"
 
@@ -29,6 +30,10 @@ struct pktmon_handle {
 	struct pm_ksyms ksyms;
 	bool ksyms_loaded;
 	const char *ksyms_why; /* why drop locations stay addresses, or NULL */
+	struct pm_nf_probe nf_probe;
+	enum pm_mechanism nf_mechanism; /* what observes the netfilter hooks */
+	bool drop_has_reason;           /* kfree_skb has a reason argument (5.17+) */
+	char nf_desc[5][128];
 };
 
 enum pm_output_kind { PM_OUT_REALTIME, PM_OUT_PCAPNG };
@@ -51,6 +56,8 @@ struct nf_ns {
 	uint64_t cookie; /* with inum, the namespace (inodes are reused) */
 	int links[10];
 	int nlinks;
+	int nft_sock; /* owner of the capture's nftables table (fallbacks), when has_nft */
+	bool has_nft;
 	bool seen;
 };
 
@@ -69,7 +76,7 @@ struct pktmon_session {
 
 	/* running state */
 	struct capture_bpf *skel;
-	struct bpf_link *tp_links[8];
+	struct bpf_link *tp_links[10];
 	size_t ntp;
 	bool nf_wanted;
 	struct nf_ns *ns;

@@ -88,8 +88,8 @@ nft_counter() {
 count() { tsp "$F" -Y "$1" -T fields -e frame.number | grep -c .; }
 # groups FILTER: distinct packet groups with a frame matching FILTER
 groups() { tsp "$F" -Y "$1" -T fields -e pktmon.pkt_group_id | sort -u | grep -c .; }
-# func_of < SYMBOL: the function of symbol+0xoff, without compiler suffixes (.constprop.0)
-func_of() { sed -e 's/+0x[0-9a-f]*$//' -e 's/\.\(constprop\|isra\|part\|cold\)\(\.[0-9]*\)\{0,1\}//g'; }
+# func_of < SYMBOL: the function of symbol+0xoff [module], without compiler suffixes (.constprop.0)
+func_of() { sed -e 's/ \[[^]]*\]$//' -e 's/+0x[0-9a-f]*$//' -e 's/\.\(constprop\|isra\|part\|cold\)\(\.[0-9]*\)\{0,1\}//g'; }
 # table: every observation of F, one line each, fields separated by '|': frame, group,
 # appearance, component, layer, drop reason, drop symbol, path (one tshark run per file:
 # tshark takes half a second to start)

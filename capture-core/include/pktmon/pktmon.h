@@ -42,6 +42,7 @@ struct pktmon_data_source {
 	const char *description; /* what observes it */
 	bool available;          /* this kernel offers it */
 	const char *why_not;     /* when not available */
+	const char *mechanism;   /* "netfilter-link", "fentry", "kprobe", "tracepoint", "unavailable" */
 };
 int pktmon_enum_data_sources(pktmon_handle *h, const struct pktmon_data_source **list, size_t *n);
 /* Parse a layer name as printed above; returns PKTMON_LAYER_UNKNOWN if none. */

@@ -37,7 +37,8 @@ enum pktmon_layer {
 	PKTMON_LAYER_QDISC_DEQ = 9,      /* qdisc:qdisc_dequeue */
 	PKTMON_LAYER_DEV_TX = 10,        /* net:net_dev_start_xmit */
 	PKTMON_LAYER_STACK = 11,         /* a packet first seen when it was dropped */
-	PKTMON_LAYER_MAX = 12
+	PKTMON_LAYER_NETFILTER = 12,     /* netfilter dropped it at a hook no mechanism observes */
+	PKTMON_LAYER_MAX = 13
 };
 
 enum pktmon_direction {

@@ -82,6 +82,7 @@ void pm_component_format_name(const struct pm_comp_key *key, const char *ifname,
 	case PKTMON_LAYER_NF_FORWARD:
 	case PKTMON_LAYER_NF_OUTPUT:
 	case PKTMON_LAYER_NF_POSTROUTING:
+	case PKTMON_LAYER_NETFILTER:
 		snprintf(buf, len, "%s %s [netns %s]",
 			 key->nf_family == PKTMON_NF_IPV6 ? "ipv6" : "ipv4", label, netns_name);
 		break;

@@ -26,6 +26,7 @@ static const struct layer_info layers[PKTMON_LAYER_MAX] = {
 	[PKTMON_LAYER_QDISC_DEQ] = { "qdisc-dequeue", "qdisc dequeue", PKTMON_DIR_TX },
 	[PKTMON_LAYER_DEV_TX] = { "dev-tx", "tx", PKTMON_DIR_TX },
 	[PKTMON_LAYER_STACK] = { "stack", "stack", PKTMON_DIR_UNKNOWN },
+	[PKTMON_LAYER_NETFILTER] = { "netfilter", "netfilter", PKTMON_DIR_UNKNOWN },
 };
 
 static const struct layer_info *info(enum pktmon_layer l)

@@ -330,6 +330,7 @@ const char *pktmon_meta_layer_name(unsigned layer)
 	case PKTMON_LAYER_QDISC_DEQ: return "qdisc dequeue";
 	case PKTMON_LAYER_DEV_TX: return "dev tx";
 	case PKTMON_LAYER_STACK: return "stack";
+	case PKTMON_LAYER_NETFILTER: return "netfilter";
 	default: return "unknown";
 	}
 }

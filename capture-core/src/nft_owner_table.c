@@ -1,0 +1,151 @@
+/* SPDX-License-Identifier: MIT */
+/* nft_owner_table.c - one nftables batch over raw netlink: a table and five base chains. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#include <linux/netfilter.h>
+#include <linux/netfilter/nf_tables.h>
+#include <linux/netfilter/nfnetlink.h>
+#include <linux/netlink.h>
+
+#include "nft_owner_table.h"
+
+#define MSG_SPACE 4096
+
+struct nl_builder {
+	uint8_t buf[MSG_SPACE];
+	size_t len;
+	uint32_t seq;
+	struct nlmsghdr *msg; /* the message being built */
+};
+
+static void *put(struct nl_builder *b, size_t n)
+{
+	void *p = b->buf + b->len;
+	memset(p, 0, NLMSG_ALIGN(n));
+	b->len += NLMSG_ALIGN(n);
+	return p;
+}
+
+static void begin_msg(struct nl_builder *b, uint16_t type, uint16_t flags, uint8_t family, uint16_t res_id)
+{
+	b->msg = put(b, sizeof(struct nlmsghdr));
+	b->msg->nlmsg_type = type;
+	b->msg->nlmsg_flags = NLM_F_REQUEST | flags;
+	b->msg->nlmsg_seq = ++b->seq;
+	struct nfgenmsg *g = put(b, sizeof(*g));
+	g->nfgen_family = family;
+	g->version = NFNETLINK_V0;
+	g->res_id = htons(res_id);
+}
+
+static void end_msg(struct nl_builder *b)
+{
+	b->msg->nlmsg_len = (uint32_t)(b->buf + b->len - (uint8_t *)b->msg);
+}
+
+static struct nlattr *attr(struct nl_builder *b, uint16_t type, const void *data, size_t n)
+{
+	struct nlattr *a = put(b, NLA_HDRLEN + n);
+	a->nla_type = type;
+	a->nla_len = (uint16_t)(NLA_HDRLEN + n);
+	if (n)
+		memcpy((uint8_t *)a + NLA_HDRLEN, data, n);
+	return a;
+}
+
+static void attr_str(struct nl_builder *b, uint16_t type, const char *s)
+{
+	attr(b, type, s, strlen(s) + 1);
+}
+
+static void attr_be32(struct nl_builder *b, uint16_t type, uint32_t v)
+{
+	uint32_t be = htonl(v);
+	attr(b, type, &be, sizeof(be));
+}
+
+static uint16_t nft_type(int msg)
+{
+	return (uint16_t)(NFNL_SUBSYS_NFTABLES << 8 | msg);
+}
+
+static void build_batch(struct nl_builder *b, const char *table)
+{
+	begin_msg(b, NFNL_MSG_BATCH_BEGIN, 0, AF_UNSPEC, NFNL_SUBSYS_NFTABLES);
+	end_msg(b);
+	begin_msg(b, nft_type(NFT_MSG_NEWTABLE), NLM_F_CREATE | NLM_F_EXCL | NLM_F_ACK, NFPROTO_INET, 0);
+	attr_str(b, NFTA_TABLE_NAME, table);
+	attr_be32(b, NFTA_TABLE_FLAGS, NFT_TABLE_F_OWNER);
+	end_msg(b);
+	static const char *const names[NF_INET_NUMHOOKS] = { "prerouting", "input", "forward", "output",
+							      "postrouting" };
+	for (int hook = 0; hook < NF_INET_NUMHOOKS; hook++) {
+		begin_msg(b, nft_type(NFT_MSG_NEWCHAIN), NLM_F_CREATE | NLM_F_ACK, NFPROTO_INET, 0);
+		attr_str(b, NFTA_CHAIN_TABLE, table);
+		attr_str(b, NFTA_CHAIN_NAME, names[hook]);
+		struct nlattr *nest = attr(b, NLA_F_NESTED | NFTA_CHAIN_HOOK, NULL, 0);
+		attr_be32(b, NFTA_HOOK_HOOKNUM, (uint32_t)hook);
+		attr_be32(b, NFTA_HOOK_PRIORITY, 0);
+		nest->nla_len = (uint16_t)(b->buf + b->len - (uint8_t *)nest);
+		attr_be32(b, NFTA_CHAIN_POLICY, NF_ACCEPT);
+		attr_str(b, NFTA_CHAIN_TYPE, "filter");
+		end_msg(b);
+	}
+	begin_msg(b, NFNL_MSG_BATCH_END, 0, AF_UNSPEC, NFNL_SUBSYS_NFTABLES);
+	end_msg(b);
+}
+
+/* Read the acknowledgements of the messages that asked for one (1 table + 5
+ * chains): 0 when all succeeded, else the first error. */
+static int read_acks(int fd, int expected)
+{
+	uint8_t buf[8192];
+	int first_err = 0;
+	while (expected > 0) {
+		ssize_t n = recv(fd, buf, sizeof(buf), 0);
+		if (n < 0)
+			return -errno;
+		for (struct nlmsghdr *h = (struct nlmsghdr *)buf; NLMSG_OK(h, (size_t)n); h = NLMSG_NEXT(h, n)) {
+			if (h->nlmsg_type != NLMSG_ERROR)
+				continue;
+			const struct nlmsgerr *e = NLMSG_DATA(h);
+			if (e->error && !first_err)
+				first_err = e->error;
+			expected--;
+		}
+		if (first_err)
+			return first_err; /* the batch is aborted: no more acks come */
+	}
+	return 0;
+}
+
+int pm_nft_owner_table_create(const char *table)
+{
+	int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_NETFILTER);
+	if (fd < 0)
+		return -errno;
+	struct sockaddr_nl self = { .nl_family = AF_NETLINK };
+	if (bind(fd, (struct sockaddr *)&self, sizeof(self)) < 0) {
+		int e = errno;
+		close(fd);
+		return -e;
+	}
+	struct nl_builder b; /* 4 KiB */
+	memset(&b, 0, sizeof(b));
+	build_batch(&b, table);
+	struct sockaddr_nl kernel = { .nl_family = AF_NETLINK };
+	int rc = 0;
+	if (sendto(fd, b.buf, b.len, 0, (struct sockaddr *)&kernel, sizeof(kernel)) < 0)
+		rc = -errno;
+	else
+		rc = read_acks(fd, 1 + NF_INET_NUMHOOKS);
+	if (rc < 0) {
+		close(fd);
+		return rc;
+	}
+	return fd;
+}

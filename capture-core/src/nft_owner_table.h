@@ -1,0 +1,19 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * nft_owner_table.h - an nftables table owned by the capture, with an empty
+ * base chain on every IPv4/IPv6 hook (family inet), so that nf_hook_slow runs
+ * at every hook point of the namespace (kernels without netfilter links).
+ *
+ * The table has NFT_TABLE_F_OWNER (Linux 5.12+): the kernel deletes it when
+ * the netlink socket that made it closes, so nothing is left behind, not
+ * even after SIGKILL. The chains accept everything and hold no rules; the
+ * user's ruleset is not touched.
+ */
+#ifndef PKTMON_NFT_OWNER_TABLE_H
+#define PKTMON_NFT_OWNER_TABLE_H
+
+/* Make the table in the calling thread's network namespace. Returns the
+ * owning netlink socket (close it to delete the table) or -errno. */
+int pm_nft_owner_table_create(const char *table);
+
+#endif
