@@ -45,6 +45,6 @@ add_executable(test_bpf_verify ${CMAKE_CURRENT_LIST_DIR}/test_bpf_verify.c)
 add_dependencies(test_bpf_verify pktmon_bpf_skel)
 target_include_directories(test_bpf_verify PRIVATE ${CMAKE_BINARY_DIR}/capture-core/bpf
   ${CMAKE_CURRENT_LIST_DIR}/../../capture-core/src)
-target_link_libraries(test_bpf_verify PRIVATE pktmon_pure)
+target_link_libraries(test_bpf_verify PRIVATE pktmon_core pktmon_pure)
 add_test(NAME unit_bpf_verify COMMAND test_bpf_verify)
 set_tests_properties(unit_bpf_verify PROPERTIES SKIP_RETURN_CODE 77 TIMEOUT 300)

@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "capture_event.h"
+#include "nf_fallback.h"
 #include "nf_link.h"
 #include "capture.skel.h"
 
@@ -105,6 +106,18 @@ static struct capture_bpf *open_configured(const struct config *c, const struct 
 	if (!vmlinux || btf__find_by_name_kind(vmlinux, "bpf_nf_ctx", BTF_KIND_STRUCT) < 0) {
 		printf("SKIP-PROG pm_nf: no BPF netfilter programs in this kernel\n");
 		bpf_program__set_autoload(k->progs.pm_nf, false);
+	}
+	/* the fallbacks load where the session would load them: no netfilter links, and the
+	 * kernel lets such a program attach (6.18 refuses fentry and kprobes, 6.1 allows them) */
+	struct pm_nf_probe probe;
+	pm_nf_probe_kernel(vmlinux, &probe);
+	if (probe.has_nf_link || probe.fentry) {
+		printf("SKIP-PROG pm_nf_fentry: %s\n", probe.has_nf_link ? "netfilter links serve the hooks here" : "fentry refused");
+		bpf_program__set_autoload(k->progs.pm_nf_fentry, false);
+	}
+	if (probe.has_nf_link || probe.kprobe) {
+		printf("SKIP-PROG pm_nf_kprobe: %s\n", probe.has_nf_link ? "netfilter links serve the hooks here" : "kprobe refused");
+		bpf_program__set_autoload(k->progs.pm_nf_kprobe, false);
 	}
 	bpf_object__for_each_program(prog, k->obj) {
 		if (!target_exists(vmlinux, prog)) {
