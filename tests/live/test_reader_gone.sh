@@ -11,13 +11,22 @@ need_cmd tshark; need_cmd setcap; need_cmd bpftool
 
 EXT=$WORK/extcap; mkdir -p "$EXT"; chmod 755 "$EXT"
 cp "$PKTMON" "$EXT/pktmon"
-setcap cap_bpf,cap_perfmon,cap_net_admin,cap_sys_admin,cap_syslog+ep "$EXT/pktmon" ||
-	skip "cannot set file capabilities on $EXT"
+# the unprivileged extcap execs the capture helper, which carries the capabilities
+HELPER=$WORK/libexec/pktmon-capture; mkdir -p "${HELPER%/*}"; chmod 755 "${HELPER%/*}"
+cp "$(dirname "$PKTMON")/pktmon-capture" "$HELPER"
+setcap cap_bpf,cap_perfmon,cap_net_admin,cap_sys_admin,cap_syslog+ep "$HELPER" ||
+	skip "cannot set file capabilities on $HELPER"
+export PKTMON_CAPTURE_HELPER=$HELPER
 OUT=$WORK/out; mkdir -p "$OUT"; chmod 777 "$OUT"
 ts_user() { setpriv --reuid=nobody --regid=nogroup --clear-groups env HOME="$WORK" WIRESHARK_EXTCAP_DIR="$EXT" tshark "$@"; }
 prog_ids() { bpftool prog show 2>/dev/null | sed -nE 's/^([0-9]+): .* name pm_.*/\1/p' | sort; }
-# extcap processes of this test (the copy in $EXT), by pid
-ours() { pgrep -f "^$EXT/pktmon " | sort; }
+# capture processes of this test (the extcap exec()s our copy of the helper), by pid
+ours() {
+	local p
+	for p in /proc/[0-9]*; do
+		[ "$(readlink "$p/exe" 2>/dev/null)" = "$HELPER" ] && echo "${p#/proc/}"
+	done | sort
+}
 # The BPF objects a process holds, from its fds (other engineers' captures may run too).
 fd_ids() { grep -h "^$2:" /proc/"$1"/fdinfo/* 2>/dev/null | awk '{print $2}' | sort -u; }
 # wait_ours: until an extcap of ours has attached pm_consume (attached last); sets EXTCAP_PID
