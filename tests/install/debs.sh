@@ -31,7 +31,8 @@ for suite in "${suites[@]}"; do
 		b=$PKTMON_BUILD_DIR
 		echo "## build"; scripts/setup.sh || exit 10
 		extcap=$(sed -n "s/^PKTMON_EXTCAP_DIR:PATH=//p" "$b/CMakeCache.txt")
-		echo "## test_install.sh"; bash tests/install/test_install.sh "$b" "$extcap"; r1=$?
+		helperdir=$(sed -n "s/^PKTMON_HELPER_DIR:PATH=//p" "$b/CMakeCache.txt")
+		echo "## test_install.sh"; bash tests/install/test_install.sh "$b" "$extcap" "$helperdir" samples/ping-blocked-input.pcapng; r1=$?
 		echo "## test_deb_system.sh"; PKTMON_TEST_DEB_INSTALL=1 bash tests/install/test_deb_system.sh "$b"; r2=$?
 		echo "RESULT $r1 $r2"' "$top" >"$log" 2>&1
 	read -r _ staged system < <(grep '^RESULT ' "$log" | tail -1)
