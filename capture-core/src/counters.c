@@ -88,6 +88,23 @@ const char *pm_reason_name(pktmon_session *s, uint32_t code, char *buf, size_t l
 
 /* ---- counters ------------------------------------------------------------------------------ */
 
+/* Sums the per-CPU copies of one map value, a run of u64 counters (ncpu values of
+ * value_size bytes each, as bpf_map_lookup_elem returns them), into *sum. */
+static void percpu_sum(const void *vals, int ncpu, size_t value_size, void *sum)
+{
+	_Static_assert(sizeof(struct pm_counters) % sizeof(uint64_t) == 0, "per-CPU values are u64 runs");
+	const size_t words = value_size / sizeof(uint64_t);
+	memset(sum, 0, value_size);
+	for (int c = 0; c < ncpu; c++)
+		for (size_t w = 0; w < words; w++) {
+			uint64_t acc, v;
+			memcpy(&acc, (char *)sum + w * sizeof(acc), sizeof(acc));
+			memcpy(&v, (const char *)vals + (size_t)c * value_size + w * sizeof(v), sizeof(v));
+			acc += v;
+			memcpy((char *)sum + w * sizeof(acc), &acc, sizeof(acc));
+		}
+}
+
 int pm_read_drop_counts(pktmon_session *s, struct pm_drop_sum **out, size_t *n)
 {
 	*out = NULL;
@@ -107,9 +124,8 @@ int pm_read_drop_counts(pktmon_session *s, struct pm_drop_sum **out, size_t *n)
 		prev = &key;
 		if (bpf_map_lookup_elem(fd, &key, vals) != 0)
 			continue;
-		uint64_t count = 0;
-		for (int c = 0; c < ncpu; c++)
-			count += vals[c];
+		uint64_t count;
+		percpu_sum(vals, ncpu, sizeof(count), &count);
 		if (!count)
 			continue;
 		if (*n == cap) {
@@ -180,14 +196,8 @@ void pm_collect_counters(pktmon_session *s)
 		prev = &key;
 		if (bpf_map_lookup_elem(fd, &key, vals) != 0)
 			continue;
-		struct pm_counters sum = { 0 };
-		for (int c = 0; c < ncpu; c++) {
-			sum.pkts += vals[c].pkts;
-			sum.bytes += vals[c].bytes;
-			sum.drops += vals[c].drops;
-			sum.lost += vals[c].lost;
-			sum.emitted += vals[c].emitted;
-		}
+		struct pm_counters sum;
+		percpu_sum(vals, ncpu, sizeof(sum), &sum);
 		struct pm_component *c = pm_component_for(s, &key, NULL);
 		if (!c)
 			continue;
