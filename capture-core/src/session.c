@@ -41,6 +41,7 @@
 #include "observation.h"
 #include "pcapng.h"
 #include "pktmon/pktmon.h"
+#include "rundown.h"
 #include "session_internal.h"
 #include "sink.h"
 #include "tlv.h"
@@ -259,6 +260,56 @@ static int attach(pktmon_session *s, char *err, size_t errlen)
 	return 0;
 }
 
+/* Gathers what the rundown says and encodes it (pure/rundown.c). Caller holds s->lock. */
+static void encode_trailer(pktmon_session *s, struct pm_buf *out)
+{
+	struct utsname u;
+	uname(&u);
+	/* the components of the rundown are those known before the drops are named:
+	 * a drop may add one (never announced, not listed) */
+	size_t ncomps = s->comps.n;
+	struct pm_drop_sum *d;
+	size_t nd;
+	if (pm_read_drop_counts(s, &d, &nd) < 0) {
+		d = NULL;
+		nd = 0;
+	}
+	struct pm_rundown_drop *drops = calloc(nd ? nd : 1, sizeof(*drops));
+	char(*rbuf)[32] = calloc(nd ? nd : 1, sizeof(*rbuf));
+	size_t ndrops = 0;
+	for (size_t i = 0; drops && rbuf && i < nd; i++) {
+		struct pm_component *c = pm_component_for(s, &d[i].key.comp, NULL);
+		if (!c)
+			continue;
+		drops[ndrops++] = (struct pm_rundown_drop){
+			.component_id = c->id,
+			.reason_code = d[i].key.reason,
+			.reason = pm_reason_name(s, d[i].key.reason, rbuf[i], sizeof(rbuf[i])),
+			.count = d[i].count,
+		};
+	}
+	struct pm_rundown_info info = {
+		.session_name = s->name,
+		.start_ns = s->start_ns,
+		.stop_ns = s->stop_ns,
+		.snaplen = s->opt.snaplen,
+		.capture_type = (uint8_t)s->opt.type,
+		.events_written = s->events_received - s->filtered_out - pm_events_not_written(s),
+		.kernel = u.release,
+		.filters = s->filters,
+		.nfilters = s->nfilters,
+		.capture_filter = s->pcap ? pm_pcap_filter_expr(s->pcap) : NULL,
+		.comps = s->comps.items,
+		.ncomps = ncomps,
+		.drops = drops,
+		.ndrops = ndrops,
+	};
+	pm_rundown_encode(out, &info);
+	free(rbuf);
+	free(drops);
+	free(d);
+}
+
 static int start(pktmon_session *s, char *err, size_t errlen)
 {
 	/* reading /proc/kallsyms takes about as long as loading the programs: both at once */
@@ -308,7 +359,7 @@ static void stop(pktmon_session *s)
 	pm_collect_counters(s);
 	struct pm_buf trailer = { 0 };
 	if (s->has_pcapng && s->skel)
-		pm_encode_trailer(s, &trailer);
+		encode_trailer(s, &trailer);
 	pthread_mutex_unlock(&s->lock);
 
 	for (pktmon_output *o = s->outputs; o; o = o->next) {

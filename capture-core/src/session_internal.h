@@ -189,7 +189,4 @@ void pm_detach_netns(struct nf_ns *n);
 int pm_on_ring_event(void *ctx, void *data, size_t size);
 void *pm_consumer(void *arg);
 
-/* rundown.c */
-void pm_encode_trailer(pktmon_session *s, struct pm_buf *out);
-
 #endif

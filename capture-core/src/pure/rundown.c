@@ -1,44 +1,16 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * rundown.c - the rundown written at the end of a pcapng file: the pktmon Custom
- * Block (session, filters, components, counters, drops) and one ISB per interface.
+ * Block (session, filters, components, counters, drops) and one ISB per announced
+ * interface. Pure: the session gathers what it says (session.c), this encodes it.
  */
-#define _GNU_SOURCE
-#include <errno.h>
-#include <fcntl.h>
-#include <pthread.h>
-#include <sched.h>
-#include <stdarg.h>
-#include <stdatomic.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/stat.h>
-#include <sys/utsname.h>
-#include <time.h>
-#include <unistd.h>
+#include "rundown.h"
 
-#include <bpf/bpf.h>
-#include <bpf/btf.h>
-#include <bpf/libbpf.h>
-#include <linux/types.h>
-
-#include "capture_event.h"
-#include "capture.skel.h"
 #include "components.h"
-#include "drop_reasons.h"
 #include "filter.h"
-#include "kallsyms.h"
-#include "netns.h"
-#include "nf_fallback.h"
-#include "nf_link.h"
-#include "nft_owner_table.h"
-#include "pcap_filter.h"
-#include "observation.h"
 #include "pcapng.h"
 #include "pktmon/pktmon.h"
-#include "session_internal.h"
-#include "sink.h"
+#include "pktmon/pktmon_format.h"
 #include "tlv.h"
 
 static void put_component_tlvs(struct pm_buf *b, const struct pm_component *c)
@@ -46,25 +18,22 @@ static void put_component_tlvs(struct pm_buf *b, const struct pm_component *c)
 	tlv_put_u32(b, PKTMON_TLV_COMPONENT_ID, c->id);
 }
 
-/* The rundown Custom Block and one ISB per announced component. Caller holds s->lock. */
-void pm_encode_trailer(pktmon_session *s, struct pm_buf *out)
+void pm_rundown_encode(struct pm_buf *out, const struct pm_rundown_info *s)
 {
 	struct pm_buf p = { 0 };
 	size_t top = pktmon_rundown_begin(&p);
 	size_t r = tlv_begin(&p, PKTMON_REC_SESSION);
-	struct utsname u;
-	uname(&u);
-	tlv_put_str(&p, PKTMON_TLV_SESSION_NAME, s->name);
+	tlv_put_str(&p, PKTMON_TLV_SESSION_NAME, s->session_name);
 	tlv_put_u64(&p, PKTMON_TLV_START_NS, s->start_ns);
 	tlv_put_u64(&p, PKTMON_TLV_STOP_NS, s->stop_ns);
-	tlv_put_u32(&p, PKTMON_TLV_SNAPLEN, s->opt.snaplen);
-	tlv_put_u8(&p, PKTMON_TLV_CAPTURE_TYPE, (uint8_t)s->opt.type);
-	tlv_put_u64(&p, PKTMON_TLV_EVENTS_WRITTEN, s->events_received - s->filtered_out - pm_events_not_written(s));
+	tlv_put_u32(&p, PKTMON_TLV_SNAPLEN, s->snaplen);
+	tlv_put_u8(&p, PKTMON_TLV_CAPTURE_TYPE, s->capture_type);
+	tlv_put_u64(&p, PKTMON_TLV_EVENTS_WRITTEN, s->events_written);
 	uint64_t lost = 0;
-	for (size_t i = 0; i < s->comps.n; i++)
-		lost += s->comps.items[i]->lost;
+	for (size_t i = 0; i < s->ncomps; i++)
+		lost += s->comps[i]->lost;
 	tlv_put_u64(&p, PKTMON_TLV_EVENTS_LOST, lost);
-	tlv_put_str(&p, PKTMON_TLV_KERNEL, u.release);
+	tlv_put_str(&p, PKTMON_TLV_KERNEL, s->kernel);
 	tlv_end(&p, r);
 	for (size_t i = 0; i < s->nfilters; i++) {
 		char text[512];
@@ -75,13 +44,13 @@ void pm_encode_trailer(pktmon_session *s, struct pm_buf *out)
 		tlv_put_str(&p, PKTMON_TLV_FILTER_TEXT, text);
 		tlv_end(&p, r);
 	}
-	if (s->pcap) {
+	if (s->capture_filter) {
 		r = tlv_begin(&p, PKTMON_REC_CAPTURE_FILTER);
-		tlv_put_str(&p, PKTMON_TLV_CAPTURE_FILTER, pm_pcap_filter_expr(s->pcap));
+		tlv_put_str(&p, PKTMON_TLV_CAPTURE_FILTER, s->capture_filter);
 		tlv_end(&p, r);
 	}
-	for (size_t i = 0; i < s->comps.n; i++) {
-		const struct pm_component *c = s->comps.items[i];
+	for (size_t i = 0; i < s->ncomps; i++) {
+		const struct pm_component *c = s->comps[i];
 		r = tlv_begin(&p, PKTMON_REC_COMPONENT);
 		put_component_tlvs(&p, c);
 		tlv_put_u8(&p, PKTMON_TLV_LAYER, c->key.layer);
@@ -109,29 +78,21 @@ void pm_encode_trailer(pktmon_session *s, struct pm_buf *out)
 		tlv_end(&p, r);
 	}
 	/* drops per component and reason */
-	struct pm_drop_sum *d;
-	size_t nd;
-	if (pm_read_drop_counts(s, &d, &nd) == 0) {
-		for (size_t i = 0; i < nd; i++) {
-			struct pm_component *c = pm_component_for(s, &d[i].key.comp, NULL);
-			if (!c)
-				continue;
-			char rbuf[32];
-			r = tlv_begin(&p, PKTMON_REC_DROP_COUNT);
-			put_component_tlvs(&p, c);
-			tlv_put_str(&p, PKTMON_TLV_DROP_REASON, pm_reason_name(s, d[i].key.reason, rbuf, sizeof(rbuf)));
-			tlv_put_u32(&p, PKTMON_TLV_DROP_REASON_CODE, d[i].key.reason);
-			tlv_put_u64(&p, PKTMON_TLV_COUNT, d[i].count);
-			tlv_end(&p, r);
-		}
-		free(d);
+	for (size_t i = 0; i < s->ndrops; i++) {
+		const struct pm_rundown_drop *d = &s->drops[i];
+		r = tlv_begin(&p, PKTMON_REC_DROP_COUNT);
+		tlv_put_u32(&p, PKTMON_TLV_COMPONENT_ID, d->component_id);
+		tlv_put_str(&p, PKTMON_TLV_DROP_REASON, d->reason);
+		tlv_put_u32(&p, PKTMON_TLV_DROP_REASON_CODE, d->reason_code);
+		tlv_put_u64(&p, PKTMON_TLV_COUNT, d->count);
+		tlv_end(&p, r);
 	}
 	pktmon_rundown_end(&p, top);
 	pcapng_put_custom_block(out, PKTMON_PEN, p.data, p.len);
 	pm_buf_free(&p);
 
-	for (size_t i = 0; i < s->comps.n; i++) {
-		const struct pm_component *c = s->comps.items[i];
+	for (size_t i = 0; i < s->ncomps; i++) {
+		const struct pm_component *c = s->comps[i];
 		if (!c->announced)
 			continue;
 		struct pcapng_isb_stats st = {
