@@ -3,7 +3,7 @@
  * session.c - a live pktmon session: its configuration, and starting and
  * stopping it (load, attach in every namespace, the consumer thread, the
  * rundown). The jobs live in attach.c, netns_hooks.c, consumer.c, outputs.c,
- * counters.c and rundown.c, sharing session_internal.h.
+ * counters.c and pure/rundown.c, sharing session_internal.h.
  */
 #define _GNU_SOURCE
 #include <errno.h>
