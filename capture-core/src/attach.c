@@ -107,8 +107,10 @@ int pktmon_initialize(pktmon_handle **out, char *err, size_t errlen)
 	h->vmlinux = btf__load_vmlinux_btf();
 	if (!h->vmlinux) {
 		int e = errno;
-		pm_seterr(err, errlen, "cannot read the kernel's BTF (/sys/kernel/btf/vmlinux): %s; "
-			       "pktmon needs a kernel built with CONFIG_DEBUG_INFO_BTF", strerror(e));
+		pm_seterr(err, errlen,
+			  "cannot read the kernel's BTF (/sys/kernel/btf/vmlinux): %s; "
+			  "pktmon needs a kernel built with CONFIG_DEBUG_INFO_BTF",
+			  strerror(e));
 		free(h);
 		return -(e ? e : ENOENT);
 	}
@@ -310,11 +312,14 @@ int pm_load(pktmon_session *s, char *err, size_t errlen)
 		if (rc == -EPERM || (rc == -EACCES && geteuid() != 0))
 			pm_seterr(err, errlen, "cannot load the BPF programs: %s; %s", strerror(-rc), pm_privilege_hint());
 		else if (rc == -EACCES || rc == -E2BIG)
-			pm_seterr(err, errlen, "the kernel's verifier rejected the BPF programs (%s); "
-				       "run with PKTMON_DEBUG=1 for its log and report it", strerror(-rc));
+			pm_seterr(err, errlen,
+				  "the kernel's verifier rejected the BPF programs (%s); "
+				  "run with PKTMON_DEBUG=1 for its log and report it",
+				  strerror(-rc));
 		else
-			pm_seterr(err, errlen, "cannot load the BPF programs: %s (run with PKTMON_DEBUG=1 for the verifier log)",
-			       strerror(-rc));
+			pm_seterr(err, errlen,
+				  "cannot load the BPF programs: %s (run with PKTMON_DEBUG=1 for the verifier log)",
+				  strerror(-rc));
 		return rc;
 	}
 	for (uint32_t i = 0; i < s->nfilters; i++) {

@@ -67,7 +67,7 @@ static int hook_points_netns(pktmon_session *s, struct nf_ns *slot)
 	int sock = pm_nft_owner_table_create(table);
 	if (setns(s->self_netns_fd, CLONE_NEWNET) < 0)
 		pm_notify(s, PKTMON_STREAM_ERROR, "cannot return to the original network namespace: %s",
-		       strerror(errno));
+			  strerror(errno));
 	if (sock < 0)
 		return sock;
 	slot->nft_sock = sock;
@@ -112,7 +112,7 @@ static int attach_netns(pktmon_session *s, const struct pm_netns *ns, struct nf_
 		}
 	if (setns(s->self_netns_fd, CLONE_NEWNET) < 0)
 		pm_notify(s, PKTMON_STREAM_ERROR, "cannot return to the original network namespace: %s",
-		       strerror(errno));
+			  strerror(errno));
 	return made ? made : first_err;
 }
 
@@ -165,7 +165,7 @@ void pm_rescan_netns(pktmon_session *s)
 		if (rc < 0) {
 			/* the namespace may have just gone away; say so once and try again later */
 			pm_notify(s, PKTMON_STREAM_WARNING, "netfilter hooks in netns %u (%s): %s", list[i].inum,
-			       list[i].path, strerror(-rc));
+				  list[i].path, strerror(-rc));
 			/* fallbacks still see hooks others registered there: keep it, do not retry */
 			if (s->h->nf_mechanism == PM_MECH_NF_LINK)
 				continue;

@@ -215,7 +215,7 @@ static int attach(pktmon_session *s, char *err, size_t errlen)
 		pm_rescan_netns(s);
 		if (s->nns == 0 && s->h->nf_mechanism == PM_MECH_NF_LINK) {
 			pm_seterr(err, errlen, "cannot attach netfilter hooks in any network namespace; %s",
-			       pm_privilege_hint());
+				  pm_privilege_hint());
 			return -EPERM;
 		}
 	}
@@ -224,8 +224,8 @@ static int attach(pktmon_session *s, char *err, size_t errlen)
 		struct bpf_link *l = bpf_program__attach(nf_prog);
 		if (!l) {
 			int e = errno;
-			pm_seterr(err, errlen, "cannot attach %s to " PM_NF_CORE_FUNC ": %s", bpf_program__name(nf_prog),
-			       strerror(e));
+			pm_seterr(err, errlen, "cannot attach %s to " PM_NF_CORE_FUNC ": %s",
+				  bpf_program__name(nf_prog), strerror(e));
 			return -e;
 		}
 		s->tp_links[s->ntp++] = l;
@@ -323,8 +323,10 @@ static int start(pktmon_session *s, char *err, size_t errlen)
 	if (rc < 0)
 		return rc;
 	if (s->h->ksyms_why)
-		pm_notify(s, PKTMON_STREAM_WARNING, "drop locations will show as addresses: %s "
-		       "(a non-root capture needs CAP_SYSLOG to read kernel addresses)", s->h->ksyms_why);
+		pm_notify(s, PKTMON_STREAM_WARNING,
+			  "drop locations will show as addresses: %s "
+			  "(a non-root capture needs CAP_SYSLOG to read kernel addresses)",
+			  s->h->ksyms_why);
 	return attach(s, err, errlen);
 }
 

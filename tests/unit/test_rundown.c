@@ -48,7 +48,9 @@ static void test_rundown(void)
 	struct pm_filter f[1];
 	char why[128] = "";
 	CHECK(pm_filter_parse_line("web: -t TCP -p 80", &f[0], why, sizeof(why)) == 0, "%s", why);
-	struct pm_rundown_drop drops[1] = { { .component_id = st->id, .reason_code = 2, .reason = "NOT_SPECIFIED", .count = 4 } };
+	struct pm_rundown_drop drops[1] = {
+		{ .component_id = st->id, .reason_code = 2, .reason = "NOT_SPECIFIED", .count = 4 }
+	};
 	struct pm_rundown_info info = {
 		.session_name = "test",
 		.start_ns = 1000,
@@ -100,12 +102,8 @@ static void test_rundown(void)
 			CHECK(t->events_written == 7 && t->events_lost == 3);
 			CHECK(str_is(t->kernel, "6.8.0"));
 			break;
-		case PKTMON_REC_FILTER:
-			CHECK(t->filter_index == 1 && str_is(t->filter_name, "web"));
-			break;
-		case PKTMON_REC_CAPTURE_FILTER:
-			CHECK(str_is(t->capture_filter, "tcp"));
-			break;
+		case PKTMON_REC_FILTER: CHECK(t->filter_index == 1 && str_is(t->filter_name, "web")); break;
+		case PKTMON_REC_CAPTURE_FILTER: CHECK(str_is(t->capture_filter, "tcp")); break;
 		case PKTMON_REC_COMPONENT:
 			if (t->component_id == rx->id) {
 				CHECK(str_is(t->ifname, "eth0") && t->ifindex == 2);
@@ -125,8 +123,7 @@ static void test_rundown(void)
 			CHECK(t->component_id == st->id && t->drop_reason_code == 2 && t->count == 4);
 			CHECK(str_is(t->drop_reason, "NOT_SPECIFIED"));
 			break;
-		default:
-			CHECK(0, "unexpected record %#x", rec.type);
+		default: CHECK(0, "unexpected record %#x", rec.type);
 		}
 	}
 	CHECK(seen[PKTMON_REC_SESSION & 7] == 1 && seen[PKTMON_REC_FILTER & 7] == 1);

@@ -175,8 +175,8 @@ int pm_sink_set_header(struct pm_sink *s, const void *shb, size_t len)
 		return pm_sink_set_msg(s, -EINVAL, "not a single Section Header Block");
 	if (s->cap && len > pm_sink_data_limit(s))
 		return pm_sink_set_msg(s, PM_SINK_ERR_TOO_BIG,
-			       "section header of %zu bytes does not fit in the %llu-byte file size limit",
-			       len, (unsigned long long)s->cap);
+				       "section header of %zu bytes does not fit in the %llu-byte file size limit", len,
+				       (unsigned long long)s->cap);
 	pm_buf_append(&s->hdr, shb, len);
 	if (s->hdr.oom) {
 		pm_buf_reset(&s->hdr);
@@ -220,9 +220,9 @@ int pm_sink_add_interface(struct pm_sink *s, const void *idb, size_t len)
 		} else {
 			if (s->hdr.len > lim) {
 				pm_sink_set_msg(s, PM_SINK_ERR_TOO_BIG,
-					"the section header and %u interfaces (%zu bytes) no longer fit in the "
-					"%llu-byte file size limit",
-					s->n_if, s->hdr.len, (unsigned long long)s->cap);
+						"the section header and %u interfaces (%zu bytes) no longer fit in the "
+						"%llu-byte file size limit",
+						s->n_if, s->hdr.len, (unsigned long long)s->cap);
 				s->fatal = PM_SINK_ERR_TOO_BIG;
 				return s->fatal;
 			}
@@ -247,7 +247,7 @@ int pm_sink_write(struct pm_sink *s, const void *blocks, size_t len)
 	long nb = check_blocks(blocks, len, 0, true, s->n_if);
 	if (nb < 0)
 		return pm_sink_set_msg(s, -EINVAL,
-			       "not a sequence of whole pcapng blocks, or an SHB/IDB, or an unknown interface");
+				       "not a sequence of whole pcapng blocks, or an SHB/IDB, or an unknown interface");
 	if (s->cap) {
 		uint64_t lim = pm_sink_data_limit(s);
 		if (s->full) {
@@ -261,11 +261,12 @@ int pm_sink_write(struct pm_sink *s, const void *blocks, size_t len)
 				return pm_sink_set_msg(s, PM_SINK_ERR_FULL, "%s reached its size limit", s->cur_path);
 			}
 			if (s->hdr.len + len > lim)
-				return pm_sink_set_msg(s, PM_SINK_ERR_TOO_BIG,
-					       "a block of %zu bytes cannot fit in the %llu-byte file size limit "
-					       "(%zu bytes of headers, %llu reserved for the trailer)",
-					       len, (unsigned long long)s->cap, s->hdr.len,
-					       (unsigned long long)pm_sink_reserve(s));
+				return pm_sink_set_msg(
+					s, PM_SINK_ERR_TOO_BIG,
+					"a block of %zu bytes cannot fit in the %llu-byte file size limit "
+					"(%zu bytes of headers, %llu reserved for the trailer)",
+					len, (unsigned long long)s->cap, s->hdr.len,
+					(unsigned long long)pm_sink_reserve(s));
 			int rc = pm_sink_rotate(s);
 			if (rc)
 				return rc;
@@ -312,8 +313,11 @@ static int write_trailer(struct pm_sink *s, const void *t, size_t tlen)
 	if (s->mode == PM_LOG_CIRCULAR && s->have_prev) {
 		if (s->hdr.len + tlen > s->cap) {
 			int rc = pm_sink_circ_join(s, NULL, 0);
-			return rc ? rc : pm_sink_set_msg(s, PM_SINK_ERR_TOO_BIG, "the trailer (%zu bytes) cannot fit "
-						 "in the file size limit; left out", tlen);
+			return rc ? rc
+				  : pm_sink_set_msg(s, PM_SINK_ERR_TOO_BIG,
+						    "the trailer (%zu bytes) cannot fit "
+						    "in the file size limit; left out",
+						    tlen);
 		}
 		return pm_sink_circ_join(s, t, tlen);
 	}
@@ -321,8 +325,8 @@ static int write_trailer(struct pm_sink *s, const void *t, size_t tlen)
 		return pm_sink_out_write(s, t, tlen);
 	if (s->mode == PM_LOG_SINGLE || s->hdr.len + tlen > s->cap)
 		return pm_sink_set_msg(s, PM_SINK_ERR_TOO_BIG,
-			       "the trailer (%zu bytes) does not fit in %s under the size limit; left out", tlen,
-			       s->cur_path);
+				       "the trailer (%zu bytes) does not fit in %s under the size limit; left out",
+				       tlen, s->cur_path);
 	if (s->mode == PM_LOG_CIRCULAR)
 		return pm_sink_circ_join(s, t, tlen); /* drops old blocks of FILE itself */
 	int rc = pm_sink_rotate(s);
