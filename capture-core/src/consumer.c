@@ -5,42 +5,19 @@
  * namespace rescan and output flush.
  */
 #define _GNU_SOURCE
-#include <errno.h>
-#include <fcntl.h>
 #include <pthread.h>
-#include <sched.h>
-#include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <sys/utsname.h>
 #include <time.h>
-#include <unistd.h>
 
-#include <bpf/bpf.h>
-#include <bpf/btf.h>
 #include <bpf/libbpf.h>
-#include <linux/types.h>
 
 #include "capture_event.h"
-#include "capture.skel.h"
-#include "components.h"
-#include "drop_reasons.h"
-#include "filter.h"
-#include "kallsyms.h"
-#include "netns.h"
-#include "nf_fallback.h"
-#include "nf_link.h"
-#include "nft_owner_table.h"
 #include "pcap_filter.h"
 #include "observation.h"
 #include "pcapng.h"
-#include "pktmon/pktmon.h"
 #include "session_internal.h"
-#include "sink.h"
-#include "tlv.h"
 
 #define NETNS_RESCAN_NS 500000000ull
 #define FLUSH_NS 100000000ull

@@ -7,20 +7,14 @@
 #endif
 #include "sink.h"
 
-#include <fcntl.h>
-#include <limits.h>
 #include <poll.h>
-#include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "pcapng.h"
-#include "pm_buf.h"
 #include "sink_internal.h"
 
 /* --- block validation -------------------------------------------------------------------------- */

@@ -4,22 +4,16 @@
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE /* sigtimedwait, O_CLOEXEC even under -std=c11 */
 #endif
-#include "sink.h"
 
 #include <fcntl.h>
 #include <limits.h>
-#include <poll.h>
-#include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "pcapng.h"
-#include "pm_buf.h"
 #include "sink_internal.h"
 
 /* --- names --------------------------------------------------------------------------------------- */

@@ -4,7 +4,6 @@
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE /* sigtimedwait, O_CLOEXEC even under -std=c11 */
 #endif
-#include "sink.h"
 
 #include <fcntl.h>
 #include <limits.h>
@@ -12,14 +11,10 @@
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
-#include "pcapng.h"
-#include "pm_buf.h"
 #include "sink_internal.h"
 
 int pm_sink_set_msg(struct pm_sink *s, int rc, const char *fmt, ...)
