@@ -6,7 +6,7 @@
  * A synthetic producer fills a ring-sized array with events shaped like the BPF
  * programs' (struct pm_event followed by a 128-byte frame), cycling over the
  * eight components a UDP datagram crosses between two namespaces. Each stage
- * then consumes N events, as session.c's on_ring_event does for a pcapng output:
+ * then consumes N events, as consumer.c's pm_on_ring_event does for a pcapng output:
  *
  *   encode         metadata TLVs + EPB through the generic encoders (the reference)
  *   fast           pm_observation_encode, what the session runs: one size
@@ -130,7 +130,7 @@ struct ctx {
 	uint64_t bytes;
 };
 
-/* The event as session.c's on_ring_event hands it to the encoder. */
+/* The event as consumer.c's pm_on_ring_event hands it to the encoder. */
 static inline struct pktmon_event as_event(const struct pm_event *ev, const uint8_t *frame, uint32_t comp_id,
 					   uint64_t ts)
 {

@@ -4,8 +4,15 @@
 #define PKTMON_SESSION_INTERNAL_H
 
 #include <pthread.h>
+#include <stdarg.h>
 #include <stdatomic.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <time.h>
 
+#include <linux/types.h>
+
+#include "capture_event.h"
 #include "components.h"
 #include "drop_reasons.h"
 #include "filter.h"
@@ -20,6 +27,12 @@ struct capture_bpf;
 struct ring_buffer;
 struct bpf_link;
 struct pm_pcap_filter;
+struct pm_buf;
+struct pm_component;
+struct pm_comp_key;
+struct pm_event;
+struct pm_netns;
+struct bpf_program;
 
 struct pktmon_handle {
 	struct btf *vmlinux;
@@ -108,5 +121,72 @@ struct pktmon_session {
 	pthread_mutex_t lock; /* guards comps */
 	struct pm_components comps;
 };
+
+#define PM_PCAP_WINDOW (1u << 20) /* pcap-filter verdicts remembered per group id */
+
+static inline void pm_seterr(char *err, size_t len, const char *fmt, ...)
+{
+	if (!err || !len)
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(err, len, fmt, ap);
+	va_end(ap);
+}
+
+static inline uint64_t pm_clock_ns(clockid_t id)
+{
+	struct timespec ts;
+	clock_gettime(id, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* ---- what the modules of the session share ------------------------------------------------- */
+
+/* attach.c: the observation points, and loading the programs */
+bool pm_source_available(const pktmon_handle *h, enum pktmon_layer l);
+bool pm_want_layer(const pktmon_session *s, enum pktmon_layer l);
+bool pm_want_any_nf(const pktmon_session *s);
+const char *pm_privilege_hint(void);
+void *pm_load_ksyms(void *arg);
+/* The tracepoint programs and the layer each observes (drops: PKTMON_LAYER_STACK). */
+struct pm_tp_prog {
+	struct bpf_program *prog;
+	enum pktmon_layer layer;
+};
+#define PM_NTP_PROGS 6
+void pm_tracepoint_programs(struct capture_bpf *k, struct pm_tp_prog out[PM_NTP_PROGS]);
+struct bpf_program *pm_drop_program(const pktmon_session *s, struct capture_bpf *k);
+struct bpf_program *pm_nf_fallback_program(const pktmon_session *s, struct capture_bpf *k);
+void pm_fill_nf_code(pktmon_session *s);
+int pm_load(pktmon_session *s, char *err, size_t errlen);
+
+/* outputs.c */
+void pm_notify(pktmon_session *s, enum pktmon_stream_event kind, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+void pm_write_block(pktmon_session *s, const struct pm_buf *b, bool interface);
+void pm_flush_outputs(pktmon_session *s);
+void pm_write_header(pktmon_session *s);
+
+/* counters.c: the component table and the kernel's counters */
+void pm_netns_name_remember(pktmon_session *s, uint32_t inum, uint32_t cookie, const char *name);
+struct pm_component *pm_component_for(pktmon_session *s, const struct pm_comp_key *key, const char *ifname);
+const char *pm_reason_name(pktmon_session *s, uint32_t code, char *buf, size_t len);
+/* The kernel's drops per (component, reason), summed over CPUs; *out is malloc'ed. */
+struct pm_drop_sum {
+	struct pm_drop_key key;
+	uint64_t count;
+};
+int pm_read_drop_counts(pktmon_session *s, struct pm_drop_sum **out, size_t *n);
+void pm_collect_counters(pktmon_session *s);
+uint64_t pm_events_not_written(const pktmon_session *s);
+
+/* netns_hooks.c */
+void pm_rescan_netns(pktmon_session *s);
+void pm_detach_netns(struct nf_ns *n);
+
+/* consumer.c */
+int pm_on_ring_event(void *ctx, void *data, size_t size);
+void *pm_consumer(void *arg);
 
 #endif

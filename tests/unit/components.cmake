@@ -7,3 +7,8 @@ add_test(NAME unit_components COMMAND test_components)
 add_executable(test_observation ${CMAKE_CURRENT_LIST_DIR}/test_observation.c)
 target_link_libraries(test_observation PRIVATE pktmon_pure)
 add_test(NAME unit_observation COMMAND test_observation)
+
+# The end-of-capture rundown encoder against the dissector's decoder.
+add_executable(test_rundown ${CMAKE_CURRENT_LIST_DIR}/test_rundown.c)
+target_link_libraries(test_rundown PRIVATE pktmon_pure)
+add_test(NAME unit_rundown COMMAND test_rundown)

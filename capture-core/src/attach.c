@@ -1,0 +1,315 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * attach.c - the observation points of this kernel, and loading the BPF programs
+ * for a session (tracepoints, the drop program, the netfilter fallbacks).
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
+
+#include "capture_event.h"
+#include "capture.skel.h"
+#include "nf_fallback.h"
+#include "nf_link.h"
+#include "session_internal.h"
+
+/* ---- observation points --------------------------------------------------------------------- */
+
+struct point {
+	enum pktmon_layer layer;
+	const char *tracepoint; /* NULL for netfilter */
+	const char *description;
+};
+
+static const struct point points[] = {
+	{ PKTMON_LAYER_DEV_RX, "netif_receive_skb", "device receive (tracepoint net:netif_receive_skb)" },
+	{ PKTMON_LAYER_NF_PREROUTING, NULL, "netfilter PREROUTING, IPv4 and IPv6 (BPF netfilter link per namespace)" },
+	{ PKTMON_LAYER_NF_INPUT, NULL, "netfilter INPUT, IPv4 and IPv6 (BPF netfilter link per namespace)" },
+	{ PKTMON_LAYER_NF_FORWARD, NULL, "netfilter FORWARD, IPv4 and IPv6 (BPF netfilter link per namespace)" },
+	{ PKTMON_LAYER_NF_OUTPUT, NULL, "netfilter OUTPUT, IPv4 and IPv6 (BPF netfilter link per namespace)" },
+	{ PKTMON_LAYER_NF_POSTROUTING, NULL, "netfilter POSTROUTING, IPv4 and IPv6 (BPF netfilter link per namespace)" },
+	{ PKTMON_LAYER_SOCK_RX, "skb_copy_datagram_iovec", "socket delivery (tracepoint skb:skb_copy_datagram_iovec)" },
+	{ PKTMON_LAYER_QDISC_ENQ, "net_dev_queue", "qdisc enqueue (tracepoint net:net_dev_queue)" },
+	{ PKTMON_LAYER_QDISC_DEQ, "qdisc_dequeue", "qdisc dequeue (tracepoint qdisc:qdisc_dequeue)" },
+	{ PKTMON_LAYER_DEV_TX, "net_dev_start_xmit", "device transmit (tracepoint net:net_dev_start_xmit)" },
+	{ PKTMON_LAYER_STACK, "kfree_skb", "drops (tracepoint skb:kfree_skb, with the kernel's drop reason)" },
+};
+#define NPOINTS (sizeof(points) / sizeof(points[0]))
+
+static bool btf_has_tracepoint(const struct btf *btf, const char *tp)
+{
+	char name[128];
+	snprintf(name, sizeof(name), "btf_trace_%s", tp);
+	return btf && btf__find_by_name_kind(btf, name, BTF_KIND_TYPEDEF) >= 0;
+}
+
+/* Parameters of the tracepoint's BTF prototype, without the context pointer;
+ * -1 when the kernel has no such tracepoint. */
+static int btf_tracepoint_args(const struct btf *btf, const char *tp)
+{
+	char name[128];
+	snprintf(name, sizeof(name), "btf_trace_%s", tp);
+	int id = btf ? btf__find_by_name_kind(btf, name, BTF_KIND_TYPEDEF) : -1;
+	if (id < 0)
+		return -1;
+	const struct btf_type *t = btf__type_by_id(btf, id);
+	while (t && (btf_is_typedef(t) || btf_is_ptr(t)))
+		t = btf__type_by_id(btf, t->type);
+	return t && btf_is_func_proto(t) ? btf_vlen(t) - 1 : -1;
+}
+
+/* The netfilter points: which mechanism serves them, said in `pktmon list`. */
+static void describe_nf_points(pktmon_handle *h)
+{
+	static const char *const hooks[5] = { "PREROUTING", "INPUT", "FORWARD", "OUTPUT", "POSTROUTING" };
+	const char *how = h->nf_mechanism == PM_MECH_NF_LINK ? "BPF netfilter link per namespace"
+			  : h->nf_mechanism == PM_MECH_FENTRY ? "fentry on nf_hook_slow, own nftables table per namespace"
+			  : h->nf_mechanism == PM_MECH_KPROBE ? "kprobe on nf_hook_slow, own nftables table per namespace"
+							      : "nothing on this kernel";
+	for (int i = 0; i < 5; i++)
+		snprintf(h->nf_desc[i], sizeof(h->nf_desc[i]), "netfilter %s, IPv4 and IPv6 (%s)", hooks[i], how);
+}
+
+int pktmon_initialize(pktmon_handle **out, char *err, size_t errlen)
+{
+	pktmon_handle *h = calloc(1, sizeof(*h));
+	if (!h)
+		return -ENOMEM;
+	pthread_mutex_init(&h->lock, NULL);
+	h->vmlinux = btf__load_vmlinux_btf();
+	if (!h->vmlinux) {
+		int e = errno;
+		pm_seterr(err, errlen,
+			  "cannot read the kernel's BTF (/sys/kernel/btf/vmlinux): %s; "
+			  "pktmon needs a kernel built with CONFIG_DEBUG_INFO_BTF",
+			  strerror(e));
+		free(h);
+		return -(e ? e : ENOENT);
+	}
+	if (pm_drop_reasons_load(&h->reasons, h->vmlinux) < 0)
+		fprintf(stderr, "pktmon: this kernel's BTF has no enum skb_drop_reason: drops will show numbers\n");
+	pm_nf_probe_kernel(h->vmlinux, &h->nf_probe);
+	h->nf_mechanism = pm_nf_mechanism_choose(&h->nf_probe, getenv("PKTMON_NF_MECHANISM"));
+	h->drop_has_reason = btf_tracepoint_args(h->vmlinux, "kfree_skb") >= 3;
+	describe_nf_points(h);
+	bool nf = h->nf_mechanism != PM_MECH_UNAVAILABLE;
+	for (size_t i = 0; i < NPOINTS; i++) {
+		struct pktmon_data_source *d = &h->sources[i];
+		d->layer = points[i].layer;
+		d->name = pktmon_layer_name(points[i].layer);
+		d->description = points[i].tracepoint ? points[i].description
+						      : h->nf_desc[points[i].layer - PKTMON_LAYER_NF_PREROUTING];
+		d->available = points[i].tracepoint ? btf_has_tracepoint(h->vmlinux, points[i].tracepoint) : nf;
+		d->mechanism = !d->available ? pm_mechanism_name(PM_MECH_UNAVAILABLE)
+			       : points[i].tracepoint ? pm_mechanism_name(PM_MECH_TRACEPOINT)
+						      : pm_mechanism_name(h->nf_mechanism);
+		d->why_not = d->available ? NULL
+			     : points[i].tracepoint ? "this kernel has no such tracepoint"
+						    : pm_nf_unavailable_why(&h->nf_probe);
+	}
+	h->nsources = NPOINTS;
+	*out = h;
+	return 0;
+}
+
+void pktmon_uninitialize(pktmon_handle *h)
+{
+	if (!h)
+		return;
+	pm_ksyms_free(&h->ksyms);
+	pm_drop_reasons_free(&h->reasons);
+	btf__free(h->vmlinux);
+	pthread_mutex_destroy(&h->lock);
+	free(h);
+}
+
+int pktmon_enum_data_sources(pktmon_handle *h, const struct pktmon_data_source **list, size_t *n)
+{
+	*list = h->sources;
+	*n = h->nsources;
+	return 0;
+}
+
+bool pm_source_available(const pktmon_handle *h, enum pktmon_layer l)
+{
+	for (size_t i = 0; i < h->nsources; i++)
+		if (h->sources[i].layer == l)
+			return h->sources[i].available;
+	return false;
+}
+
+bool pm_want_layer(const pktmon_session *s, enum pktmon_layer l)
+{
+	return (!s->layer_mask || (s->layer_mask & (1u << l))) && pm_source_available(s->h, l);
+}
+
+bool pm_want_any_nf(const pktmon_session *s)
+{
+	for (int l = PKTMON_LAYER_NF_PREROUTING; l <= PKTMON_LAYER_NF_POSTROUTING; l++)
+		if (pm_want_layer(s, (enum pktmon_layer)l))
+			return true;
+	return false;
+}
+
+/* ---- loading ------------------------------------------------------------------------------- */
+
+static int libbpf_quiet(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	/* libbpf's warnings include whole verifier logs: only on request */
+	if (level == LIBBPF_DEBUG || !getenv("PKTMON_DEBUG"))
+		return 0;
+	return vfprintf(stderr, fmt, ap);
+}
+
+const char *pm_privilege_hint(void)
+{
+	return "the capture needs CAP_BPF, CAP_PERFMON, CAP_NET_ADMIN and CAP_SYS_ADMIN (and CAP_SYSLOG to name "
+	       "drop locations): run it as root, or give the binary file capabilities "
+	       "(setcap cap_bpf,cap_perfmon,cap_net_admin,cap_sys_admin,cap_syslog+ep BINARY)";
+}
+
+/* Loads the kernel's symbols once per handle (thread body, or called directly). */
+void *pm_load_ksyms(void *arg)
+{
+	pktmon_handle *h = arg;
+	pthread_mutex_lock(&h->lock);
+	if (!h->ksyms_loaded) {
+		const char *why = NULL;
+		if (pm_ksyms_load(&h->ksyms, "/proc/kallsyms") < 0)
+			why = "cannot read /proc/kallsyms";
+		else if (!pm_ksyms_usable(&h->ksyms, &why) && !why)
+			why = "no kernel symbols";
+		h->ksyms_why = why;
+		h->ksyms_loaded = true;
+	}
+	pthread_mutex_unlock(&h->lock);
+	return NULL;
+}
+
+void pm_tracepoint_programs(struct capture_bpf *k, struct pm_tp_prog out[PM_NTP_PROGS])
+{
+	out[0] = (struct pm_tp_prog){ k->progs.pm_dev_rx, PKTMON_LAYER_DEV_RX };
+	out[1] = (struct pm_tp_prog){ k->progs.pm_qdisc_enq, PKTMON_LAYER_QDISC_ENQ };
+	out[2] = (struct pm_tp_prog){ k->progs.pm_qdisc_deq, PKTMON_LAYER_QDISC_DEQ };
+	out[3] = (struct pm_tp_prog){ k->progs.pm_dev_tx, PKTMON_LAYER_DEV_TX };
+	out[4] = (struct pm_tp_prog){ k->progs.pm_sock_rx, PKTMON_LAYER_SOCK_RX };
+	out[5] = (struct pm_tp_prog){ NULL, PKTMON_LAYER_STACK }; /* pm_drop_program() */
+}
+
+/* The program of the drop tracepoint that matches this kernel's prototype. */
+struct bpf_program *pm_drop_program(const pktmon_session *s, struct capture_bpf *k)
+{
+	return s->h->drop_has_reason ? k->progs.pm_drop : k->progs.pm_drop_noreason;
+}
+
+/* fentry/kprobe on nf_hook_slow, when that is what serves the netfilter points. */
+struct bpf_program *pm_nf_fallback_program(const pktmon_session *s, struct capture_bpf *k)
+{
+	switch (s->h->nf_mechanism) {
+	case PM_MECH_FENTRY: return k->progs.pm_nf_fentry;
+	case PM_MECH_KPROBE: return k->progs.pm_nf_kprobe;
+	default: return NULL;
+	}
+}
+
+/* Drops inside these functions are netfilter's (read by the drop program). */
+void pm_fill_nf_code(pktmon_session *s)
+{
+	struct pm_code_range r[PM_NF_CODE_RANGES];
+	size_t n = s->h->ksyms_why ? 0 : pm_nf_code_ranges(&s->h->ksyms, r, PM_NF_CODE_RANGES);
+	for (size_t i = 0; i < n; i++)
+		s->skel->bss->nf_code[i] = r[i];
+}
+
+/* First half of start: open, configure and load the programs. */
+int pm_load(pktmon_session *s, char *err, size_t errlen)
+{
+	libbpf_set_print(libbpf_quiet);
+
+	s->skel = capture_bpf__open();
+	if (!s->skel) {
+		pm_seterr(err, errlen, "cannot open the BPF object: %s", strerror(errno));
+		return -errno;
+	}
+	struct capture_bpf *k = s->skel;
+	struct pm_bpf_config *cfg = (struct pm_bpf_config *)&k->rodata->cfg;
+	cfg->snaplen = s->opt.snaplen;
+	cfg->capture_type = s->opt.type;
+	cfg->counters_only = s->opt.counters_only;
+	cfg->nfilters = (uint32_t)s->nfilters;
+	cfg->vxlan_port = 4789;
+	for (size_t i = 0; i < s->nfilters; i++)
+		if ((s->filters[i].f.fields & PKTMON_FF_ENCAP) && s->filters[i].f.encap_port)
+			cfg->vxlan_port = s->filters[i].f.encap_port;
+	cfg->wakeup_bytes = s->opt.ring_bytes / 16;
+	uint32_t observed = 1u << PKTMON_LAYER_STACK, prev_ok[PKTMON_LAYER_MAX];
+	for (int l = 1; l < PKTMON_LAYER_MAX; l++)
+		if (pm_want_layer(s, (enum pktmon_layer)l))
+			observed |= 1u << l;
+	pktmon_continuation_table(observed, prev_ok);
+	_Static_assert(PKTMON_LAYER_MAX <= sizeof(cfg->prev_ok) / sizeof(cfg->prev_ok[0]), "prev_ok too small");
+	memcpy(cfg->prev_ok, prev_ok, sizeof(prev_ok));
+	cfg->decap_window_ns = 2000000; /* 2 ms */
+	cfg->nnetns = (uint32_t)s->nnetns;
+	for (size_t i = 0; i < s->nnetns; i++)
+		cfg->netns[i] = s->netns[i];
+	bpf_map__set_max_entries(k->maps.rb, s->opt.ring_bytes);
+
+	struct pm_tp_prog tps[PM_NTP_PROGS];
+	pm_tracepoint_programs(k, tps);
+	tps[5].prog = pm_drop_program(s, k);
+	bpf_program__set_autoload(k->progs.pm_drop, false);
+	bpf_program__set_autoload(k->progs.pm_drop_noreason, false);
+	for (size_t i = 0; i < PM_NTP_PROGS; i++) {
+		/* drops are always watched: they end tracking and name the reason */
+		bool want = tps[i].layer == PKTMON_LAYER_STACK ? pm_source_available(s->h, PKTMON_LAYER_STACK)
+							       : pm_want_layer(s, tps[i].layer);
+		bpf_program__set_autoload(tps[i].prog, want);
+	}
+	bpf_program__set_autoload(k->progs.pm_consume, btf_has_tracepoint(s->h->vmlinux, "consume_skb"));
+	s->nf_wanted = pm_want_any_nf(s);
+	bpf_program__set_type(k->progs.pm_nf, PM_BPF_PROG_TYPE_NETFILTER);
+	bpf_program__set_expected_attach_type(k->progs.pm_nf, PM_BPF_NETFILTER);
+	bool link = s->h->nf_mechanism == PM_MECH_NF_LINK;
+	bpf_program__set_autoload(k->progs.pm_nf, s->nf_wanted && link);
+	bpf_program__set_autoload(k->progs.pm_nf_fentry, s->nf_wanted && s->h->nf_mechanism == PM_MECH_FENTRY);
+	bpf_program__set_autoload(k->progs.pm_nf_kprobe, s->nf_wanted && s->h->nf_mechanism == PM_MECH_KPROBE);
+	for (int l = PKTMON_LAYER_NF_PREROUTING; l <= PKTMON_LAYER_NF_POSTROUTING; l++)
+		if (pm_want_layer(s, (enum pktmon_layer)l))
+			cfg->nf_layers |= 1u << l;
+
+	int rc = capture_bpf__load(k);
+	if (rc) {
+		rc = rc < 0 ? rc : -EINVAL;
+		if (rc == -EPERM || (rc == -EACCES && geteuid() != 0))
+			pm_seterr(err, errlen, "cannot load the BPF programs: %s; %s", strerror(-rc), pm_privilege_hint());
+		else if (rc == -EACCES || rc == -E2BIG)
+			pm_seterr(err, errlen,
+				  "the kernel's verifier rejected the BPF programs (%s); "
+				  "run with PKTMON_DEBUG=1 for its log and report it",
+				  strerror(-rc));
+		else
+			pm_seterr(err, errlen,
+				  "cannot load the BPF programs: %s (run with PKTMON_DEBUG=1 for the verifier log)",
+				  strerror(-rc));
+		return rc;
+	}
+	for (uint32_t i = 0; i < s->nfilters; i++) {
+		if (bpf_map__update_elem(k->maps.filters, &i, sizeof(i), &s->filters[i].f,
+					 sizeof(s->filters[i].f), BPF_ANY)) {
+			int e = errno;
+			pm_seterr(err, errlen, "cannot load filter %u: %s", i + 1, strerror(e));
+			return -e;
+		}
+	}
+	return 0;
+}

@@ -1,0 +1,163 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * consumer.c - the ring-buffer consumer thread: each event becomes a component
+ * (announced once), a pcapng block and real-time callbacks; the periodic
+ * namespace rescan and output flush.
+ */
+#define _GNU_SOURCE
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include <bpf/libbpf.h>
+
+#include "capture_event.h"
+#include "pcap_filter.h"
+#include "observation.h"
+#include "pcapng.h"
+#include "session_internal.h"
+
+#define NETNS_RESCAN_NS 500000000ull
+#define FLUSH_NS 100000000ull
+
+static uint32_t idb_snaplen(const pktmon_session *s)
+{
+	return s->opt.snaplen ? s->opt.snaplen : 262144;
+}
+
+static void announce(pktmon_session *s, struct pm_component *c)
+{
+	pm_buf_reset(&s->block);
+	pcapng_put_idb(&s->block, PCAPNG_LINKTYPE_ETHERNET, idb_snaplen(s), c->name, c->description, 9);
+	c->if_id = s->next_if_id++;
+	c->announced = true;
+	pm_write_block(s, &s->block, true);
+}
+
+/* ---- events --------------------------------------------------------------------------------- */
+
+static bool pcap_verdict(pktmon_session *s, const struct pm_event *ev, const uint8_t *data)
+{
+	uint64_t id = ev->group_id;
+	size_t bit = id & (PM_PCAP_WINDOW - 1);
+	uint8_t mask = (uint8_t)(1u << (bit & 7));
+	if (ev->appearance == 1 || id + PM_PCAP_WINDOW <= s->pcap_hi || id > s->pcap_hi) {
+		/* first sighting (or one we lost): decide now */
+		bool match = pm_pcap_filter_match(s->pcap, data, ev->cap_len, ev->orig_len);
+		if (id > s->pcap_hi)
+			s->pcap_hi = id;
+		if (match)
+			s->pcap_match[bit >> 3] |= mask;
+		else
+			s->pcap_match[bit >> 3] &= (uint8_t)~mask;
+		return match;
+	}
+	return (s->pcap_match[bit >> 3] & mask) != 0;
+}
+
+int pm_on_ring_event(void *ctx, void *data, size_t size)
+{
+	pktmon_session *s = ctx;
+	if (size < sizeof(struct pm_event))
+		return 0;
+	const struct pm_event *ev = data;
+	const uint8_t *frame = (const uint8_t *)data + sizeof(*ev);
+	if (ev->cap_len > size - sizeof(*ev) || ev->comp.layer >= PKTMON_LAYER_MAX)
+		return 0; /* never trust a length, even our own */
+	s->events_received++;
+
+	if (s->pcap && !pcap_verdict(s, ev, frame)) {
+		s->filtered_out++;
+		return 0;
+	}
+
+	pthread_mutex_lock(&s->lock);
+	char ifname[PM_IFNAMSIZ + 1];
+	memcpy(ifname, ev->ifname, PM_IFNAMSIZ);
+	ifname[PM_IFNAMSIZ] = 0;
+	/* netfilter and socket components are not tied to the device of the moment */
+	bool dev_layer = ev->comp.ifindex != 0;
+	struct pm_component *c = pm_component_for(s, &ev->comp, dev_layer ? ifname : NULL);
+	if (!c) {
+		pthread_mutex_unlock(&s->lock);
+		return 0;
+	}
+	if (!c->announced)
+		announce(s, c);
+	bool dropped = ev->flags & PKTMON_FLAG_DROPPED;
+	char rbuf[32], sym[160] = "";
+	const char *reason = NULL;
+	uint64_t ts = ev->ts_ns + (uint64_t)s->mono_to_real_ns;
+	if (dropped) {
+		reason = pm_reason_name(s, ev->drop_reason, rbuf, sizeof(rbuf));
+		pm_ksym_resolve(&s->h->ksyms, ev->drop_location, sym, sizeof(sym));
+		snprintf(c->last_drop_reason, sizeof(c->last_drop_reason), "%s", reason);
+	}
+	if (!c->first_ts_ns)
+		c->first_ts_ns = ts;
+	c->last_ts_ns = ts;
+	c->events_written++;
+	uint32_t comp_id = c->id, if_id = c->if_id;
+	const char *comp_name = c->name;
+	pthread_mutex_unlock(&s->lock);
+
+	enum pktmon_layer layer = (enum pktmon_layer)ev->comp.layer;
+	enum pktmon_direction dir = pktmon_layer_direction(layer);
+	struct pktmon_event pe = {
+		.component_id = comp_id,
+		.component_name = comp_name,
+		.layer = layer,
+		.direction = dir,
+		.nf_family = ev->comp.nf_family,
+		.pkt_group_id = ev->group_id,
+		.appearance = ev->appearance,
+		.timestamp_ns = ts,
+		.ifindex = ev->ifindex,
+		.netns = ev->comp.netns,
+		.cpu = ev->cpu,
+		.flags = ev->flags,
+		.drop_reason = reason,
+		.drop_reason_code = dropped ? ev->drop_reason : 0,
+		.drop_location = dropped ? ev->drop_location : 0,
+		.drop_symbol = dropped ? sym : NULL,
+		.data = frame,
+		.cap_len = ev->cap_len,
+		.orig_len = ev->orig_len,
+		.missed_before = ev->lost_before,
+	};
+	if (s->has_pcapng) {
+		pm_buf_reset(&s->block);
+		if (pm_observation_encode(&s->block, &s->meta, if_id, &pe) < 0)
+			s->encode_errors++; /* out of memory: counted, the outputs stay usable */
+		else
+			pm_write_block(s, &s->block, false);
+	}
+	for (pktmon_output *o = s->outputs; o; o = o->next)
+		if (o->kind == PM_OUT_REALTIME && o->cb.on_data)
+			o->cb.on_data(o->cb.user, &pe);
+	return 0;
+}
+
+/* ---- the consumer thread -------------------------------------------------------------------- */
+
+void *pm_consumer(void *arg)
+{
+	pktmon_session *s = arg;
+	uint64_t last_scan = pm_clock_ns(CLOCK_MONOTONIC), last_flush = last_scan;
+	while (atomic_load(&s->running)) {
+		ring_buffer__poll(s->rb, 50);
+		ring_buffer__consume(s->rb); /* events queued without a wake-up */
+		uint64_t now = pm_clock_ns(CLOCK_MONOTONIC);
+		if (s->nf_wanted && now - last_scan >= NETNS_RESCAN_NS) {
+			pm_rescan_netns(s);
+			last_scan = now;
+		}
+		if (now - last_flush >= FLUSH_NS) {
+			pm_flush_outputs(s);
+			last_flush = now;
+		}
+	}
+	return NULL;
+}
