@@ -20,7 +20,7 @@ main() {
 	export PKTMON_KERNEL_CACHE=${PKTMON_KERNEL_CACHE:-/var/cache/pktmon-kernels}
 	results=$PKTMON_KERNEL_CACHE/results
 	[ "$(id -u)" = 0 ] || { echo "kernels.sh: run as root" >&2; exit 1; }
-	[ -x "$top/build/extcap/pktmon" ] || { echo "kernels.sh: build first (scripts/setup.sh)" >&2; exit 1; }
+	[ -x "$top/build/bin/pktmon" ] || { echo "kernels.sh: build first (scripts/setup.sh)" >&2; exit 1; }
 
 	need=()
 	for p in qemu-system-x86 busybox-static cpio kmod xz-utils zstd; do
@@ -48,7 +48,7 @@ main() {
 			rm -rf "$out"; mkdir -p "$out"
 			echo "kernels.sh: host $krel"
 			uname -r > "$out/release"
-			"$snap/build/extcap/pktmon" list --json > "$out/list.json" 2>&1
+			"$snap/build/bin/pktmon" list --json > "$out/list.json" 2>&1
 			PKTMON_MATRIX_ONLY=${PKTMON_MATRIX_ONLY:-} "$here/suite.sh" "$snap" "$out" | tee "$out/suite.log"
 			echo host > "$out/how"
 			continue

@@ -30,11 +30,11 @@ echo /tmp/modprobe > /proc/sys/kernel/modprobe
 for m in veth nf_tables nfnetlink sch_fq_codel; do /tmp/modprobe $m; done
 ip link set lo up
 uname -r > $out/release
-"$src/build/extcap/pktmon" list --json > $out/list.json 2>&1
-"$src/build/extcap/pktmon" list > $out/list.txt 2>&1
+"$src/build/bin/pktmon" list --json > $out/list.json 2>&1
+"$src/build/bin/pktmon" list > $out/list.txt 2>&1
 cat $out/list.txt > /dev/console
 if [ -f $out/script.sh ]; then # a command of one's own instead of the suite (PKTMON_MATRIX_SCRIPT)
-	PKTMON=$src/build/extcap/pktmon bash $out/script.sh > $out/script.log 2>&1
+	PKTMON=$src/build/bin/pktmon bash $out/script.sh > $out/script.log 2>&1
 else
 	PKTMON_MATRIX_ONLY=$only "$here/suite.sh" "$src" $out 2>&1 | tee $out/suite.log > /dev/console
 fi

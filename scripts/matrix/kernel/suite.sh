@@ -3,7 +3,7 @@
 # build folder is read-only in the guest), each with a timeout; logs in OUTDIR/suite/NAME.log and
 # one line per test: "NAME PASS|FAIL|SKIP (rc, seconds)". PKTMON_MATRIX_ONLY: a regex of names.
 src=$1; out=$2; per=${PKTMON_MATRIX_TIMEOUT:-600}
-pktmon=$src/build/extcap/pktmon; plugins=$src/build/plugins
+pktmon=$src/build/bin/pktmon; plugins=$src/build/plugins
 mkdir -p "$out/suite"
 export PKTMON_PLUGIN_DIR=$plugins
 t0=$(date +%s); npass=0; nfail=0; nskip=0
