@@ -116,3 +116,15 @@ finish() {
 	echo "$TEST_NAME: all checks passed"
 	exit 0
 }
+
+# install_as_wireshark: the extcap entry without privilege in $EXT, the capture helper with the
+# capabilities in $HELPER (as an install lays them out); $OUT is writable by the tshark user.
+install_as_wireshark() {
+	EXT=$WORK/extcap; mkdir -p "$EXT"; chmod 755 "$EXT"
+	cp "$PKTMON" "$EXT/pktmon"
+	HELPER=$WORK/libexec/pktmon-capture; mkdir -p "${HELPER%/*}"; chmod 755 "${HELPER%/*}"
+	cp "$(dirname "$PKTMON")/pktmon-capture" "$HELPER"
+	setcap cap_bpf,cap_perfmon,cap_net_admin,cap_sys_admin,cap_syslog+ep "$HELPER" ||
+		skip "cannot set file capabilities on $HELPER"
+	OUT=$WORK/out; mkdir -p "$OUT"; chmod 777 "$OUT"
+}

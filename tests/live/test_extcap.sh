@@ -7,14 +7,8 @@
 need_live
 need_cmd tshark; need_cmd setcap; need_cmd nft; need_cmd bpftool
 
-EXT=$WORK/extcap; mkdir -p "$EXT"; chmod 755 "$EXT"
-cp "$PKTMON" "$EXT/pktmon"
 # as installed: the extcap entry has no privilege, the capture helper (elsewhere) the capabilities
-HELPER=$WORK/libexec/pktmon-capture; mkdir -p "${HELPER%/*}"; chmod 755 "${HELPER%/*}"
-cp "$(dirname "$PKTMON")/pktmon-capture" "$HELPER"
-setcap cap_bpf,cap_perfmon,cap_net_admin,cap_sys_admin,cap_syslog+ep "$HELPER" ||
-	skip "cannot set file capabilities on $HELPER"
-OUT=$WORK/out; mkdir -p "$OUT"; chmod 777 "$OUT"
+install_as_wireshark
 ts_user() { setpriv --reuid=nobody --regid=nogroup --clear-groups env HOME="$WORK" WIRESHARK_EXTCAP_DIR="$EXT" PKTMON_CAPTURE_HELPER="$HELPER" \
 	${PKTMON_PLUGIN_DIR:+WIRESHARK_PLUGIN_DIR=$PKTMON_PLUGIN_DIR} tshark "$@"; }
 

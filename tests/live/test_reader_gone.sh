@@ -9,15 +9,9 @@
 need_live
 need_cmd tshark; need_cmd setcap; need_cmd bpftool
 
-EXT=$WORK/extcap; mkdir -p "$EXT"; chmod 755 "$EXT"
-cp "$PKTMON" "$EXT/pktmon"
 # the unprivileged extcap execs the capture helper, which carries the capabilities
-HELPER=$WORK/libexec/pktmon-capture; mkdir -p "${HELPER%/*}"; chmod 755 "${HELPER%/*}"
-cp "$(dirname "$PKTMON")/pktmon-capture" "$HELPER"
-setcap cap_bpf,cap_perfmon,cap_net_admin,cap_sys_admin,cap_syslog+ep "$HELPER" ||
-	skip "cannot set file capabilities on $HELPER"
+install_as_wireshark
 export PKTMON_CAPTURE_HELPER=$HELPER
-OUT=$WORK/out; mkdir -p "$OUT"; chmod 777 "$OUT"
 ts_user() { setpriv --reuid=nobody --regid=nogroup --clear-groups env HOME="$WORK" WIRESHARK_EXTCAP_DIR="$EXT" tshark "$@"; }
 prog_ids() { bpftool prog show 2>/dev/null | sed -nE 's/^([0-9]+): .* name pm_.*/\1/p' | sort; }
 # capture processes of this test (the extcap exec()s our copy of the helper), by pid
