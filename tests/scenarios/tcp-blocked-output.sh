@@ -28,8 +28,9 @@ s.bind(("198.19.2.2", 1433)); s.listen(); time.sleep(30)'
 
 	start_capture "$1" --filter 'sql -t TCP -i 198.19.2.2 -p 1433'
 	local rc=0
-	# connect() waits: the SYN sent at once, a retransmission after 1 s, then we give up
-	ip netns exec "$CLI" timeout 1.5 bash -c 'exec 3<>/dev/tcp/198.19.2.2/1433' 2>/dev/null || rc=$?
+	# connect() waits: the SYN sent at once, a retransmission after 1 s (the next one at 3 s),
+	# then we give up at 2.5 s: room for a slow start under emulation, still two SYNs
+	ip netns exec "$CLI" timeout 2.5 bash -c 'exec 3<>/dev/tcp/198.19.2.2/1433' 2>/dev/null || rc=$?
 	stop_capture
 	eq "the client's connect() hangs until the timeout" "124" "$rc"
 	eq "nft counter of the rule = pktmon's drops" "$(nft_counter "$CLI" inet fw output)" \

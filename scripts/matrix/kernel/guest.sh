@@ -20,6 +20,7 @@ ln -sf /proc/self/fd/1 /dev/stdout; ln -sf /proc/self/fd/2 /dev/stderr
 src=$(arg pm.src); cache=$(arg pm.cache); only=$(arg pm.only)
 nfmech=$(arg pm.nfmech)
 [ -n "$nfmech" ] && export PKTMON_NF_MECHANISM=$nfmech # force a fallback where several work
+export PKTMON_TEST_SLOWDOWN=5 # software emulation: the tests' waits, not their assertions, stretch
 [ -n "$(arg pm.debug)" ] && export PKTMON_DEBUG=1       # libbpf's warnings, verifier logs
 here=$(cd "$(dirname "$0")" && pwd)
 out=/tmp/matrix-out
