@@ -88,13 +88,38 @@ stop_capture() {
 
 # IDs of pm_consume programs (attached last, once a capture is complete).
 pm_consume_ids() { bpftool prog show 2>/dev/null | sed -nE 's/^([0-9]+): .* name pm_consume .*/\1/p' | sort; }
-# wait_attached BASELINE: until a capture not in BASELINE (pm_consume_ids taken before it
-# started) has attached everything; for captures started by others (tshark -i pktmon).
+# tree_pids ROOT: ROOT and all its descendants
+tree_pids() {
+	ps -e -o pid=,ppid= | awk -v root="$1" '{ kids[$2] = kids[$2] " " $1 }
+		END { todo = root; while (todo != "") { split(todo, a, " "); todo = "";
+			for (k in a) { print a[k]; todo = todo " " kids[a[k]] } } }'
+}
+# tree_bpf ROOT WHAT: what ROOT and its descendants hold: WHAT = link-progs (the program of each BPF
+# link), links (link ids) or progs (program ids of program fds)
+tree_bpf() {
+	local p
+	for p in $(tree_pids "$1"); do
+		awk -v what="$2" 'function out() {
+				if (link && what == "link-progs") print prog
+				if (link && what == "links") print lid
+				if (!link && prog != "" && what == "progs") print prog
+				link = 0; prog = ""; lid = "" }
+			FNR == 1 { out() } /^link_type:/ { link = 1 } /^link_id:/ { lid = $2 } /^prog_id:/ { prog = $2 }
+			END { out() }' /proc/"$p"/fdinfo/* 2>/dev/null
+	done | sort -u
+}
+# wait_attached BASELINE [ROOT]: until a capture not in BASELINE (pm_consume_ids taken before it
+# started) has attached everything; for captures started by others (tshark -i pktmon). With ROOT,
+# only a capture run by ROOT or its descendants counts (other captures may start meanwhile).
 wait_attached() {
 	local i id
 	for i in $(seq 1 $((300 * SLOWDOWN))); do
 		for id in $(comm -13 <(echo "$1") <(pm_consume_ids)); do
-			bpftool link show 2>/dev/null | grep -qE " prog $id( |\$)" && return 0
+			if [ -n "${2:-}" ]; then
+				tree_bpf "$2" link-progs | grep -qx "$id" && return 0
+			else
+				bpftool link show 2>/dev/null | grep -qE " prog $id( |\$)" && return 0
+			fi
 		done
 		sleep 0.1
 	done

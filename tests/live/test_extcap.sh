@@ -34,7 +34,7 @@ ip netns exec "$B" nft add rule inet pmtest input udp dport 9 drop
 base=$(pm_consume_ids)
 ts_user -i pktmon -f 'udp port 9' -a duration:6 -w "$OUT/live.pcapng" >"$WORK/live.log" 2>&1 &
 tspid=$!
-wait_attached "$base" && sleep 0.3
+wait_attached "$base" "$tspid" && sleep 0.3
 ip netns exec "$A" bash -c 'for i in 1 2 3; do echo x > /dev/udp/198.18.6.2/9; echo y > /dev/udp/198.18.6.2/10; done'
 wait "$tspid" || { cat "$WORK/live.log"; fail "tshark -i pktmon failed"; }
 grep -qi "error" "$WORK/live.log" && fail "tshark reported an error: $(cat "$WORK/live.log")"
@@ -61,7 +61,7 @@ reader=$!
 base=$(pm_consume_ids)
 "$PKTMON" --capture --extcap-interface pktmon --fifo "$WORK/fifo" --pkt-size 0 &
 cap=$!; CAPTURES+=("$cap")
-wait_attached "$base"
+wait_attached "$base" "$cap"
 ip netns exec "$A" ping -c 2 -i 0.2 198.18.6.2 >/dev/null 2>&1
 kill -TERM "$cap"; rc=0; wait "$cap" || rc=$?
 wait "$reader"
@@ -71,23 +71,21 @@ eq "ISBs at the end" "yes" "$(capinfos -I "$OUT/term.pcapng" 2>/dev/null | grep 
 [ "$(tshark_stock -r "$OUT/term.pcapng" -Y icmp -T fields -e frame.number | wc -l)" -gt 0 ] && pass "ICMP captured" || fail "no ICMP"
 
 # SIGKILL: the kernel drops links and programs with the last fd. Other captures may
-# run at the same time, so look only at the programs this one loaded.
-prog_ids() { bpftool prog show 2>/dev/null | sed -nE 's/^([0-9]+): .* name pm_.*/\1/p' | sort; }
-before=$(prog_ids)
+# run at the same time, so look only at what this one holds.
 mkfifo "$WORK/fifo2"
 cat "$WORK/fifo2" >/dev/null &
 reader=$!
 base2=$(pm_consume_ids)
 "$PKTMON" --capture --extcap-interface pktmon --fifo "$WORK/fifo2" &
 cap=$!
-wait_attached "$base2"
-ours=$(comm -13 <(echo "$before") <(prog_ids))
-links=$(for id in $ours; do bpftool link show 2>/dev/null | sed -nE "s/^([0-9]+): .* prog $id( .*)?\$/\1/p"; done | sort)
+wait_attached "$base2" "$cap"
+ours=$(tree_bpf "$cap" progs)
+links=$(tree_bpf "$cap" links)
 [ -n "$ours" ] && pass "programs loaded while capturing: $(echo $ours)" || fail "no programs while capturing"
 [ -n "$links" ] && pass "links attached while capturing: $(echo "$links" | wc -l)" || fail "no links while capturing"
 kill -KILL "$cap"; wait "$cap" 2>/dev/null; wait "$reader" 2>/dev/null
 sleep 0.5
-eq "no program of ours after SIGKILL" "" "$(comm -12 <(echo "$ours") <(prog_ids))"
+eq "no program of ours after SIGKILL" "" "$(for id in $ours; do bpftool prog show id "$id" >/dev/null 2>&1 && echo "$id"; done)"
 left=$(for id in $links; do bpftool link show id "$id" >/dev/null 2>&1 && echo "$id"; done)
 eq "no link of ours after SIGKILL" "" "$left"
 finish

@@ -17,7 +17,7 @@ base=$(pm_consume_ids)
 "$PKTMON" --capture --extcap-interface pktmon --fifo "$WORK/data" --filters '-t ICMP -i 198.18.9.2' \
 	--extcap-control-in "$WORK/cin" --extcap-control-out "$WORK/cout" &
 cap=$!; CAPTURES+=("$cap")
-wait_attached "$base"
+wait_attached "$base" "$cap"
 export A WORK
 python3 - <<'PY' >"$WORK/toolbar.log" 2>&1; rc=$?
 import os, struct, subprocess, time, select, sys
