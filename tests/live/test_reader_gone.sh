@@ -17,16 +17,16 @@ prog_ids() { bpftool prog show 2>/dev/null | sed -nE 's/^([0-9]+): .* name pm_.*
 # capture processes of this test (the extcap exec()s our copy of the helper), by pid
 ours() {
 	local p
-	for p in /proc/[0-9]*; do
-		[ "$(readlink "$p/exe" 2>/dev/null)" = "$HELPER" ] && echo "${p#/proc/}"
+	for p in /proc/[0-9]*; do # -ef: no process forked per pid (this runs every 0.1 s)
+		[ "$p/exe" -ef "$HELPER" ] 2>/dev/null && echo "${p#/proc/}"
 	done | sort
 }
 # The BPF objects a process holds, from its fds (other engineers' captures may run too).
 fd_ids() { grep -h "^$2:" /proc/"$1"/fdinfo/* 2>/dev/null | awk '{print $2}' | sort -u; }
 # wait_ours: until an extcap of ours has attached pm_consume (attached last); sets EXTCAP_PID
 wait_ours() {
-	local i pid consume
-	for i in $(seq 1 300); do
+	local pid consume end=$((SECONDS + 30 * SLOWDOWN))
+	while [ "$SECONDS" -lt "$end" ]; do
 		consume=$(pm_consume_ids)
 		for pid in $(ours); do
 			# a link fd whose program is a pm_consume
@@ -38,7 +38,7 @@ wait_ours() {
 		done
 		sleep 0.1
 	done
-	fail "no extcap of ours attached within 30 s"
+	fail "no extcap of ours attached within $((30 * SLOWDOWN)) s"
 	return 1
 }
 
