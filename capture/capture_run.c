@@ -101,18 +101,29 @@ static void report_ready(int fd, const char *msg)
 	}
 }
 
+/* Failing before the fifo is open: a reader already waiting on it (dumpcap) gets an end of
+ * file now instead of waiting for a writer that never comes; no reader yet: nothing to do. */
+static void release_fifo_reader(const char *fifo)
+{
+	int fd = fifo ? open(fifo, O_WRONLY | O_NONBLOCK | O_CLOEXEC) : -1;
+	if (fd >= 0)
+		close(fd);
+}
+
 int capture_run(struct start_opts *o, struct ctl_server *ctl, int ready_fd)
 {
 	char err[PKTMON_ERRLEN] = "";
 	pktmon_handle *h;
 	if (pktmon_initialize(&h, err, sizeof(err)) < 0) {
 		report_ready(ready_fd, err);
+		release_fifo_reader(o->fifo);
 		return cli_fail(1, "%s", err);
 	}
 	pktmon_session *s;
 	int rc = pktmon_create_live_session(h, "pktmon", &s);
 	if (rc < 0) {
 		report_ready(ready_fd, "cannot create a session");
+		release_fifo_reader(o->fifo);
 		pktmon_uninitialize(h);
 		return cli_fail(1, "cannot create a session: %s", strerror(-rc));
 	}
@@ -236,6 +247,8 @@ int capture_run(struct start_opts *o, struct ctl_server *ctl, int ready_fd)
 	goto out;
 fail:
 	report_ready(ready_fd, err);
+	if (fifo_fd < 0)
+		release_fifo_reader(o->fifo);
 	cli_fail(exit_code, "%s", err);
 out:
 	pktmon_close_session(s);
