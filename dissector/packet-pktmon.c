@@ -27,7 +27,9 @@
 #include <wiretap/wtap.h>
 
 #include "pktmon/pktmon_format.h"
+#include "pktmon_flow.h"
 #include "pktmon_meta.h"
+#include "pktmon_tap.h"
 
 #define PKTMON_WS_AT_LEAST(maj, min) \
 	(WIRESHARK_VERSION_MAJOR > (maj) || \
@@ -208,14 +210,7 @@ static wmem_map_t *path_map;
  * that a file reusing one id for everything stays linear, not quadratic. */
 #define PKTMON_PATH_MAX_HOPS 64
 
-/* What the stats tree counts, one per frame with pktmon metadata. */
-typedef struct {
-	const char *component;
-	guint8 layer;
-	guint8 direction;
-	gboolean dropped;
-	const char *reason;
-} pktmon_tap_info_t;
+
 
 /* ------------------------------------------------------------------------ */
 /* Finding the option in the record's block. */
@@ -331,6 +326,21 @@ static void path_add(guint64 group, const pktmon_hop_t *hop)
 		*prev = *cur;
 		*cur = tmp;
 	}
+}
+
+/* The component where the packet of `group` was observed just before `frame`; NULL if first. */
+static const char *path_prev_component(guint64 group, guint32 frame)
+{
+	wmem_array_t *hops = path_hops(group, FALSE);
+	guint n = hops ? wmem_array_get_count(hops) : 0;
+	const char *prev = NULL;
+	for (guint i = 0; i < n; i++) {
+		const pktmon_hop_t *h = (const pktmon_hop_t *)wmem_array_index(hops, i);
+		if (h->frame == frame)
+			return prev;
+		prev = h->component;
+	}
+	return NULL;
 }
 
 static void add_path_items(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo, guint64 group)
@@ -570,6 +580,11 @@ static void dissect_meta(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, co
 	info->direction = pktmon_tlv_has(tv, PKTMON_TLV_DIRECTION) ? tv->direction : PKTMON_DIR_UNKNOWN;
 	info->dropped = dropped;
 	info->reason = (reason && *reason) ? reason : "unknown reason";
+	if (pktmon_tlv_has(tv, PKTMON_TLV_PKT_GROUP_ID)) {
+		info->group = tv->pkt_group_id;
+		info->prev_component = path_prev_component(tv->pkt_group_id, pinfo->num);
+	}
+	info->appearance = pktmon_tlv_has(tv, PKTMON_TLV_APPEARANCE) ? tv->appearance : 0;
 	tap_queue_packet(pktmon_tap, pinfo, info);
 }
 
@@ -971,6 +986,7 @@ static void proto_register_pktmon(void)
 	pktmon_handle = create_dissector_handle(dissect_pktmon, proto_pktmon);
 	register_postdissector(pktmon_handle);
 	pktmon_tap = register_tap("pktmon");
+	pktmon_flow_register(proto_pktmon);
 }
 
 static void proto_reg_handoff_pktmon(void)

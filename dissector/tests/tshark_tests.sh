@@ -223,6 +223,20 @@ path2)
 		"$(ts -2 -r "$S/normal.pcapng" -Y 'pktmon.next_frame' -T fields -e frame.number | tr '\n' ' ')" "1 2 3 4 "
 	;;
 
+flow)
+	# Statistics -> Flow Graph: components are nodes, each observation an arrow from where the
+	# packet was before (first: from its source address), a drop an arrow to "✖ dropped".
+	ts -q -r "$S/normal.pcapng" -z 'flow,pktmon,network,pktmon.pkt_group_id == 1' >"$WORK/flow.txt"
+	check_stderr
+	cat "$WORK/flow.txt"
+	nodes=$(head -2 "$WORK/flow.txt" | tr '|' '\n' | sed 's/^ *//; s/ *$//' | grep -v -e '^$' -e '^Time$' | sort | tr '\n' ';')
+	expect "flow nodes" "$nodes" "10.0.0.2;ipv4 INPUT [netns host];ipv4 PREROUTING [netns host];veth0 rx [netns web];✖ dropped;"
+	expect "flow arrows" "$(grep -c -- '------------------>' "$WORK/flow.txt")" "4"
+	expect "flow steps" "$(grep -o 'packet 1 #[0-9] at [^:]*' "$WORK/flow.txt" | tr '\n' ';')" \
+		"packet 1 #1 at veth0 rx [netns web];packet 1 #2 at ipv4 PREROUTING [netns host];packet 1 #3 at ipv4 INPUT [netns host];packet 1 #4 at ipv4 INPUT [netns host];"
+	expect_contains "the drop's arrow is labelled with the reason" "$(cat "$WORK/flow.txt")" "✖ NETFILTER_DROP"
+	;;
+
 stats)
 	ts -q -r "$S/normal.pcapng" -z pktmon,tree >"$WORK/stats.txt"
 	check_stderr
