@@ -37,6 +37,14 @@ if command -v cpack >/dev/null && command -v dpkg-deb >/dev/null; then
 			grep -qx "$f" <<<"$files" && echo "ok: the .deb has $f" || { echo "FAIL: the .deb lacks $f"; fails=$((fails + 1)); }
 		done
 		grep -q '/plugins/.*/epan/pktmon.so$' <<<"$files" && echo "ok: the .deb has the plugin" || { echo "FAIL: no plugin in the .deb"; fails=$((fails + 1)); }
+		# libpktmon: the library, its development files and the manual (one package, no -dev split)
+		for f in '/libpktmon\.so\.0$' '/libpktmon\.so$' '/pkgconfig/pktmon\.pc$' '^\./usr/include/pktmon/pktmon\.h$' \
+			'^\./usr/share/man/man3/libpktmon\.3$'; do
+			grep -qE "$f" <<<"$files" && echo "ok: the .deb has $f" || { echo "FAIL: the .deb lacks $f"; fails=$((fails + 1)); }
+		done
+		dpkg-deb -I "$deb" shlibs 2>/dev/null | grep -q '^libpktmon 0 pktmon' && echo "ok: the .deb declares libpktmon's shlibs" ||
+			{ echo "FAIL: no shlibs for libpktmon"; fails=$((fails + 1)); }
+		eq "the .deb runs ldconfig (trigger)" "activate-noawait ldconfig" "$(dpkg-deb -I "$deb" triggers 2>/dev/null)"
 		[ -z "$ws_plugins" ] || eq "the .deb's plugin where tshark looks" "yes" \
 			"$(grep -qx ".$ws_plugins/epan/pktmon.so" <<<"$files" && echo yes)"
 		# The plugin loads in one Wireshark series only: the package depends on that one.
