@@ -31,9 +31,10 @@ static void on_data(void *user, const struct pktmon_event *ev)
 	if (!(ev->flags & PKTMON_FLAG_DROPPED))
 		return;
 	w->drops++;
-	printf("drop: component %" PRIu32 " \"%s\" (%s) reason %s at %s, %" PRIu32 " bytes\n", ev->component_id,
-	       ev->component_name, pktmon_layer_name(ev->layer), ev->drop_reason ? ev->drop_reason : "?",
-	       ev->drop_symbol && ev->drop_symbol[0] ? ev->drop_symbol : "?", ev->orig_len);
+	printf("drop: component %" PRIu32 " \"%s\" (%s) reason %s at %s, %" PRIu32 " bytes (%" PRIu32 " captured)\n",
+	       ev->component_id, ev->component_name, pktmon_layer_name(ev->layer),
+	       ev->drop_reason ? ev->drop_reason : "?", ev->drop_symbol && ev->drop_symbol[0] ? ev->drop_symbol : "?",
+	       ev->orig_len, ev->cap_len);
 	fflush(stdout);
 }
 
@@ -59,7 +60,7 @@ int main(int argc, char **argv)
 	pktmon_handle *h;
 	pktmon_session *s = NULL;
 	pktmon_output *out;
-	struct watch w = {0};
+	struct watch w = { 0 };
 	int rc;
 
 	printf("libpktmon %s (headers %s)\n", pktmon_version(), PKTMON_VERSION_STRING);
@@ -86,8 +87,8 @@ int main(int argc, char **argv)
 	if (filter && (rc = pktmon_add_capture_constraint(s, filter, err, sizeof(err))) < 0)
 		goto fail;
 
-	struct pktmon_stream_callbacks cb = {.on_data = on_data, .on_event = on_event, .user = &w};
-	struct pktmon_stream_options so = {.truncation_size = 64};
+	struct pktmon_stream_callbacks cb = { .on_data = on_data, .on_event = on_event, .user = &w };
+	struct pktmon_stream_options so = { .truncation_size = 64 };
 	if ((rc = pktmon_create_realtime_stream_ex(h, &cb, &so, &out)) < 0 || (rc = pktmon_attach_output(s, out)) < 0)
 		goto fail;
 	if ((rc = pktmon_set_session_active(s, true, err, sizeof(err))) < 0)
@@ -97,14 +98,15 @@ int main(int argc, char **argv)
 
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
-	struct timespec tick = {0, 100000000};
+	struct timespec tick = { 0, 100000000 };
 	for (int i = 0; i < seconds * 10 && !stop; i++)
 		nanosleep(&tick, NULL);
 
 	pktmon_set_session_active(s, false, NULL, 0);
 	struct pktmon_totals t;
 	pktmon_get_totals(s, &t);
-	printf("totals: %lu drops printed, %" PRIu64 " drops counted, %" PRIu64 " events, %" PRIu64 " lost, %lu missed\n",
+	printf("totals: %lu drops printed, %" PRIu64 " drops counted, %" PRIu64 " events, %" PRIu64
+	       " lost, %lu missed\n",
 	       w.drops, t.drops, t.events_received, t.events_lost, w.missed);
 	pktmon_close_session(s);
 	pktmon_uninitialize(h);

@@ -38,8 +38,7 @@ int pktmon_create_realtime_stream_ex(pktmon_handle *h, const struct pktmon_strea
 	return 0;
 }
 
-int pktmon_create_realtime_stream(pktmon_handle *h, const struct pktmon_stream_callbacks *cb,
-				  pktmon_output **out)
+int pktmon_create_realtime_stream(pktmon_handle *h, const struct pktmon_stream_callbacks *cb, pktmon_output **out)
 {
 	return pktmon_create_realtime_stream_ex(h, cb, NULL, out);
 }

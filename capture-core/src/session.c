@@ -433,7 +433,8 @@ int pktmon_set_session_active(pktmon_session *s, bool active, char *err, size_t 
 	s->stopped_once = true;
 	/* a stream's buffer_bytes: the ring buffer becomes at least that, a power of two */
 	for (pktmon_output *o = s->outputs; o; o = o->next)
-		while (o->kind == PM_OUT_REALTIME && s->opt.ring_bytes < o->buffer_bytes && s->opt.ring_bytes < (1u << 31))
+		while (o->kind == PM_OUT_REALTIME && s->opt.ring_bytes < o->buffer_bytes &&
+		       s->opt.ring_bytes < (1u << 31))
 			s->opt.ring_bytes <<= 1;
 	int rc = start(s, err, errlen);
 	if (rc < 0) {

@@ -75,12 +75,13 @@ ip netns exec "$B" nft add rule inet pmlib input udp dport 9 drop
 "$ex" 4 "-t UDP -p 9" >"$WORK/watch.out" 2>"$WORK/watch.err" &
 pid=$!; CAPTURES+=("$pid")
 for _ in $(seq 1 600); do grep -q '^watching' "$WORK/watch.out" && break; kill -0 $pid 2>/dev/null || break; sleep 0.05; done
-for _ in 1 2 3; do ip netns exec "$A" bash -c 'echo drop-me > /dev/udp/198.18.9.2/9'; sleep 0.2; done
+# 200 bytes of payload: a 242-byte frame, of which the stream's truncation_size (64) is handed over
+for _ in 1 2 3; do ip netns exec "$A" bash -c 'printf "%200s" drop-me > /dev/udp/198.18.9.2/9'; sleep 0.2; done
 rc=0; wait "$pid" || rc=$?
 cat "$WORK/watch.out" "$WORK/watch.err"
 eq "drop_watch exit status" "0" "$rc"
-drops=$(grep -c "^drop: component [0-9]* \"ipv4 INPUT \[netns $B\]\" (nf-input) reason NETFILTER_DROP at nft_do_chain" "$WORK/watch.out")
-eq "each UDP datagram's drop printed with component and reason" "3" "$drops"
+drops=$(grep -c "^drop: component [0-9]* \"ipv4 INPUT \[netns $B\]\" (nf-input) reason NETFILTER_DROP at nft_do_chain.*, 242 bytes (64 captured)$" "$WORK/watch.out")
+eq "each UDP datagram's drop printed with component, reason, size and truncation" "3" "$drops"
 eq "totals: printed = counted by the kernel" "3 drops printed, 3 drops counted" \
 	"$(sed -nE 's/^totals: ([0-9]+ drops printed, [0-9]+ drops counted).*/\1/p' "$WORK/watch.out")"
 finish

@@ -580,10 +580,10 @@ int pm_filter_from_constraint(const struct pktmon_protocol_constraint *c, struct
 		unsigned second, first;
 		const char *what;
 	} pairs[] = {
-		{PKTMON_FF_MAC2, PKTMON_FF_MAC1, "MAC2 needs MAC1"},
-		{PKTMON_FF_IP2, PKTMON_FF_IP1, "IP2 needs IP1"},
-		{PKTMON_FF_PORT2, PKTMON_FF_PORT1, "PORT2 needs PORT1"},
-		{PKTMON_FF_TCPFLAGS, PKTMON_FF_PROTO, "TCP flags need the protocol (TCP)"},
+		{ PKTMON_FF_MAC2, PKTMON_FF_MAC1, "MAC2 needs MAC1" },
+		{ PKTMON_FF_IP2, PKTMON_FF_IP1, "IP2 needs IP1" },
+		{ PKTMON_FF_PORT2, PKTMON_FF_PORT1, "PORT2 needs PORT1" },
+		{ PKTMON_FF_TCPFLAGS, PKTMON_FF_PROTO, "TCP flags need the protocol (TCP)" },
 	};
 	struct pm_filter pf;
 	char line[PM_FILTER_LINE_MAX];
@@ -603,7 +603,9 @@ int pm_filter_from_constraint(const struct pktmon_protocol_constraint *c, struct
 	memset(&pf, 0, sizeof(pf));
 	if (c->name && c->name[0]) {
 		if (strlen(c->name) >= sizeof(pf.name) || !valid_name(c->name))
-			return set_err(err, errlen, "bad constraint name (at most %d printable characters, no leading '-', no blank, '\"' or ':')",
+			return set_err(err, errlen,
+				       "bad constraint name (at most %d printable characters, no leading '-', no "
+				       "blank, '\"' or ':')",
 				       PM_FILTER_NAME_MAX - 1);
 		strcpy(pf.name, c->name);
 	}
