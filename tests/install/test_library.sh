@@ -62,6 +62,13 @@ eq "drop_watch links the installed libpktmon.so.0" "libpktmon.so.0" \
 	"$(readelf -d "$ex" | sed -nE 's/.*\(NEEDED\).*\[(libpktmon.*)\]/\1/p')"
 export LD_LIBRARY_PATH=$libdir
 eq "drop_watch runs on the installed library" "libpktmon $version (headers $version)" "$("$ex" 0 2>/dev/null | head -1)"
+if [ "$mode" = static ] && [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
+	# Without privilege: -EPERM and the whole sentence of what is missing (it fits PKTMON_ERRLEN).
+	chmod -R a+rX "$WORK"
+	out=$(setpriv --reuid=nobody --regid=nogroup --clear-groups env LD_LIBRARY_PATH="$libdir" "$ex" 1 2>&1 >/dev/null)
+	grep -qE '^drop_watch: cannot load the BPF programs: Operation not permitted; .*cap_syslog\+ep BINARY\) \(-1\)$' <<<"$out" &&
+		pass "without privilege: -EPERM with the whole message" || fail "without privilege: [$out]"
+fi
 [ "$mode" = static ] && finish
 
 # live: drop_watch during an nft drop of UDP to a port of this run in a test namespace (other tests'

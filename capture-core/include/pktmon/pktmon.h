@@ -25,7 +25,7 @@
 extern "C" {
 #endif
 
-#define PKTMON_ERRLEN 256 /* enough for any message in err */
+#define PKTMON_ERRLEN 512 /* enough for any message in err (the privilege hint is the longest) */
 
 /* The library's version, "MAJOR.MINOR.PATCH", and PKTMON_VERSION_NUMBER of that version: the
  * library loaded at run time, where the PKTMON_VERSION_* macros are the headers compiled with. */
