@@ -143,7 +143,9 @@ struct pktmon_event {
 	uint64_t missed_before;  /* events of this component lost just before this one */
 	/* Since the previous event this stream got (MissedPacketWriteCount/ReadCount): */
 	uint64_t missed_write;   /* events the kernel could not write: the ring buffer was full
-				  * (a larger buffer_bytes, a faster callback, or fewer events) */
+				  * (a larger buffer_bytes, a faster callback, or fewer events);
+				  * learnt with the next event of the same component and CPU,
+				  * pktmon_get_totals() counts them all */
 	uint64_t missed_read;    /* events read from the ring buffer that were not delivered:
 				  * the session's component table was full */
 };
