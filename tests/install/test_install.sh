@@ -72,8 +72,8 @@ if [ "$(id -u)" = 0 ] && command -v setcap >/dev/null && command -v getcap >/dev
 	root=$work/root; mkdir -p "$root"; chmod 755 "$work" "$root"
 	cmake -S "$(dirname "$0")/../.." -B "$work/b" -DPKTMON_BUILD_DISSECTOR=OFF -DCMAKE_INSTALL_PREFIX="$root/usr" \
 		-DPKTMON_EXTCAP_DIR="$root/extcap" -DPKTMON_HELPER_DIR="$root/libexec/pktmon" >"$work/cfg.log" 2>&1 &&
-		cmake --build "$work/b" --target pktmon pktmon-capture -j2 >"$work/build.log" 2>&1 &&
-		cmake --install "$work/b" >"$work/inst.log" 2>&1 || { echo "FAIL: real install"; tail -5 "$work"/*.log; exit 1; }
+		cmake --build "$work/b" --target pktmon pktmon-capture pktmon_shared -j2 >"$work/build.log" 2>&1 &&
+		cmake --install "$work/b" >"$work/inst.log" 2>&1 || { echo "FAIL: real install"; tail -n 5 "$work"/*.log; exit 1; }
 	bin=$root/extcap/pktmon helper=$root/libexec/pktmon/pktmon-capture
 	chmod 755 "$root/extcap" "$root/libexec" "$root/libexec/pktmon"
 	eq "the helper: root:wireshark 0750" "root:wireshark 750" "$(stat -c '%U:%G %a' "$helper")"
