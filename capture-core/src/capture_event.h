@@ -9,10 +9,12 @@
 
 /* Largest packet slice one event carries ("whole packet" means this much of
  * the skb's linear data). A power of two: the verifier bounds copies with it. */
+#include "pktmon/pktmon_filter.h" /* PKTMON_MAX_NETNS */
+
 #define PM_MAX_DATA 8192
 #define PM_L2_LEN 14 /* an Ethernet header, the one we synthesize when a layer has none */
 #define PM_IFNAMSIZ 16
-#define PM_MAX_NETNS 16 /* namespaces a session may be limited to */
+#define PM_MAX_NETNS PKTMON_MAX_NETNS /* namespaces a session may be limited to */
 
 /* A component: one observation point. Netfilter components have ifindex 0. */
 struct pm_comp_key {

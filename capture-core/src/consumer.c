@@ -67,6 +67,7 @@ int pm_on_ring_event(void *ctx, void *data, size_t size)
 	if (ev->cap_len > size - sizeof(*ev) || ev->comp.layer >= PKTMON_LAYER_MAX)
 		return 0; /* never trust a length, even our own */
 	s->events_received++;
+	s->missed_write += ev->lost_before;
 
 	if (s->pcap && !pcap_verdict(s, ev, frame)) {
 		s->filtered_out++;
@@ -82,6 +83,7 @@ int pm_on_ring_event(void *ctx, void *data, size_t size)
 	struct pm_component *c = pm_component_for(s, &ev->comp, dev_layer ? ifname : NULL);
 	if (!c) {
 		pthread_mutex_unlock(&s->lock);
+		s->missed_read++;
 		return 0;
 	}
 	if (!c->announced)
@@ -126,7 +128,10 @@ int pm_on_ring_event(void *ctx, void *data, size_t size)
 		.cap_len = ev->cap_len,
 		.orig_len = ev->orig_len,
 		.missed_before = ev->lost_before,
+		.missed_write = s->missed_write,
+		.missed_read = s->missed_read,
 	};
+	s->missed_write = s->missed_read = 0;
 	if (s->has_pcapng) {
 		pm_buf_reset(&s->block);
 		if (pm_observation_encode(&s->block, &s->meta, if_id, &pe) < 0)
@@ -134,9 +139,14 @@ int pm_on_ring_event(void *ctx, void *data, size_t size)
 		else
 			pm_write_block(s, &s->block, false);
 	}
-	for (pktmon_output *o = s->outputs; o; o = o->next)
-		if (o->kind == PM_OUT_REALTIME && o->cb.on_data)
-			o->cb.on_data(o->cb.user, &pe);
+	for (pktmon_output *o = s->outputs; o; o = o->next) {
+		if (o->kind != PM_OUT_REALTIME || !o->cb.on_data)
+			continue;
+		struct pktmon_event te = pe;
+		if (o->truncation && te.cap_len > o->truncation)
+			te.cap_len = o->truncation;
+		o->cb.on_data(o->cb.user, &te);
+	}
 	return 0;
 }
 

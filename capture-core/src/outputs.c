@@ -19,17 +19,28 @@
 
 /* ---- outputs -------------------------------------------------------------------------------- */
 
-int pktmon_create_realtime_stream(pktmon_handle *h, const struct pktmon_stream_callbacks *cb,
-				  pktmon_output **out)
+int pktmon_create_realtime_stream_ex(pktmon_handle *h, const struct pktmon_stream_callbacks *cb,
+				     const struct pktmon_stream_options *opt, pktmon_output **out)
 {
 	(void)h;
+	if (!cb || !out)
+		return -EINVAL;
 	pktmon_output *o = calloc(1, sizeof(*o));
 	if (!o)
 		return -ENOMEM;
 	o->kind = PM_OUT_REALTIME;
 	o->cb = *cb;
+	if (opt) {
+		o->buffer_bytes = opt->buffer_bytes;
+		o->truncation = opt->truncation_size;
+	}
 	*out = o;
 	return 0;
+}
+
+int pktmon_create_realtime_stream(pktmon_handle *h, const struct pktmon_stream_callbacks *cb, pktmon_output **out)
+{
+	return pktmon_create_realtime_stream_ex(h, cb, NULL, out);
 }
 
 int pktmon_create_pcapng_output(pktmon_handle *h, const struct pktmon_pcapng_options *opt,

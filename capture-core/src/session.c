@@ -34,6 +34,16 @@
 
 /* ---- session configuration ------------------------------------------------------------------ */
 
+const char *pktmon_version(void)
+{
+	return PKTMON_VERSION_STRING;
+}
+
+unsigned pktmon_version_number(void)
+{
+	return PKTMON_VERSION_NUMBER;
+}
+
 void pktmon_session_options_default(struct pktmon_session_options *o)
 {
 	memset(o, 0, sizeof(*o));
@@ -140,6 +150,25 @@ int pktmon_add_capture_constraint(pktmon_session *s, const char *filter, char *e
 		pm_seterr(err, errlen, "filter '%s': %s", filter, why);
 		return -EINVAL;
 	}
+	s->nfilters++;
+	return 0;
+}
+
+int pktmon_add_protocol_constraint(pktmon_session *s, const struct pktmon_protocol_constraint *c, char *err,
+				   size_t errlen)
+{
+	if (s->active)
+		return -EBUSY;
+	if (s->nfilters >= PKTMON_MAX_FILTERS) {
+		pm_seterr(err, errlen, "at most %d filters", PKTMON_MAX_FILTERS);
+		return -E2BIG;
+	}
+	if (!c) {
+		pm_seterr(err, errlen, "no constraint");
+		return -EINVAL;
+	}
+	if (pm_filter_from_constraint(c, &s->filters[s->nfilters], err, errlen) < 0)
+		return -EINVAL;
 	s->nfilters++;
 	return 0;
 }
@@ -402,6 +431,11 @@ int pktmon_set_session_active(pktmon_session *s, bool active, char *err, size_t 
 		return -EALREADY;
 	}
 	s->stopped_once = true;
+	/* a stream's buffer_bytes: the ring buffer becomes at least that, a power of two */
+	for (pktmon_output *o = s->outputs; o; o = o->next)
+		while (o->kind == PM_OUT_REALTIME && s->opt.ring_bytes < o->buffer_bytes &&
+		       s->opt.ring_bytes < (1u << 31))
+			s->opt.ring_bytes <<= 1;
 	int rc = start(s, err, errlen);
 	if (rc < 0) {
 		stop(s);

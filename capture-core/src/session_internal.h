@@ -54,6 +54,7 @@ enum pm_output_kind { PM_OUT_REALTIME, PM_OUT_PCAPNG };
 struct pktmon_output {
 	enum pm_output_kind kind;
 	struct pktmon_stream_callbacks cb;
+	uint32_t buffer_bytes, truncation; /* struct pktmon_stream_options */
 	struct pm_sink *sink;
 	pktmon_session *session;
 	struct pktmon_output *next;
@@ -111,6 +112,7 @@ struct pktmon_session {
 	uint8_t *pcap_match; /* verdict bit per group id, in a window */
 	uint64_t pcap_hi;
 	uint64_t events_received, filtered_out, encode_errors;
+	uint64_t missed_write, missed_read; /* since the last event the streams got */
 	uint32_t next_if_id;
 	struct {
 		uint32_t inum, cookie;

@@ -37,6 +37,14 @@ if command -v cpack >/dev/null && command -v dpkg-deb >/dev/null; then
 			grep -qx "$f" <<<"$files" && echo "ok: the .deb has $f" || { echo "FAIL: the .deb lacks $f"; fails=$((fails + 1)); }
 		done
 		grep -q '/plugins/.*/epan/pktmon.so$' <<<"$files" && echo "ok: the .deb has the plugin" || { echo "FAIL: no plugin in the .deb"; fails=$((fails + 1)); }
+		# libpktmon: the library, its development files and the manual (one package, no -dev split)
+		for f in '/libpktmon\.so\.0$' '/libpktmon\.so$' '/pkgconfig/pktmon\.pc$' '^\./usr/include/pktmon/pktmon\.h$' \
+			'^\./usr/share/man/man3/libpktmon\.3$'; do
+			grep -qE "$f" <<<"$files" && echo "ok: the .deb has $f" || { echo "FAIL: the .deb lacks $f"; fails=$((fails + 1)); }
+		done
+		dpkg-deb -I "$deb" shlibs 2>/dev/null | grep -q '^libpktmon 0 pktmon' && echo "ok: the .deb declares libpktmon's shlibs" ||
+			{ echo "FAIL: no shlibs for libpktmon"; fails=$((fails + 1)); }
+		eq "the .deb runs ldconfig (trigger)" "activate-noawait ldconfig" "$(dpkg-deb -I "$deb" triggers 2>/dev/null)"
 		[ -z "$ws_plugins" ] || eq "the .deb's plugin where tshark looks" "yes" \
 			"$(grep -qx ".$ws_plugins/epan/pktmon.so" <<<"$files" && echo yes)"
 		# The plugin loads in one Wireshark series only: the package depends on that one.
@@ -64,8 +72,8 @@ if [ "$(id -u)" = 0 ] && command -v setcap >/dev/null && command -v getcap >/dev
 	root=$work/root; mkdir -p "$root"; chmod 755 "$work" "$root"
 	cmake -S "$(dirname "$0")/../.." -B "$work/b" -DPKTMON_BUILD_DISSECTOR=OFF -DCMAKE_INSTALL_PREFIX="$root/usr" \
 		-DPKTMON_EXTCAP_DIR="$root/extcap" -DPKTMON_HELPER_DIR="$root/libexec/pktmon" >"$work/cfg.log" 2>&1 &&
-		cmake --build "$work/b" --target pktmon pktmon-capture -j2 >"$work/build.log" 2>&1 &&
-		cmake --install "$work/b" >"$work/inst.log" 2>&1 || { echo "FAIL: real install"; tail -5 "$work"/*.log; exit 1; }
+		cmake --build "$work/b" --target pktmon pktmon-capture pktmon_shared -j2 >"$work/build.log" 2>&1 &&
+		cmake --install "$work/b" >"$work/inst.log" 2>&1 || { echo "FAIL: real install"; tail -n 5 "$work"/*.log; exit 1; }
 	bin=$root/extcap/pktmon helper=$root/libexec/pktmon/pktmon-capture
 	chmod 755 "$root/extcap" "$root/libexec" "$root/libexec/pktmon"
 	eq "the helper: root:wireshark 0750" "root:wireshark 750" "$(stat -c '%U:%G %a' "$helper")"

@@ -1,6 +1,6 @@
 /* api_two_sessions.c - two sessions of one pktmon handle, at once, in one process,
- * each with its own capture constraint and real-time stream: each sees only its own
- * packets. Prints "ready" when both run; the calling script makes the traffic. */
+ * each with its own capture constraint (one a struct, one text) and real-time stream:
+ * each sees only its own packets. Prints "ready" when both run; the calling script makes the traffic. */
 #include <linux/types.h>
 #include <stdio.h>
 #include <string.h>
@@ -31,12 +31,17 @@ static void on_data(void *user, const struct pktmon_event *ev)
 		t->other++;
 }
 
+/* filter NULL: the constraint as a struct, UDP port 9 (what "u -t UDP -p 9" says) */
 static int start_session(pktmon_handle *h, const char *name, const char *filter, struct tally *t,
 			 pktmon_session **out)
 {
 	char err[PKTMON_ERRLEN] = "";
+	struct pktmon_protocol_constraint udp9 = {
+		.name = "u", .fields = PKTMON_FF_PROTO | PKTMON_FF_PORT1, .ip_proto = 17, .port = { 9 }
+	};
 	if (pktmon_create_live_session(h, name, out) < 0 ||
-	    pktmon_add_capture_constraint(*out, filter, err, sizeof(err)) < 0) {
+	    (filter ? pktmon_add_capture_constraint(*out, filter, err, sizeof(err))
+		    : pktmon_add_protocol_constraint(*out, &udp9, err, sizeof(err))) < 0) {
 		fprintf(stderr, "%s: %s\n", name, err);
 		return -1;
 	}
@@ -62,7 +67,7 @@ int main(int argc, char **argv)
 	}
 	struct tally ta = { 0 }, tb = { 0 };
 	pktmon_session *a = NULL, *b = NULL;
-	if (start_session(h, "udp9", "u -t UDP -p 9", &ta, &a) < 0 || start_session(h, "icmp", "i -t ICMP", &tb, &b) < 0)
+	if (start_session(h, "udp9", NULL, &ta, &a) < 0 || start_session(h, "icmp", "i -t ICMP", &tb, &b) < 0)
 		return 1;
 	printf("ready\n");
 	fflush(stdout);

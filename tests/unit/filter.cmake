@@ -5,7 +5,7 @@
 #   unit_bpf_verify                                 the verifier accepts capture.bpf.o within a budget
 
 set(_pm_pure_dir ${CMAKE_CURRENT_LIST_DIR}/../../capture-core/src/pure)
-set(_pm_inc_dir ${CMAKE_CURRENT_LIST_DIR}/../../capture-core/include)
+set(_pm_inc_dir ${CMAKE_CURRENT_LIST_DIR}/../../capture-core/include ${CMAKE_BINARY_DIR}/capture-core/include)
 
 foreach(_t filter kallsyms drop_reasons)
   add_executable(test_${_t} ${CMAKE_CURRENT_LIST_DIR}/test_${_t}.c)

@@ -7,6 +7,7 @@
 
 set(_pm_rd_pure ${CMAKE_CURRENT_LIST_DIR}/../../capture-core/src/pure)
 set(_pm_rd_inc ${CMAKE_CURRENT_LIST_DIR}/../../capture-core/include)
+set(_pm_rd_gen_inc ${CMAKE_BINARY_DIR}/capture-core/include) # pktmon_version.h
 set(_pm_rd_sample ${CMAKE_CURRENT_LIST_DIR}/../../samples/ping-blocked-input.pcapng)
 get_filename_component(_pm_rd_sample ${_pm_rd_sample} ABSOLUTE)
 # Only what the reader test needs: the reader, the encoders it round-trips with, the metadata decoder.
@@ -25,7 +26,7 @@ unset(CMAKE_REQUIRED_FLAGS)
 unset(CMAKE_REQUIRED_LINK_OPTIONS)
 if(PKTMON_HAVE_ASAN)
   add_executable(test_pcapng_reader_asan ${CMAKE_CURRENT_LIST_DIR}/test_pcapng_reader.c ${_pm_rd_src})
-  target_include_directories(test_pcapng_reader_asan PRIVATE ${_pm_rd_inc} ${_pm_rd_pure})
+  target_include_directories(test_pcapng_reader_asan PRIVATE ${_pm_rd_inc} ${_pm_rd_gen_inc} ${_pm_rd_pure})
   target_compile_options(test_pcapng_reader_asan PRIVATE -fsanitize=address,undefined -fno-omit-frame-pointer
                          -fno-sanitize-recover=all)
   target_link_options(test_pcapng_reader_asan PRIVATE -fsanitize=address,undefined)
@@ -41,7 +42,7 @@ if(PKTMON_FUZZ)
   set(_pm_rd_fuzz_bin ${CMAKE_CURRENT_BINARY_DIR}/fuzz_pcapng_reader)
   if(CMAKE_C_COMPILER_ID MATCHES "Clang")
     add_executable(fuzz_pcapng_reader ${CMAKE_CURRENT_LIST_DIR}/test_pcapng_reader.c ${_pm_rd_src})
-    target_include_directories(fuzz_pcapng_reader PRIVATE ${_pm_rd_inc} ${_pm_rd_pure})
+    target_include_directories(fuzz_pcapng_reader PRIVATE ${_pm_rd_inc} ${_pm_rd_gen_inc} ${_pm_rd_pure})
     target_compile_definitions(fuzz_pcapng_reader PRIVATE PCAPNG_READER_FUZZ)
     target_compile_options(fuzz_pcapng_reader PRIVATE ${_pm_rd_fuzz_flags})
     target_link_options(fuzz_pcapng_reader PRIVATE ${_pm_rd_fuzz_flags})
@@ -51,7 +52,7 @@ if(PKTMON_FUZZ)
     find_program(PKTMON_FUZZ_CLANG NAMES clang clang-14 REQUIRED)
     add_custom_command(OUTPUT ${_pm_rd_fuzz_bin}
       COMMAND ${PKTMON_FUZZ_CLANG} -std=gnu11 -Wall -Wextra ${PKTMON_WERROR_FLAGS} ${_pm_rd_fuzz_flags} -DPCAPNG_READER_FUZZ
-              -I${_pm_rd_pure} -I${_pm_rd_inc}
+              -I${_pm_rd_pure} -I${_pm_rd_inc} -I${_pm_rd_gen_inc}
               ${CMAKE_CURRENT_LIST_DIR}/test_pcapng_reader.c ${_pm_rd_src} -o ${_pm_rd_fuzz_bin}
       DEPENDS ${CMAKE_CURRENT_LIST_DIR}/test_pcapng_reader.c ${_pm_rd_src} ${_pm_rd_pure}/pcapng_reader.h
       COMMENT "Building libFuzzer target fuzz_pcapng_reader with clang" VERBATIM)

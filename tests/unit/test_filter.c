@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "check.h"
+#include "pktmon/pktmon.h"
 
 /* ---- frame builder ------------------------------------------------------------------------- */
 
@@ -861,6 +862,63 @@ static void test_word_soup(void)
 	CHECK(ok > 200, "only %d random lines parsed", ok);
 }
 
+/* The public struct: the same filter (and the same line) as its text, the same rules. */
+static void test_constraint_struct(void)
+{
+	struct pm_filter from_struct, from_text;
+	char err[256] = "", a[PM_FILTER_LINE_MAX], b[PM_FILTER_LINE_MAX];
+	struct pktmon_protocol_constraint c = {
+		.name = "web",
+		.fields = PKTMON_FF_PROTO | PKTMON_FF_TCPFLAGS | PKTMON_FF_IP1 | PKTMON_FF_PORT1 | PKTMON_FF_PORT2,
+		.ip_proto = 6,
+		.tcp_flags = PKTMON_TCP_SYN,
+		.ip_family = { 4 },
+		.ip_prefix = { 24 },
+		.port = { 80, 8080 },
+	};
+	inet_pton(AF_INET, "198.18.3.0", c.ip[0]);
+	CHECK(pm_filter_from_constraint(&c, &from_struct, err, sizeof(err)) == 0, "%s", err);
+	CHECK(pm_filter_parse_line("web: -t TCP SYN -i 198.18.3.0/24 -p 80 8080", &from_text, err, sizeof(err)) == 0,
+	      "%s", err);
+	pm_filter_format(&from_struct, a, sizeof(a));
+	pm_filter_format(&from_text, b, sizeof(b));
+	CHECK(strcmp(a, b) == 0, "struct [%s] text [%s]", a, b);
+	CHECK(memcmp(&from_struct.f, &from_text.f, sizeof(from_text.f)) == 0, "kernel forms differ");
+
+	/* one MAC, VLAN, encapsulation with the default port, no name */
+	struct pktmon_protocol_constraint m = {
+		.fields = PKTMON_FF_MAC1 | PKTMON_FF_VLAN | PKTMON_FF_ENCAP,
+		.mac = { { 0x02, 0, 0, 0, 0, 0x01 } },
+		.vlan = 7,
+	};
+	CHECK(pm_filter_from_constraint(&m, &from_struct, err, sizeof(err)) == 0, "%s", err);
+	pm_filter_format(&from_struct, a, sizeof(a));
+	CHECK(strcmp(a, "-m 02:00:00:00:00:01 -v 7 -e") == 0, "got [%s]", a);
+	CHECK(from_struct.f.encap_port == PKTMON_VXLAN_PORT, "encap port %u", from_struct.f.encap_port);
+
+	static const struct {
+		struct pktmon_protocol_constraint c;
+		const char *why;
+	} bad[] = {
+		{ { .fields = 0 }, "a condition besides encapsulation" },
+		{ { .fields = PKTMON_FF_ENCAP }, "a condition besides encapsulation" },
+		{ { .fields = 0x8000 }, "unknown fields bits 0x8000" },
+		{ { .fields = PKTMON_FF_PORT2, .port = { 0, 80 } }, "PORT2 needs PORT1" },
+		{ { .fields = PKTMON_FF_TCPFLAGS, .tcp_flags = PKTMON_TCP_SYN }, "TCP flags need the protocol" },
+		{ { .fields = PKTMON_FF_IP1, .ip_family = { 5 } }, "IP1: family 5 is neither 4 nor 6" },
+		{ { .fields = PKTMON_FF_IP1, .ip_family = { 4 }, .ip_prefix = { 33 } }, "33" },
+		{ { .fields = PKTMON_FF_VLAN, .vlan = 4096 }, "4096" },
+		{ { .fields = PKTMON_FF_PROTO | PKTMON_FF_TCPFLAGS, .ip_proto = 17, .tcp_flags = 2 }, "TCP" },
+		{ { .name = "two words", .fields = PKTMON_FF_VLAN }, "bad constraint name" },
+		{ { .name = "-x", .fields = PKTMON_FF_VLAN }, "bad constraint name" },
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		err[0] = 0;
+		CHECK(pm_filter_from_constraint(&bad[i].c, &from_struct, err, sizeof(err)) < 0, "bad[%zu] accepted", i);
+		CHECK(strstr(err, bad[i].why) != NULL, "bad[%zu]: [%s] lacks [%s]", i, err, bad[i].why);
+	}
+}
+
 int main(void)
 {
 	build_frames();
@@ -874,6 +932,7 @@ int main(void)
 	test_table();
 	test_sets();
 	test_word_soup();
+	test_constraint_struct();
 	if (failures) {
 		fprintf(stderr, "%d of %d checks failed\n", failures, checks);
 		return 1;

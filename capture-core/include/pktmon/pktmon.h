@@ -8,7 +8,7 @@
  * Several sessions may run at once; each has its own observation points,
  * filters, counters and outputs. Every function returns 0 on success or a
  * negative errno value, and fills `err` (when given) with a sentence a person
- * can act on.
+ * can act on. Installed as libpktmon.so (pkg-config pktmon); see libpktmon(3).
  */
 #ifndef PKTMON_H
 #define PKTMON_H
@@ -17,13 +17,20 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "pktmon/pktmon_filter.h"
 #include "pktmon/pktmon_format.h"
+#include "pktmon/pktmon_version.h"
 
 #ifdef __cplusplus
 extern "C" {
 #endif
 
-#define PKTMON_ERRLEN 256
+#define PKTMON_ERRLEN 512 /* enough for any message in err (the privilege hint is the longest) */
+
+/* The library's version, "MAJOR.MINOR.PATCH", and PKTMON_VERSION_NUMBER of that version: the
+ * library loaded at run time, where the PKTMON_VERSION_* macros are the headers compiled with. */
+const char *pktmon_version(void);
+unsigned pktmon_version_number(void);
 
 typedef struct pktmon_handle pktmon_handle;
 typedef struct pktmon_session pktmon_session;
@@ -70,12 +77,36 @@ int pktmon_session_set_options(pktmon_session *s, const struct pktmon_session_op
  * source was added watches every available layer. */
 int pktmon_add_data_source(pktmon_session *s, enum pktmon_layer layer);
 /* AddCaptureConstraint: a pktmon filter, as `pktmon filter add` takes it (e.g.
- * "web -t TCP SYN -p 80"); a packet is reported if it matches all conditions of
- * at least one filter (at most PKTMON_MAX_FILTERS). -EINVAL with the reason in
- * err when the text is not a filter. */
+ * "web -t TCP SYN -p 80", shorter than PKTMON_FILTER_TEXT_MAX); a packet is
+ * reported if it matches all conditions of at least one filter (at most
+ * PKTMON_MAX_FILTERS, text and struct together). -EINVAL with the reason in err
+ * when the text is not a filter, -E2BIG when the session has them all. */
 int pktmon_add_capture_constraint(pktmon_session *s, const char *filter, char *err, size_t errlen);
+/* The same condition as a struct, as Windows' PACKETMONITOR_PROTOCOL_CONSTRAINT. A
+ * packet matches when every condition named in `fields` holds. One MAC, IP or port
+ * matches either end of the packet (source or destination); the second of a pair
+ * (MAC2, IP2, PORT2, which need the first) makes it the packet between the two, in
+ * either direction. Members not named in `fields` are ignored. */
+struct pktmon_protocol_constraint {
+	const char *name;     /* NULL, or printable ASCII without blanks, '"' or ':', < PKTMON_FILTER_NAME_MAX */
+	uint32_t fields;      /* PKTMON_FF_*: which members below are conditions */
+	uint8_t mac[2][6];    /* PKTMON_FF_MAC1, PKTMON_FF_MAC2 */
+	uint16_t vlan;        /* PKTMON_FF_VLAN: VLAN id, 0-4095 */
+	uint16_t ethertype;   /* PKTMON_FF_ETHERTYPE: host order, after any VLAN tag (0x0800 IPv4...) */
+	uint8_t ip_proto;     /* PKTMON_FF_PROTO: IANA number, 6 TCP, 17 UDP, 1 ICMP, 58 ICMPv6... */
+	uint8_t tcp_flags;    /* PKTMON_FF_TCPFLAGS: PKTMON_TCP_* that must all be set; ip_proto 6 */
+	uint8_t ip_family[2]; /* PKTMON_FF_IP1, PKTMON_FF_IP2: 4 or 6, both the same */
+	uint8_t ip_prefix[2]; /* prefix length, 0-32 or 0-128 (32/128: the address itself) */
+	uint8_t ip[2][16];    /* network order; IPv4 in the first 4 bytes */
+	uint16_t port[2];     /* PKTMON_FF_PORT1, PKTMON_FF_PORT2: host order (TCP, UDP, SCTP) */
+	uint16_t encap_port;  /* PKTMON_FF_ENCAP (also match inside VXLAN, GRE, IP-in-IP): the
+			       * VXLAN UDP port, 0 = PKTMON_VXLAN_PORT; one port per session */
+};
+/* -EINVAL with the reason in err when the struct is no filter; -E2BIG as above. */
+int pktmon_add_protocol_constraint(pktmon_session *s, const struct pktmon_protocol_constraint *c, char *err,
+				   size_t errlen);
 /* Report only what happens in this network namespace (inode number); may be
- * called up to 16 times. Packets are still followed through every namespace. */
+ * called up to PKTMON_MAX_NETNS times. Packets are still followed through every namespace. */
 int pktmon_add_netns(pktmon_session *s, uint32_t netns_inode);
 /* An `ip netns` name, "host" (the initial namespace: kthreadd's, or the fixed
  * initial inode of newer kernels, else PID 1's) or an inode number. */
@@ -86,8 +117,9 @@ int pktmon_set_pcap_filter(pktmon_session *s, const char *expr, char *err, size_
 /* Check a pcap-filter expression without a session (for the extcap). */
 int pktmon_check_pcap_filter(const char *expr, char *err, size_t errlen);
 
-/* One observation, as a real-time stream receives it. Pointers are valid only
- * during the callback. */
+/* One observation, as a real-time stream receives it (Windows'
+ * PACKETMONITOR_STREAM_DATA_DESCRIPTOR: metadata, packet, missed counts).
+ * Pointers are valid only during the callback. */
 struct pktmon_event {
 	uint32_t component_id;
 	const char *component_name;
@@ -106,9 +138,16 @@ struct pktmon_event {
 	uint64_t drop_location;
 	const char *drop_symbol;
 	const uint8_t *data;     /* frame, Ethernet first */
-	uint32_t cap_len;
-	uint32_t orig_len;
+	uint32_t cap_len;        /* bytes at data: at most the snaplen and the stream's truncation */
+	uint32_t orig_len;       /* bytes of the packet */
 	uint64_t missed_before;  /* events of this component lost just before this one */
+	/* Since the previous event this stream got (MissedPacketWriteCount/ReadCount): */
+	uint64_t missed_write;   /* events the kernel could not write: the ring buffer was full
+				  * (a larger buffer_bytes, a faster callback, or fewer events);
+				  * learnt with the next event of the same component and CPU,
+				  * pktmon_get_totals() counts them all */
+	uint64_t missed_read;    /* events read from the ring buffer that were not delivered:
+				  * the session's component table was full */
 };
 
 enum pktmon_stream_event {
@@ -127,9 +166,21 @@ struct pktmon_stream_callbacks {
 /* One pktmon-style text line for an event (no newline); returns snprintf's count. */
 int pktmon_format_event(const struct pktmon_event *ev, char *buf, size_t len);
 
-/* CreateRealtimeStream: callbacks run on the session's consumer thread. */
+/* CreateRealtimeStream: the callbacks run on the session's consumer thread, one
+ * at a time, in the order the events were read; a callback that blocks holds
+ * the reading back, and the kernel's events then wait in the ring buffer or,
+ * when it is full, are lost (missed_write). A callback must not call
+ * pktmon_set_session_active or pktmon_close_session for its own session. */
 int pktmon_create_realtime_stream(pktmon_handle *h, const struct pktmon_stream_callbacks *cb,
 				  pktmon_output **out);
+/* Windows' PACKETMONITOR_REALTIME_STREAM_CONFIGURATION: buffer and truncation. */
+struct pktmon_stream_options {
+	uint32_t buffer_bytes;    /* the ring buffer between kernel and stream: the session's ring_bytes
+				   * becomes at least this (rounded up to a power of two); 0 = as is */
+	uint32_t truncation_size; /* at most this many bytes of each packet in on_data; 0 = as captured */
+};
+int pktmon_create_realtime_stream_ex(pktmon_handle *h, const struct pktmon_stream_callbacks *cb,
+				     const struct pktmon_stream_options *o, pktmon_output **out);
 
 enum pktmon_log_mode {
 	PKTMON_LOG_SINGLE = 0,    /* one file; stop writing packets at the size limit */

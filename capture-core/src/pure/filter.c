@@ -11,6 +11,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "pktmon/pktmon.h"
+
 #define PM_LINE_WORDS_MAX 64
 
 struct name_val {
@@ -451,7 +453,7 @@ int pm_filter_format(const struct pm_filter *pf, char *buf, size_t len)
 
 int pm_filter_parse_line(const char *line, struct pm_filter *out, char *err, size_t errlen)
 {
-	char copy[1024];
+	char copy[PKTMON_FILTER_TEXT_MAX];
 	char *words[PM_LINE_WORDS_MAX];
 	int n = 0;
 	size_t l;
@@ -568,4 +570,58 @@ int pm_filters_vxlan_port(const struct pm_filter *fs, size_t n, char *err, size_
 		}
 	}
 	return port ? port : PKTMON_VXLAN_PORT;
+}
+
+/* Through the line form, so a struct obeys exactly the rules (and gets the messages) of the text. */
+int pm_filter_from_constraint(const struct pktmon_protocol_constraint *c, struct pm_filter *out, char *err,
+			      size_t errlen)
+{
+	static const struct {
+		unsigned second, first;
+		const char *what;
+	} pairs[] = {
+		{ PKTMON_FF_MAC2, PKTMON_FF_MAC1, "MAC2 needs MAC1" },
+		{ PKTMON_FF_IP2, PKTMON_FF_IP1, "IP2 needs IP1" },
+		{ PKTMON_FF_PORT2, PKTMON_FF_PORT1, "PORT2 needs PORT1" },
+		{ PKTMON_FF_TCPFLAGS, PKTMON_FF_PROTO, "TCP flags need the protocol (TCP)" },
+	};
+	struct pm_filter pf;
+	char line[PM_FILTER_LINE_MAX];
+
+	if (!c || !out)
+		return set_err(err, errlen, "no constraint");
+	if (c->fields & ~PKTMON_FF_ALL)
+		return set_err(err, errlen, "unknown fields bits 0x%x", c->fields & ~PKTMON_FF_ALL);
+	if (!(c->fields & (PKTMON_FF_ALL & ~PKTMON_FF_ENCAP)))
+		return set_err(err, errlen, "a constraint needs a condition besides encapsulation");
+	for (size_t i = 0; i < sizeof(pairs) / sizeof(pairs[0]); i++)
+		if ((c->fields & pairs[i].second) && !(c->fields & pairs[i].first))
+			return set_err(err, errlen, "%s", pairs[i].what);
+	for (int k = 0; k < 2; k++)
+		if ((c->fields & (k ? PKTMON_FF_IP2 : PKTMON_FF_IP1)) && c->ip_family[k] != 4 && c->ip_family[k] != 6)
+			return set_err(err, errlen, "IP%d: family %u is neither 4 nor 6", k + 1, c->ip_family[k]);
+	memset(&pf, 0, sizeof(pf));
+	if (c->name && c->name[0]) {
+		if (strlen(c->name) >= sizeof(pf.name) || !valid_name(c->name))
+			return set_err(err, errlen,
+				       "bad constraint name (at most %d printable characters, no leading '-', no "
+				       "blank, '\"' or ':')",
+				       PM_FILTER_NAME_MAX - 1);
+		strcpy(pf.name, c->name);
+	}
+	pf.f.fields = c->fields;
+	pf.f.vlan = c->vlan;
+	pf.f.ethertype = c->ethertype;
+	pf.f.ip_proto = c->ip_proto;
+	pf.f.tcp_flags = c->tcp_flags;
+	memcpy(pf.f.mac, c->mac, sizeof(pf.f.mac));
+	memcpy(pf.f.ip_family, c->ip_family, sizeof(pf.f.ip_family));
+	memcpy(pf.f.ip_prefix, c->ip_prefix, sizeof(pf.f.ip_prefix));
+	memcpy(pf.f.ip, c->ip, sizeof(pf.f.ip));
+	memcpy(pf.f.port, c->port, sizeof(pf.f.port));
+	if (c->fields & PKTMON_FF_ENCAP)
+		pf.f.encap_port = c->encap_port ? c->encap_port : PKTMON_VXLAN_PORT;
+	if (pm_filter_format(&pf, line, sizeof(line)) < 0)
+		return set_err(err, errlen, "constraint too long to format");
+	return pm_filter_parse_line(line, out, err, errlen);
 }

@@ -36,7 +36,7 @@
 
 #include "pkt_parse.h"
 
-#define PM_FILTER_NAME_MAX 64
+#define PM_FILTER_NAME_MAX PKTMON_FILTER_NAME_MAX
 #define PM_FILTER_LINE_MAX 320 /* enough for any pm_filter_format() output */
 
 struct pm_filter {
@@ -52,6 +52,12 @@ int pm_filter_format(const struct pm_filter *pf, char *buf, size_t len);
 
 /* Parse the one-line form (also accepts any argv form split on blanks). */
 int pm_filter_parse_line(const char *line, struct pm_filter *out, char *err, size_t errlen);
+
+/* The filter of a public struct pktmon_protocol_constraint, checked as its line form would be
+ * (same rules, same messages). 0, or -1 with the reason in err. */
+struct pktmon_protocol_constraint;
+int pm_filter_from_constraint(const struct pktmon_protocol_constraint *c, struct pm_filter *out, char *err,
+			      size_t errlen);
 
 /* `filter list`: a header (two lines, no trailing newline) and one row per filter, 1-based. */
 int pm_filter_table_header(char *buf, size_t len);

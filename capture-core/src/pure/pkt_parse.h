@@ -26,34 +26,12 @@
 #define __always_inline inline __attribute__((always_inline))
 #endif
 
-#define PKTMON_MAX_FILTERS 32
+/* PKTMON_MAX_FILTERS, PKTMON_VXLAN_PORT, the PKTMON_FF_* and PKTMON_TCP_* bits: public, as
+ * struct pktmon_protocol_constraint uses them too. */
+#include "pktmon/pktmon_filter.h"
+
 #define PKTMON_PARSE_MAX 256   /* bytes of the frame the parser looks at */
-#define PKTMON_VXLAN_PORT 4789 /* IANA VXLAN port, the default of -e */
 #define PKTMON_IPV6_EXT_MAX 4  /* IPv6 extension headers followed */
-
-/* struct pktmon_filter.fields */
-#define PKTMON_FF_MAC1      0x0001u
-#define PKTMON_FF_MAC2      0x0002u
-#define PKTMON_FF_VLAN      0x0004u
-#define PKTMON_FF_ETHERTYPE 0x0008u
-#define PKTMON_FF_PROTO     0x0010u
-#define PKTMON_FF_TCPFLAGS  0x0020u
-#define PKTMON_FF_IP1       0x0040u
-#define PKTMON_FF_IP2       0x0080u
-#define PKTMON_FF_PORT1     0x0100u
-#define PKTMON_FF_PORT2     0x0200u
-#define PKTMON_FF_ENCAP     0x0400u
-#define PKTMON_FF_ALL       0x07ffu
-
-/* TCP flag bits as in the TCP header's 13th byte. */
-#define PKTMON_TCP_FIN 0x01u
-#define PKTMON_TCP_SYN 0x02u
-#define PKTMON_TCP_RST 0x04u
-#define PKTMON_TCP_PSH 0x08u
-#define PKTMON_TCP_ACK 0x10u
-#define PKTMON_TCP_URG 0x20u
-#define PKTMON_TCP_ECE 0x40u
-#define PKTMON_TCP_CWR 0x80u
 
 /*
  * One filter, kernel-side form. Lives in a BPF array map: fixed 64-byte
