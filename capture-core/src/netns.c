@@ -14,6 +14,7 @@
 #include <sys/vfs.h>
 #include <unistd.h>
 
+#include "container_name.h"
 #include "netns.h"
 
 #ifndef SO_NETNS_COOKIE
@@ -179,6 +180,79 @@ oom:
 	return -1;
 }
 
+/* The start of a small file, NUL-terminated; false if unreadable or empty. */
+static bool read_small(const char *path, char *buf, size_t len)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0)
+		return false;
+	size_t got = 0;
+	ssize_t r;
+	while (got + 1 < len && (r = read(fd, buf + got, len - 1 - got)) > 0)
+		got += (size_t)r;
+	close(fd);
+	buf[got] = 0;
+	return got > 0;
+}
+
+/* The runtime's own name for a container, from its state files (readable by root only). */
+static void runtime_name(const struct pm_container *c, char *name, size_t len)
+{
+	static char json[1 << 16];
+	char path[160];
+	name[0] = 0;
+	if (!strcmp(c->runtime, "docker")) {
+		snprintf(path, sizeof(path), "/var/lib/docker/containers/%s/config.v2.json", c->id);
+		if (read_small(path, json, sizeof(json)))
+			pm_docker_config_name(json, name, len);
+	} else if (!strcmp(c->runtime, "podman")) {
+		if (read_small("/var/lib/containers/storage/overlay-containers/containers.json", json, sizeof(json)))
+			pm_podman_containers_name(json, c->id, name, len);
+	}
+}
+
+/* A namespace without an `ip netns` name is named after what runs in it: the container of its
+ * first process (by cgroup), else that process ("sleep:1234"). Only as reliable as /proc. */
+static bool name_from_processes(uint32_t inum, uint32_t cookie, char *buf, size_t len)
+{
+	DIR *d = opendir("/proc");
+	if (!d)
+		return false;
+	long first = 0;
+	char path[64];
+	struct dirent *e;
+	while ((e = readdir(d))) {
+		if (!isdigit((unsigned char)e->d_name[0]) || strlen(e->d_name) > 20)
+			continue;
+		long pid = strtol(e->d_name, NULL, 10);
+		if (first && pid >= first)
+			continue;
+		snprintf(path, sizeof(path), "/proc/%ld/ns/net", pid);
+		if (inode_of(path) != inum)
+			continue;
+		uint64_t c;
+		if (cookie && pm_netns_cookie(path, &c) == 0 && (uint32_t)c != cookie)
+			continue; /* a reused inode: another namespace */
+		first = pid;
+	}
+	closedir(d);
+	if (!first)
+		return false;
+	char text[4096], name[PM_CONTAINER_NAME_MAX + 1];
+	struct pm_container ctr;
+	snprintf(path, sizeof(path), "/proc/%ld/cgroup", first);
+	if (read_small(path, text, sizeof(text)) && pm_container_from_cgroup(text, &ctr)) {
+		runtime_name(&ctr, name, sizeof(name));
+		pm_container_label(&ctr, name, buf, len);
+		return true;
+	}
+	snprintf(path, sizeof(path), "/proc/%ld/comm", first);
+	if (!read_small(path, text, sizeof(text)))
+		text[0] = 0;
+	pm_process_label(text, (int)first, buf, len);
+	return true;
+}
+
 void pm_netns_name(uint32_t inum, uint32_t cookie, char *buf, size_t len)
 {
 	if (inum && (inum == PROC_NET_INIT_INO || inum == pm_netns_host())) {
@@ -205,5 +279,25 @@ void pm_netns_name(uint32_t inum, uint32_t cookie, char *buf, size_t len)
 		}
 		closedir(d);
 	}
-	snprintf(buf, len, "%u", inum);
+	if (!name_from_processes(inum, cookie, buf, len))
+		snprintf(buf, len, "%u", inum);
+}
+
+uint32_t pm_netns_find_by_label(const char *label)
+{
+	struct pm_netns *list;
+	size_t n;
+	uint32_t found = 0;
+	if (pm_netns_scan(&list, &n) < 0)
+		return 0;
+	char name[64];
+	for (size_t i = 0; i < n && !found; i++) {
+		if (pm_netns_path_name(&list[i]))
+			continue; /* an `ip netns` name: not a label */
+		if (name_from_processes(list[i].inum, (uint32_t)list[i].cookie, name, sizeof(name)) &&
+		    !strcmp(name, label))
+			found = list[i].inum;
+	}
+	free(list);
+	return found;
 }

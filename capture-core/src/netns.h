@@ -39,6 +39,9 @@ uint32_t pm_netns_host(void);
  * Returns 0 or -errno. */
 int pm_netns_cookie(const char *path, uint64_t *cookie);
 
+/* The namespace pm_netns_name labels `label` ("docker:web", "sleep:1234"), 0 if none. */
+uint32_t pm_netns_find_by_label(const char *label);
+
 /* Inode of the caller's namespace (0 on error). */
 uint32_t pm_netns_self(void);
 

@@ -126,6 +126,12 @@ int pktmon_netns_resolve(const char *name, uint32_t *inode, char *err, size_t er
 		goto unknown;
 	} else if (!*name || strchr(name, '/') || strlen(name) > 200)
 		goto unknown;
+	else if (strchr(name, ':')) { /* a container's or process's label, as component names show it */
+		*inode = pm_netns_find_by_label(name);
+		if (*inode)
+			return 0;
+		goto unknown;
+	}
 	else
 		snprintf(path, sizeof(path), "/run/netns/%s", name);
 	if (stat(path, &st) < 0)
@@ -133,7 +139,7 @@ int pktmon_netns_resolve(const char *name, uint32_t *inode, char *err, size_t er
 	*inode = (uint32_t)st.st_ino;
 	return 0;
 unknown:
-	pm_seterr(err, errlen, "no network namespace '%s' (give an `ip netns` name, host, or an inode number)", name);
+	pm_seterr(err, errlen, "no network namespace '%s' (give an `ip netns` name, host, a container label such as docker:web, or an inode number)", name);
 	return -ENOENT;
 }
 

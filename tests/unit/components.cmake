@@ -12,3 +12,8 @@ add_test(NAME unit_observation COMMAND test_observation)
 add_executable(test_rundown ${CMAKE_CURRENT_LIST_DIR}/test_rundown.c)
 target_link_libraries(test_rundown PRIVATE pktmon_pure)
 add_test(NAME unit_rundown COMMAND test_rundown)
+
+# Naming a namespace after its container (cgroup paths, runtimes' state files): pure, no root.
+add_executable(test_container_name ${CMAKE_CURRENT_LIST_DIR}/test_container_name.c)
+target_link_libraries(test_container_name PRIVATE pktmon_pure)
+add_test(NAME unit_container_name COMMAND test_container_name)
