@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* components.c - the component table: a stable small id and a readable name per (layer, netns, interface). */
+/* components.c - the component table: its id (comp_id.c) and a readable name per (layer, netns, interface). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,11 +41,11 @@ struct pm_component *pm_components_find(const struct pm_components *t, const str
 	if (!t->nslots)
 		return NULL;
 	for (size_t i = key_hash(key) & (t->nslots - 1);; i = (i + 1) & (t->nslots - 1)) {
-		uint32_t id = t->slots[i];
-		if (!id)
+		uint32_t seq = t->slots[i];
+		if (!seq)
 			return NULL;
-		if (key_eq(&t->items[id - 1]->key, key))
-			return t->items[id - 1];
+		if (key_eq(&t->items[seq - 1]->key, key))
+			return t->items[seq - 1];
 	}
 }
 
@@ -54,11 +54,11 @@ static int rehash(struct pm_components *t, size_t nslots)
 	uint32_t *slots = calloc(nslots, sizeof(*slots));
 	if (!slots)
 		return -1;
-	for (size_t id = 1; id <= t->n; id++) {
-		size_t i = key_hash(&t->items[id - 1]->key) & (nslots - 1);
+	for (size_t seq = 1; seq <= t->n; seq++) {
+		size_t i = key_hash(&t->items[seq - 1]->key) & (nslots - 1);
 		while (slots[i])
 			i = (i + 1) & (nslots - 1);
-		slots[i] = (uint32_t)id;
+		slots[i] = (uint32_t)seq;
 	}
 	free(t->slots);
 	t->slots = slots;
@@ -121,7 +121,12 @@ struct pm_component *pm_components_add(struct pm_components *t, const struct pm_
 	c = calloc(1, sizeof(*c));
 	if (!c)
 		return NULL;
-	c->id = (uint32_t)t->n + 1;
+	c->seq = (uint32_t)t->n + 1;
+	c->id = pm_comp_id(key);
+	/* a namespace's inode reused within one session (another cookie), or two hashed ids alike */
+	while (pm_components_by_id(t, c->id))
+		c->id = PM_COMP_ID_HASHED_FIRST + (c->id * 2654435761u) % (UINT32_MAX - PM_COMP_ID_HASHED_FIRST);
+	c->excluded = t->sel && !pm_comp_selected(t->sel, key);
 	c->key = *key;
 	snprintf(c->ifname, sizeof(c->ifname), "%s", ifname ? ifname : "");
 	snprintf(c->netns_name, sizeof(c->netns_name), "%s", netns_name ? netns_name : "?");
@@ -133,12 +138,15 @@ struct pm_component *pm_components_add(struct pm_components *t, const struct pm_
 	size_t i = key_hash(key) & (t->nslots - 1);
 	while (t->slots[i])
 		i = (i + 1) & (t->nslots - 1);
-	t->slots[i] = c->id;
+	t->slots[i] = c->seq;
 	*created = true;
 	return c;
 }
 
 struct pm_component *pm_components_by_id(const struct pm_components *t, uint32_t id)
 {
-	return id >= 1 && id <= t->n ? t->items[id - 1] : NULL;
+	for (size_t i = 0; i < t->n; i++)
+		if (t->items[i]->id == id)
+			return t->items[i];
+	return NULL;
 }
