@@ -59,22 +59,23 @@ static int parse_comp(pktmon_session *s, const char *list, char *err, size_t err
 			scanned = true;
 			int e = pm_inventory_has_id(&inv, id) ? pktmon_add_component(s, id) : -ENOENT;
 			if (e == -EOPNOTSUPP)
-				snprintf(err, errlen, "component %u: its layers are not available on this kernel (%s)", id,
-					 HOW_TO_FIND_IDS);
+				snprintf(err, errlen, "component %u: its layers are not available on this kernel (%s)",
+					 id, HOW_TO_FIND_IDS);
 			else if (e == -E2BIG)
 				snprintf(err, errlen, "--comp: at most %d component ids", PKTMON_MAX_COMPONENT_IDS);
 			else if (e < 0)
-				snprintf(err, errlen, "unknown component id %u: no interface or layer has it now (%s)", id,
-					 HOW_TO_FIND_IDS);
+				snprintf(err, errlen, "unknown component id %u: no interface or layer has it now (%s)",
+					 id, HOW_TO_FIND_IDS);
 			rc = e < 0 ? -1 : 0;
 		} else {
 			enum pktmon_layer l = pktmon_layer_from_name(tok);
 			if (l == PKTMON_LAYER_UNKNOWN) {
-				snprintf(err, errlen,
-					 "unknown component '%s': give ids, layer names or nics (%s)", tok, HOW_TO_FIND_IDS);
+				snprintf(err, errlen, "unknown component '%s': give ids, layer names or nics (%s)", tok,
+					 HOW_TO_FIND_IDS);
 				rc = -1;
 			} else if (pktmon_add_data_source(s, l) == -EOPNOTSUPP) {
-				snprintf(err, errlen, "layer '%s' is not available on this kernel (see `pktmon list`)", tok);
+				snprintf(err, errlen, "layer '%s' is not available on this kernel (see `pktmon list`)",
+					 tok);
 				rc = -1;
 			}
 		}

@@ -75,7 +75,8 @@ static size_t stack_rows(const struct list_opts *o, uint32_t netns, struct stack
 		for (size_t i = 0; i < N(nf_layers); i++)
 			if (layer_shown(o, nf_layers[i])) {
 				uint8_t fam = f ? PKTMON_NF_IPV6 : PKTMON_NF_IPV4;
-				r[n++] = (struct stack_row){ pm_comp_stack_id(netns, nf_layers[i], fam), nf_layers[i], fam };
+				r[n++] = (struct stack_row){ pm_comp_stack_id(netns, nf_layers[i], fam), nf_layers[i],
+							     fam };
 			}
 	enum pktmon_layer other[] = { PKTMON_LAYER_SOCK_RX, PKTMON_LAYER_STACK };
 	for (size_t i = 0; i < N(other); i++)
@@ -95,8 +96,8 @@ static void print_text(const struct list_opts *o, const struct pm_inventory *inv
 			unreadable++;
 		} else {
 			printf("  Network interfaces:\n");
-			printf("    %-10s %-16s %-7s %-17s %-9s %-5s %s\n", "Id", "Name", "Ifindex", "MAC Address", "Kind",
-			       "State", "Components (id layer)");
+			printf("    %-10s %-16s %-7s %-17s %-9s %-5s %s\n", "Id", "Name", "Ifindex", "MAC Address",
+			       "Kind", "State", "Components (id layer)");
 			for (size_t j = 0; j < ns->nifaces; j++) {
 				const struct pm_inv_iface *f = &ns->ifaces[j];
 				if (!f->up && !o->all)

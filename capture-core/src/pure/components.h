@@ -33,6 +33,7 @@ struct pm_components {
 	struct pm_component **items; /* by seq - 1 */
 	size_t n, cap;
 	uint32_t *slots;             /* open addressing on the key: seq, 0 = empty */
+	uint32_t *idslots;           /* open addressing on the id: seq, 0 = empty (same size) */
 	size_t nslots;
 	const struct pm_comp_selection *sel; /* what --comp selected (NULL: everything) */
 };
