@@ -43,11 +43,6 @@ static bool layer_shown(const struct list_opts *o, enum pktmon_layer l)
 	return d && d->available && l != PKTMON_LAYER_NETFILTER;
 }
 
-static const char *layer_word(enum pktmon_layer l)
-{
-	return l == PKTMON_LAYER_STACK ? "drop" : pktmon_layer_name(l);
-}
-
 static void json_str(const char *s)
 {
 	putchar('"');
@@ -106,7 +101,7 @@ static void print_text(const struct list_opts *o, const struct pm_inventory *inv
 				       f->mac[0] ? f->mac : "-", f->kind, f->up ? "up" : "down");
 				for (size_t k = 0; k < N(if_layers); k++)
 					if (layer_shown(o, if_layers[k]))
-						printf(" %u %s", f->id + if_layers[k], layer_word(if_layers[k]));
+						printf(" %u %s", f->id + if_layers[k], pktmon_layer_name(if_layers[k]));
 				putchar('\n');
 			}
 		}
@@ -200,8 +195,9 @@ int cmd_list(int argc, char **argv)
 		} else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h") || !strcmp(argv[i], "help")) {
 			puts("Usage: pktmon list [-a|--all] [-i|--include-hidden] [--json]\n\n"
 			     "Lists the components that exist now, per network namespace: each network interface\n"
-			     "(its id, name, ifindex, MAC address, kind) with its components (rx, qdisc, tx, drop),\n"
-			     "and the stack layers (netfilter hooks per family, socket, drops without a device).\n"
+			     "(its id, name, ifindex, MAC address, kind) with its components (rx, qdisc, tx, and\n"
+			     "stack: drops at that device), and the stack layers (netfilter hooks per family,\n"
+			     "socket, drops without a device).\n"
 			     "`pktmon start --comp ID,...` takes these ids (an interface id captures all its\n"
 			     "components); captures write the same ids. Namespaces other than yours need root.\n\n"
 			     "  -a, --all              also interfaces that are down\n"
