@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "capture_run.h"
+#include "comp_inventory.h"
 #include "ctl_server.h"
 #include "fail.h"
 #include "filter.h"
@@ -22,32 +23,64 @@
 static volatile sig_atomic_t got_signal;
 static void on_signal(int sig) { got_signal = sig; }
 
+/* A component id as `pktmon list` prints it: digits only. */
+static bool parse_id(const char *tok, uint32_t *id)
+{
+	char *end;
+	errno = 0;
+	unsigned long v = strtoul(tok, &end, 10);
+	if (!*tok || *end || errno || v == 0 || v > UINT32_MAX || tok[0] == '-' || tok[0] == '+')
+		return false;
+	*id = (uint32_t)v;
+	return true;
+}
+
+#define HOW_TO_FIND_IDS "run `pktmon list` for the ids of the interfaces and layers that exist now"
+
+/* --comp: "all", or a list of "nics", layer names and component ids, mixed. */
 static int parse_comp(pktmon_session *s, const char *list, char *err, size_t errlen)
 {
 	if (!strcasecmp(list, "all"))
 		return 0;
-	if (!strcasecmp(list, "nics")) {
-		pktmon_add_data_source(s, PKTMON_LAYER_DEV_RX);
-		pktmon_add_data_source(s, PKTMON_LAYER_DEV_TX);
-		return 0;
-	}
 	char *copy = strdup(list), *save = NULL;
 	if (!copy)
 		return -1;
 	int rc = 0;
-	for (char *tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-		enum pktmon_layer l = pktmon_layer_from_name(tok);
-		if (l == PKTMON_LAYER_UNKNOWN) {
-			snprintf(err, errlen, "unknown component layer '%s' (see `pktmon list`)", tok);
-			rc = -1;
-			break;
-		}
-		if (pktmon_add_data_source(s, l) == -EOPNOTSUPP) {
-			snprintf(err, errlen, "layer '%s' is not available on this kernel (see `pktmon list`)", tok);
-			rc = -1;
-			break;
+	struct pm_inventory inv = { 0 };
+	bool scanned = false;
+	for (char *tok = strtok_r(copy, ",", &save); tok && !rc; tok = strtok_r(NULL, ",", &save)) {
+		uint32_t id;
+		if (!strcasecmp(tok, "nics")) {
+			pktmon_add_data_source(s, PKTMON_LAYER_DEV_RX);
+			pktmon_add_data_source(s, PKTMON_LAYER_DEV_TX);
+		} else if (parse_id(tok, &id)) {
+			if (!scanned)
+				pm_inventory_scan(&inv); /* what cannot be read is not there for an id */
+			scanned = true;
+			int e = pm_inventory_has_id(&inv, id) ? pktmon_add_component(s, id) : -ENOENT;
+			if (e == -EOPNOTSUPP)
+				snprintf(err, errlen, "component %u: its layers are not available on this kernel (%s)",
+					 id, HOW_TO_FIND_IDS);
+			else if (e == -E2BIG)
+				snprintf(err, errlen, "--comp: at most %d component ids", PKTMON_MAX_COMPONENT_IDS);
+			else if (e < 0)
+				snprintf(err, errlen, "unknown component id %u: no interface or layer has it now (%s)",
+					 id, HOW_TO_FIND_IDS);
+			rc = e < 0 ? -1 : 0;
+		} else {
+			enum pktmon_layer l = pktmon_layer_from_name(tok);
+			if (l == PKTMON_LAYER_UNKNOWN) {
+				snprintf(err, errlen, "unknown component '%s': give ids, layer names or nics (%s)", tok,
+					 HOW_TO_FIND_IDS);
+				rc = -1;
+			} else if (pktmon_add_data_source(s, l) == -EOPNOTSUPP) {
+				snprintf(err, errlen, "layer '%s' is not available on this kernel (see `pktmon list`)",
+					 tok);
+				rc = -1;
+			}
 		}
 	}
+	pm_inventory_free(&inv);
 	free(copy);
 	return rc;
 }

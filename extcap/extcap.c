@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "comp_inventory.h"
 #include "extcap.h"
 #include "fail.h"
 #include "toolbar.h"
@@ -36,16 +37,75 @@ static void print_dlts(void)
 	printf("dlt {number=1}{name=EN10MB}{display=Ethernet, one interface per pktmon component}\n");
 }
 
+/* The Components choice offers what `--comp` takes: the layers (checked: what a capture without
+ * --comp watches), nics, and the interfaces `pktmon list` shows with their ids. */
+static void print_components(int n)
+{
+	char err[PKTMON_ERRLEN];
+	pktmon_handle *h = NULL;
+	const struct pktmon_data_source *src = NULL;
+	size_t nsrc = 0;
+	if (pktmon_initialize(&h, err, sizeof(err)) == 0)
+		pktmon_enum_data_sources(h, &src, &nsrc);
+	char defaults[512] = "";
+	size_t used = 0;
+	for (int l = PKTMON_LAYER_DEV_RX; l < PKTMON_LAYER_STACK; l++) {
+		bool available = !src; /* without the kernel's description, offer every layer */
+		for (size_t i = 0; i < nsrc; i++)
+			if ((int)src[i].layer == l)
+				available = src[i].available;
+		if (available)
+			used += (size_t)snprintf(defaults + used, sizeof(defaults) - used, "%s%s", used ? "," : "",
+						 pktmon_layer_name((enum pktmon_layer)l));
+	}
+	/* save=false: Wireshark (4.0 to 4.6) registers a saved multicheck with an empty preference,
+	 * which then unchecks every box; unsaved, the dialog checks the values marked default=true.
+	 * Wireshark ignores an arg-level default for a multicheck: it is there for other readers. */
+	printf("arg {number=%d}{call=--comp}{display=Components}{type=multicheck}{save=false}{default=%s}"
+	       "{tooltip=Checked layers are watched in every network namespace (all of them: what pktmon "
+	       "captures by default; drops are always captured). An interface (its id from `pktmon list`) "
+	       "adds only its own rx, qdisc, tx and drops: uncheck the layers to capture just the checked "
+	       "interfaces}{group=Capture}\n",
+	       n, defaults);
+	for (int l = PKTMON_LAYER_DEV_RX; l < PKTMON_LAYER_STACK; l++) {
+		const char *name = pktmon_layer_name((enum pktmon_layer)l);
+		char key[24];
+		snprintf(key, sizeof(key), ",%s,", name);
+		char padded[520];
+		snprintf(padded, sizeof(padded), ",%s,", defaults);
+		bool on = strstr(padded, key) != NULL;
+		printf("value {arg=%d}{value=%s}{display=%s: %s%s}{default=%s}%s\n", n, name, name,
+		       pktmon_layer_label((enum pktmon_layer)l), on ? "" : " (not available on this kernel)",
+		       on ? "true" : "false", on ? "" : "{enabled=false}");
+	}
+	printf("value {arg=%d}{value=nics}{display=nics: device rx and tx only (Windows' --comp nics)}"
+	       "{default=false}\n", n);
+	/* the interfaces this user can see: own namespace, others with privilege */
+	struct pm_inventory inv;
+	pm_inventory_scan(&inv);
+	int shown = 0;
+	for (size_t i = 0; i < inv.nns && shown < 256; i++) {
+		const struct pm_inv_netns *ns = &inv.ns[i];
+		if (!ns->readable || !ns->nifaces)
+			continue;
+		printf("value {arg=%d}{value=netns:%u}{display=Interfaces of namespace %s}{enabled=false}\n", n,
+		       ns->inum, ns->name);
+		for (size_t j = 0; j < ns->nifaces && shown < 256; j++, shown++) {
+			const struct pm_inv_iface *f = &ns->ifaces[j];
+			printf("value {arg=%d}{value=%u}{display=%s (%s%s) id %u}{parent=netns:%u}{default=false}\n", n,
+			       f->id, f->name, f->kind, f->up ? "" : ", down", f->id, ns->inum);
+		}
+	}
+	pm_inventory_free(&inv);
+	pktmon_uninitialize(h);
+}
+
 /* The dialog: what Windows `pktmon start` offers. Discovery must stay fast and
- * free of side effects, so this needs no BPF and no privilege. */
+ * free of side effects, so this needs no privilege (it reads BTF, not BPF). */
 static void print_config(void)
 {
 	int n = 0;
-	printf("arg {number=%d}{call=--comp}{display=Components}{type=multicheck}"
-	       "{tooltip=The observation points to watch, in every network namespace}{group=Capture}\n", n);
-	for (int l = PKTMON_LAYER_DEV_RX; l < PKTMON_LAYER_STACK; l++)
-		printf("value {arg=%d}{value=%s}{display=%s}{default=true}\n", n,
-		       pktmon_layer_name((enum pktmon_layer)l), pktmon_layer_name((enum pktmon_layer)l));
+	print_components(n);
 	n++;
 	printf("arg {number=%d}{call=--type}{display=Type}{type=selector}"
 	       "{tooltip=All observations, only the flow (no drops), or only drops}{group=Capture}\n", n);

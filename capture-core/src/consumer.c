@@ -81,7 +81,9 @@ int pm_on_ring_event(void *ctx, void *data, size_t size)
 	/* netfilter and socket components are not tied to the device of the moment */
 	bool dev_layer = ev->comp.ifindex != 0;
 	struct pm_component *c = pm_component_for(s, &ev->comp, dev_layer ? ifname : NULL);
-	if (!c) {
+	if (!c || c->excluded) { /* out of memory, or not selected by --comp */
+		if (c)
+			s->filtered_out++;
 		pthread_mutex_unlock(&s->lock);
 		s->missed_read++;
 		return 0;

@@ -139,9 +139,9 @@ static void name_drop_reasons(pktmon_session *s)
 	}
 	for (size_t i = 0; i < n; i++) {
 		struct pm_component *c = pm_components_find(&s->comps, &d[i].key.comp);
-		if (!c || c->events_written || d[i].count <= best[c->id - 1])
+		if (!c || c->events_written || d[i].count <= best[c->seq - 1])
 			continue;
-		best[c->id - 1] = d[i].count;
+		best[c->seq - 1] = d[i].count;
 		char buf[32];
 		snprintf(c->last_drop_reason, sizeof(c->last_drop_reason), "%s",
 			 pm_reason_name(s, d[i].key.reason, buf, sizeof(buf)));
@@ -220,9 +220,12 @@ int pktmon_get_counters(pktmon_session *s, struct pktmon_counter **list, size_t 
 		pthread_mutex_unlock(&s->lock);
 		return -ENOMEM;
 	}
+	size_t nl = 0;
 	for (size_t i = 0; i < s->comps.n; i++) {
 		const struct pm_component *c = s->comps.items[i];
-		struct pktmon_counter *o = &l[i];
+		if (c->excluded)
+			continue; /* --comp did not select it */
+		struct pktmon_counter *o = &l[nl++];
 		o->component_id = c->id;
 		snprintf(o->name, sizeof(o->name), "%s", c->name);
 		o->layer = (enum pktmon_layer)c->key.layer;
@@ -237,7 +240,7 @@ int pktmon_get_counters(pktmon_session *s, struct pktmon_counter **list, size_t 
 		o->lost = c->lost;
 		snprintf(o->last_drop_reason, sizeof(o->last_drop_reason), "%s", c->last_drop_reason);
 	}
-	*n = s->comps.n;
+	*n = nl;
 	*list = l;
 	pthread_mutex_unlock(&s->lock);
 	return 0;
@@ -255,7 +258,7 @@ int pktmon_get_drop_counts(pktmon_session *s, struct pktmon_drop_count **list, s
 		rc = -ENOMEM;
 	for (size_t i = 0; rc == 0 && i < nd; i++) {
 		struct pm_component *c = pm_component_for(s, &d[i].key.comp, NULL);
-		if (!c)
+		if (!c || c->excluded)
 			continue;
 		struct pktmon_drop_count *o = &(*list)[(*n)++];
 		char buf[32];

@@ -90,6 +90,31 @@ int pktmon_add_data_source(pktmon_session *s, enum pktmon_layer layer)
 	if (!pm_source_available(s->h, layer))
 		return -EOPNOTSUPP; /* never a silent capture of nothing */
 	s->layer_mask |= 1u << layer;
+	s->comp_sel.layer_mask |= 1u << layer;
+	return 0;
+}
+
+int pktmon_add_component(pktmon_session *s, uint32_t id)
+{
+	if (s->active)
+		return -EBUSY;
+	uint32_t layers = pm_comp_id_layers(id), available = 0;
+	if (!layers)
+		return -EINVAL;
+	for (int l = 1; l < PKTMON_LAYER_MAX; l++)
+		if ((layers & (1u << l)) && pm_source_available(s->h, (enum pktmon_layer)l))
+			available |= 1u << l;
+	if (!available)
+		return -EOPNOTSUPP;
+	for (size_t i = 0; i < s->comp_sel.nids; i++)
+		if (s->comp_ids[i] == id)
+			return 0;
+	if (s->comp_sel.nids >= PKTMON_MAX_COMPONENT_IDS)
+		return -E2BIG;
+	s->comp_ids[s->comp_sel.nids++] = id;
+	s->comp_sel.ids = s->comp_ids;
+	s->comps.sel = &s->comp_sel;
+	s->layer_mask |= available;
 	return 0;
 }
 
@@ -300,7 +325,7 @@ static void encode_trailer(pktmon_session *s, struct pm_buf *out)
 	size_t ndrops = 0;
 	for (size_t i = 0; drops && rbuf && i < nd; i++) {
 		struct pm_component *c = pm_component_for(s, &d[i].key.comp, NULL);
-		if (!c)
+		if (!c || c->excluded)
 			continue;
 		drops[ndrops++] = (struct pm_rundown_drop){
 			.component_id = c->id,

@@ -80,6 +80,9 @@ struct pktmon_session {
 	char name[64];
 	struct pktmon_session_options opt;
 	uint32_t layer_mask; /* bit per enum pktmon_layer; 0 = all */
+	/* --comp by id (comp_id.h): these ids and the layers named (sel.layer_mask) are written */
+	uint32_t comp_ids[PKTMON_MAX_COMPONENT_IDS];
+	struct pm_comp_selection comp_sel;
 	uint32_t netns[16];  /* PM_MAX_NETNS: report only these; none = all */
 	size_t nnetns;
 	struct pm_filter filters[PKTMON_MAX_FILTERS];

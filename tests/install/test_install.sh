@@ -24,6 +24,12 @@ if [ -n "$ws_plugins" ]; then
 	eq "the plugin where tshark -G folders looks" "$ws_plugins/epan/pktmon.so" "${plugin#$work/stage}"
 	eq "the extcap where tshark -G folders looks" "$ws_extcap" "$extcap"
 fi
+# the "Packet Monitor" profile among Wireshark's global profiles
+ws_global=$(sed -n 's/^Global configuration:[[:space:]]*//p' <<<"$folders")
+profile="${ws_global:-/usr/share/wireshark}/profiles/Packet Monitor"
+for f in preferences colorfilters; do
+	eq "the profile's $f where Wireshark finds global profiles" "yes" "$([ -s "$work/stage$profile/$f" ] && echo yes)"
+done
 eq "the staged extcap answers Wireshark" "interface {value=pktmon}{display=Packet Monitor: where packets go and why they drop}" \
 	"$("$work/stage$extcap/pktmon" --extcap-interfaces | grep '^interface')"
 
@@ -36,6 +42,8 @@ if command -v cpack >/dev/null && command -v dpkg-deb >/dev/null; then
 		for f in ".$extcap/pktmon" "./usr/bin/pktmon" ".$helperdir/pktmon-capture"; do
 			grep -qx "$f" <<<"$files" && echo "ok: the .deb has $f" || { echo "FAIL: the .deb lacks $f"; fails=$((fails + 1)); }
 		done
+		dpkg-deb -c "$deb" | grep -qF " .$profile/colorfilters" && echo "ok: the .deb has the Packet Monitor profile" ||
+			{ echo "FAIL: no Packet Monitor profile in the .deb"; fails=$((fails + 1)); }
 		grep -q '/plugins/.*/epan/pktmon.so$' <<<"$files" && echo "ok: the .deb has the plugin" || { echo "FAIL: no plugin in the .deb"; fails=$((fails + 1)); }
 		# libpktmon: the library, its development files and the manual (one package, no -dev split)
 		for f in '/libpktmon\.so\.0$' '/libpktmon\.so$' '/pkgconfig/pktmon\.pc$' '^\./usr/include/pktmon/pktmon\.h$' \

@@ -53,29 +53,31 @@ static void test_table(void)
 	struct pm_components t;
 	pm_components_init(&t);
 	bool created;
-	/* many components: ids are 1..n in order of first sighting, lookups find each */
+	/* many components: ids computed from (namespace, interface, layer), seq 1..n, lookups find each */
 	for (__u32 i = 0; i < 1000; i++) {
 		struct pm_comp_key k = key((__u8)(1 + i % 10), 4026531840u + i / 10, i % 10, 0);
 		struct pm_component *c = pm_components_add(&t, &k, "eth0", "ns", &created);
-		CHECK(c && created && c->id == i + 1, "add %u", i);
+		__u32 want = (i / 10 + 1) * 1000000u + (i % 10) * 100u + 1 + i % 10;
+		CHECK(c && created && c->id == want && c->seq == i + 1, "add %u: id %u", i, c ? c->id : 0);
 	}
 	for (__u32 i = 0; i < 1000; i++) {
 		struct pm_comp_key k = key((__u8)(1 + i % 10), 4026531840u + i / 10, i % 10, 0);
+		__u32 want = (i / 10 + 1) * 1000000u + (i % 10) * 100u + 1 + i % 10;
 		struct pm_component *c = pm_components_find(&t, &k);
-		CHECK(c && c->id == i + 1, "find %u", i);
+		CHECK(c && c->id == want, "find %u", i);
 		c = pm_components_add(&t, &k, "other", "ns", &created);
-		CHECK(c && !created && c->id == i + 1 && !strcmp(c->ifname, "eth0"), "re-add %u", i);
-		CHECK(pm_components_by_id(&t, i + 1) == c, "by id %u", i);
+		CHECK(c && !created && c->id == want && !strcmp(c->ifname, "eth0"), "re-add %u", i);
+		CHECK(pm_components_by_id(&t, want) == c, "by id %u", i);
 	}
-	/* the family is part of the identity */
+	/* the family is part of the identity: ipv4 INPUT of the host is 3, ipv6 INPUT 53 */
 	struct pm_comp_key v4 = key(PKTMON_LAYER_NF_INPUT, 5, 0, PKTMON_NF_IPV4);
 	struct pm_comp_key v6 = key(PKTMON_LAYER_NF_INPUT, 5, 0, PKTMON_NF_IPV6);
 	struct pm_component *a = pm_components_add(&t, &v4, NULL, "n", &created);
 	struct pm_component *b = pm_components_add(&t, &v6, NULL, "n", &created);
-	CHECK(a && b && a != b && a->id == 1001 && b->id == 1002, "families are distinct components");
-	CHECK(strstr(a->description, "pktmon component 1001: layer nf-input netns 5 (n)") != NULL, "desc %s",
+	CHECK(a && b && a != b && a->id == 3 && b->id == 53, "families are distinct components");
+	CHECK(strstr(a->description, "pktmon component 3: layer nf-input netns 5 (n)") != NULL, "desc %s",
 	      a->description);
-	/* a reused inode number with another net_cookie is another namespace */
+	/* a reused inode number with another net_cookie is another namespace, with another id */
 	struct pm_comp_key old_ns = key(PKTMON_LAYER_DEV_RX, 4026532500u, 1, 0), new_ns = old_ns;
 	old_ns.netns_cookie = 400;
 	new_ns.netns_cookie = 401;
@@ -83,8 +85,66 @@ static void test_table(void)
 	struct pm_component *n = pm_components_add(&t, &new_ns, "lo", "fresh", &created);
 	CHECK(o && n && o != n && created && !strcmp(n->name, "lo rx [netns fresh]"), "reused inode: %s",
 	      n ? n->name : "NULL");
+	CHECK(o && n && o->id == 661000101u && n->id != o->id && n->id >= PM_COMP_ID_HASHED_FIRST,
+	      "reused inode ids %u %u", o ? o->id : 0, n ? n->id : 0);
 	CHECK(pm_components_find(&t, &old_ns) == o && pm_components_find(&t, &new_ns) == n, "both found");
-	CHECK(pm_components_by_id(&t, 0) == NULL && pm_components_by_id(&t, 1005) == NULL, "ids out of range");
+	CHECK(pm_components_by_id(&t, 0) == NULL && pm_components_by_id(&t, 1005) == NULL, "ids nobody has");
+	pm_components_free(&t);
+}
+
+#define BIT(l) (1u << (l))
+static void test_comp_id(void)
+{
+	const __u32 host = 0xEFFFFFF9u, ns336 = 0xF0000000u + 336;
+	struct pm_comp_key k = key(PKTMON_LAYER_DEV_RX, host, 4, 0);
+	CHECK(pm_comp_id(&k) == 401 && pm_comp_interface_id(host, 4) == 400, "host eth0 rx %u", pm_comp_id(&k));
+	k = key(PKTMON_LAYER_DEV_TX, ns336, 2, 0);
+	CHECK(pm_comp_id(&k) == 337000210u, "veth tx in a namespace: %u", pm_comp_id(&k));
+	CHECK(pm_comp_stack_id(ns336, PKTMON_LAYER_NF_INPUT, PKTMON_NF_IPV6) == 337000053u, "ipv6 INPUT");
+	CHECK(pm_comp_stack_id(host, PKTMON_LAYER_SOCK_RX, 0) == 7, "socket of the host");
+	/* the layers an id can observe; ids of no component have none */
+	const __u32 dev = BIT(PKTMON_LAYER_DEV_RX) | BIT(PKTMON_LAYER_QDISC_ENQ) | BIT(PKTMON_LAYER_QDISC_DEQ) |
+			  BIT(PKTMON_LAYER_DEV_TX) | BIT(PKTMON_LAYER_STACK);
+	CHECK(pm_comp_id_layers(400) == dev, "an interface: its device layers");
+	CHECK(pm_comp_id_layers(401) == BIT(PKTMON_LAYER_DEV_RX), "one component");
+	CHECK(pm_comp_id_layers(53) == BIT(PKTMON_LAYER_NF_INPUT), "ipv6 INPUT");
+	CHECK(pm_comp_id_layers(11) == BIT(PKTMON_LAYER_STACK), "drops without a device");
+	CHECK(pm_comp_id_layers(57) == 0, "socket has no ipv6 form");
+	CHECK(pm_comp_id_layers(0) == 0 && pm_comp_id_layers(337000000u) == 0, "no interface, no layer");
+	CHECK(pm_comp_id_layers(150) == 0 && pm_comp_id_layers(405) == 0 && pm_comp_id_layers(99) == 0,
+	      "not a layer of an interface");
+	CHECK(pm_comp_id_layers(13) == 0, "layer beyond the table");
+	/* out of range: hashed, the SUB kept, the interface id still its SUB-0 form */
+	k = key(PKTMON_LAYER_DEV_TX, ns336, 12345, 0);
+	__u32 id = pm_comp_id(&k);
+	CHECK(id >= PM_COMP_ID_HASHED_FIRST && id % 100 == PKTMON_LAYER_DEV_TX &&
+		      id - PKTMON_LAYER_DEV_TX == pm_comp_interface_id(ns336, 12345),
+	      "hashed %u", id);
+	CHECK(pm_comp_id_layers(pm_comp_interface_id(ns336, 12345)) == dev, "hashed interface id");
+	k = key(PKTMON_LAYER_DEV_RX, 0xF0000000u + 5000, 1, 0);
+	CHECK(pm_comp_id(&k) >= PM_COMP_ID_HASHED_FIRST, "namespace beyond 4293 hashed");
+	/* the selection: an interface id keeps its components only; named layers keep every component */
+	__u32 ids[] = { 400, 337000053u };
+	struct pm_comp_selection sel = { .ids = ids, .nids = 2 };
+	struct pm_comp_key tx = key(PKTMON_LAYER_DEV_TX, host, 4, 0), lo = key(PKTMON_LAYER_DEV_TX, host, 1, 0);
+	struct pm_comp_key in4 = key(PKTMON_LAYER_NF_INPUT, ns336, 0, PKTMON_NF_IPV4);
+	struct pm_comp_key in6 = key(PKTMON_LAYER_NF_INPUT, ns336, 0, PKTMON_NF_IPV6);
+	struct pm_comp_key drop = key(PKTMON_LAYER_STACK, host, 4, 0);
+	CHECK(pm_comp_selected(&sel, &tx) && pm_comp_selected(&sel, &drop), "eth0's components");
+	CHECK(!pm_comp_selected(&sel, &lo) && !pm_comp_selected(&sel, &in4), "others left out");
+	CHECK(pm_comp_selected(&sel, &in6), "a stack component by id");
+	sel.layer_mask = BIT(PKTMON_LAYER_NF_INPUT);
+	CHECK(pm_comp_selected(&sel, &in4) && !pm_comp_selected(&sel, &lo), "ids and a layer name mixed");
+	struct pm_comp_selection none = { 0 };
+	CHECK(pm_comp_selected(&none, &lo), "no ids: everything");
+	/* the table marks what the selection leaves out */
+	struct pm_components t;
+	pm_components_init(&t);
+	t.sel = &sel;
+	bool created;
+	struct pm_component *c1 = pm_components_add(&t, &tx, "eth0", "host", &created);
+	struct pm_component *c2 = pm_components_add(&t, &lo, "lo", "host", &created);
+	CHECK(c1 && c2 && !c1->excluded && c2->excluded, "excluded flags");
 	pm_components_free(&t);
 }
 
@@ -165,6 +225,7 @@ int main(void)
 	test_continuation();
 	test_names();
 	test_table();
+	test_comp_id();
 	test_layers();
 	test_event_line();
 	return check_summary();

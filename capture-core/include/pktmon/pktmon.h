@@ -76,6 +76,12 @@ int pktmon_session_set_options(pktmon_session *s, const struct pktmon_session_op
 /* AddSingleDataSourceToSession: watch this layer. A session to which no
  * source was added watches every available layer. */
 int pktmon_add_data_source(pktmon_session *s, enum pktmon_layer layer);
+/* Watch one component by the id `pktmon list` shows: an interface id (all its components) or a
+ * component's (docs/FORMAT.md, "Component ids"). Once an id is added, only the components of the
+ * ids and of the layers added by pktmon_add_data_source are written. -EINVAL: no id has that form;
+ * -EOPNOTSUPP: its layers are not available; -E2BIG: more than PKTMON_MAX_COMPONENT_IDS. */
+#define PKTMON_MAX_COMPONENT_IDS 64
+int pktmon_add_component(pktmon_session *s, uint32_t id);
 /* AddCaptureConstraint: a pktmon filter, as `pktmon filter add` takes it (e.g.
  * "web -t TCP SYN -p 80", shorter than PKTMON_FILTER_TEXT_MAX); a packet is
  * reported if it matches all conditions of at least one filter (at most

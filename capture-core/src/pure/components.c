@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* components.c - the component table: a stable small id and a readable name per (layer, netns, interface). */
+/* components.c - the component table: its id (comp_id.c) and a readable name per (layer, netns, interface). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +18,7 @@ void pm_components_free(struct pm_components *t)
 		free(t->items[i]);
 	free(t->items);
 	free(t->slots);
+	free(t->idslots);
 	memset(t, 0, sizeof(*t));
 }
 
@@ -41,27 +42,43 @@ struct pm_component *pm_components_find(const struct pm_components *t, const str
 	if (!t->nslots)
 		return NULL;
 	for (size_t i = key_hash(key) & (t->nslots - 1);; i = (i + 1) & (t->nslots - 1)) {
-		uint32_t id = t->slots[i];
-		if (!id)
+		uint32_t seq = t->slots[i];
+		if (!seq)
 			return NULL;
-		if (key_eq(&t->items[id - 1]->key, key))
-			return t->items[id - 1];
+		if (key_eq(&t->items[seq - 1]->key, key))
+			return t->items[seq - 1];
 	}
+}
+
+static size_t id_hash(uint32_t id)
+{
+	return (size_t)((id * 0x9E3779B97F4A7C15ull) >> 17);
+}
+
+static void slot_put(uint32_t *slots, size_t nslots, size_t h, uint32_t seq)
+{
+	size_t i = h & (nslots - 1);
+	while (slots[i])
+		i = (i + 1) & (nslots - 1);
+	slots[i] = seq;
 }
 
 static int rehash(struct pm_components *t, size_t nslots)
 {
-	uint32_t *slots = calloc(nslots, sizeof(*slots));
-	if (!slots)
+	uint32_t *slots = calloc(nslots, sizeof(*slots)), *idslots = calloc(nslots, sizeof(*idslots));
+	if (!slots || !idslots) {
+		free(slots);
+		free(idslots);
 		return -1;
-	for (size_t id = 1; id <= t->n; id++) {
-		size_t i = key_hash(&t->items[id - 1]->key) & (nslots - 1);
-		while (slots[i])
-			i = (i + 1) & (nslots - 1);
-		slots[i] = (uint32_t)id;
+	}
+	for (size_t seq = 1; seq <= t->n; seq++) {
+		slot_put(slots, nslots, key_hash(&t->items[seq - 1]->key), (uint32_t)seq);
+		slot_put(idslots, nslots, id_hash(t->items[seq - 1]->id), (uint32_t)seq);
 	}
 	free(t->slots);
+	free(t->idslots);
 	t->slots = slots;
+	t->idslots = idslots;
 	t->nslots = nslots;
 	return 0;
 }
@@ -121,7 +138,16 @@ struct pm_component *pm_components_add(struct pm_components *t, const struct pm_
 	c = calloc(1, sizeof(*c));
 	if (!c)
 		return NULL;
-	c->id = (uint32_t)t->n + 1;
+	c->seq = (uint32_t)t->n + 1;
+	c->id = pm_comp_id(key);
+	/* a namespace's inode reused within one session (another cookie), or two hashed ids alike */
+	if (pm_components_by_id(t, c->id)) {
+		uint32_t range = UINT32_MAX - PM_COMP_ID_HASHED_FIRST, k = (c->id * 2654435761u) % range;
+		while (pm_components_by_id(t, PM_COMP_ID_HASHED_FIRST + k))
+			k = (k + 1) % range;
+		c->id = PM_COMP_ID_HASHED_FIRST + k;
+	}
+	c->excluded = t->sel && !pm_comp_selected(t->sel, key);
 	c->key = *key;
 	snprintf(c->ifname, sizeof(c->ifname), "%s", ifname ? ifname : "");
 	snprintf(c->netns_name, sizeof(c->netns_name), "%s", netns_name ? netns_name : "?");
@@ -130,15 +156,21 @@ struct pm_component *pm_components_add(struct pm_components *t, const struct pm_
 		 "pktmon component %u: layer %s netns %u (%s) ifindex %u", c->id,
 		 pktmon_layer_name((enum pktmon_layer)key->layer), key->netns, c->netns_name, key->ifindex);
 	t->items[t->n++] = c;
-	size_t i = key_hash(key) & (t->nslots - 1);
-	while (t->slots[i])
-		i = (i + 1) & (t->nslots - 1);
-	t->slots[i] = c->id;
+	slot_put(t->slots, t->nslots, key_hash(key), c->seq);
+	slot_put(t->idslots, t->nslots, id_hash(c->id), c->seq);
 	*created = true;
 	return c;
 }
 
 struct pm_component *pm_components_by_id(const struct pm_components *t, uint32_t id)
 {
-	return id >= 1 && id <= t->n ? t->items[id - 1] : NULL;
+	if (!t->nslots)
+		return NULL;
+	for (size_t i = id_hash(id) & (t->nslots - 1);; i = (i + 1) & (t->nslots - 1)) {
+		uint32_t seq = t->idslots[i];
+		if (!seq)
+			return NULL;
+		if (t->items[seq - 1]->id == id)
+			return t->items[seq - 1];
+	}
 }

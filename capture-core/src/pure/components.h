@@ -9,15 +9,18 @@
 #include <stdint.h>
 
 #include "capture_event.h"
+#include "comp_id.h"
 
 struct pm_component {
-	uint32_t id;               /* 1, 2, 3 ... in order of first sighting */
+	uint32_t id;               /* pm_comp_id(): the id `pktmon list` shows (comp_id.h) */
+	uint32_t seq;              /* 1, 2, 3 ... in order of first sighting: its index + 1 */
 	struct pm_comp_key key;
 	char ifname[PM_IFNAMSIZ];
 	char netns_name[64];
 	char name[128];            /* "veth0 rx [netns web]" */
 	char description[256];
 	bool announced;            /* its IDB has been written */
+	bool excluded;             /* --comp did not select it: its observations are not written */
 	uint32_t if_id;            /* its pcapng interface id, once announced */
 	/* what the outputs wrote and the kernel counted (refreshed at stop) */
 	uint64_t events_written;
@@ -27,10 +30,12 @@ struct pm_component {
 };
 
 struct pm_components {
-	struct pm_component **items; /* by id - 1 */
+	struct pm_component **items; /* by seq - 1 */
 	size_t n, cap;
-	uint32_t *slots;             /* open addressing on the key: id, 0 = empty */
+	uint32_t *slots;             /* open addressing on the key: seq, 0 = empty */
+	uint32_t *idslots;           /* open addressing on the id: seq, 0 = empty (same size) */
 	size_t nslots;
+	const struct pm_comp_selection *sel; /* what --comp selected (NULL: everything) */
 };
 
 void pm_components_init(struct pm_components *t);

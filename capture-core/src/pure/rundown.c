@@ -51,6 +51,8 @@ void pm_rundown_encode(struct pm_buf *out, const struct pm_rundown_info *s)
 	}
 	for (size_t i = 0; i < s->ncomps; i++) {
 		const struct pm_component *c = s->comps[i];
+		if (c->excluded)
+			continue; /* --comp did not select it */
 		r = tlv_begin(&p, PKTMON_REC_COMPONENT);
 		put_component_tlvs(&p, c);
 		tlv_put_u8(&p, PKTMON_TLV_LAYER, c->key.layer);
