@@ -62,8 +62,11 @@ struct {
 	__uint(max_entries, 4 << 20); /* user space resizes before load */
 } rb SEC(".maps");
 
+/* Per-CPU LRU lists (BPF_F_NO_COMMON_LRU): taking a free entry for a new
+ * packet needs no lock shared by the CPUs; lookups stay global. */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(map_flags, BPF_F_NO_COMMON_LRU);
 	__uint(max_entries, 262144);
 	__type(key, __u64);
 	__type(value, struct pm_track);
@@ -170,17 +173,18 @@ static __always_inline struct pm_counters *counters_of(const struct pm_comp_key 
 
 /* Copy the frame, starting with an Ethernet header, into s->data. Where the
  * layer has no MAC header (OUTPUT, POSTROUTING, tunnels) one is synthesized
- * with zero addresses. Returns the number of bytes in s->data. */
-static __noinline __u32 read_frame(struct sk_buff *skb, struct net_device *dev,
-					__u32 want, struct pm_scratch *s)
+ * with zero addresses. Returns the number of bytes in s->data. `direct`: the
+ * skb's fields by plain loads (trusted pointers), only the frame by a helper. */
+static __always_inline __u32 read_frame_body(struct sk_buff *skb, struct net_device *dev,
+					     __u32 want, struct pm_scratch *s, bool direct)
 {
-	unsigned char *head = BPF_CORE_READ(skb, head);
-	__u16 mac = BPF_CORE_READ(skb, mac_header);
-	__u16 net = BPF_CORE_READ(skb, network_header);
-	__u32 tail = BPF_CORE_READ(skb, tail);
-	__u32 data_len = BPF_CORE_READ(skb, data_len);
-	unsigned char *start = BPF_CORE_READ(skb, data);
-	__u16 dev_type = dev ? BPF_CORE_READ(dev, type) : 0;
+	unsigned char *head = PM_RD(direct, skb, head);
+	__u16 mac = PM_RD(direct, skb, mac_header);
+	__u16 net = PM_RD(direct, skb, network_header);
+	__u32 tail = PM_RD(direct, skb, tail);
+	__u32 data_len = PM_RD(direct, skb, data_len);
+	unsigned char *start = PM_RD(direct, skb, data);
+	__u16 dev_type = dev ? PM_RD(direct, dev, type) : 0;
 	bool ether = dev_type == ARPHRD_ETHER || dev_type == ARPHRD_LOOPBACK;
 	__u32 off = 0;
 
@@ -188,7 +192,7 @@ static __noinline __u32 read_frame(struct sk_buff *skb, struct net_device *dev,
 		start = head + mac;
 	} else if (net != 0 || !ether) {
 		/* no usable MAC header: make one up */
-		__be16 proto = BPF_CORE_READ(skb, protocol);
+		__be16 proto = PM_RD(direct, skb, protocol);
 		if (net != 0)
 			start = head + net;
 		if (proto == 0) {
@@ -214,6 +218,18 @@ static __noinline __u32 read_frame(struct sk_buff *skb, struct net_device *dev,
 	if (data_len && off + n < s->ev.orig_len && n == avail)
 		s->ev.flags |= PKTMON_FLAG_PAGED_NOT_CAPTURED;
 	return off + n;
+}
+
+/* Subprograms (the verifier checks each once per program), one per way of reading. */
+static __noinline __u32 read_frame(struct sk_buff *skb, struct net_device *dev, __u32 want, struct pm_scratch *s)
+{
+	return read_frame_body(skb, dev, want, s, false);
+}
+
+static __noinline __u32 read_frame_direct(struct sk_buff *skb, struct net_device *dev, __u32 want,
+					  struct pm_scratch *s)
+{
+	return read_frame_body(skb, dev, want, s, true);
 }
 
 /* Parsing and matching are global functions: the verifier checks each once,
@@ -433,7 +449,7 @@ static __always_inline int observe(struct sk_buff *skb, struct net_device *dev,
 		local->matched = 1;
 		if (cfg.nfilters) {
 			__u32 want = cap > PKTMON_PARSE_MAX ? cap : PKTMON_PARSE_MAX;
-			have = read_frame(skb, dev, want, s);
+			have = direct ? read_frame_direct(skb, dev, want, s) : read_frame(skb, dev, want, s);
 			read = true;
 			__builtin_memset(&s->view, 0, sizeof(s->view));
 			pm_parse((struct pm_parse_buf *)s->data, have, cfg.vxlan_port, &s->view);
@@ -482,7 +498,7 @@ static __always_inline int observe(struct sk_buff *skb, struct net_device *dev,
 		return 0;
 
 	if (!read)
-		have = read_frame(skb, dev, cap, s);
+		have = direct ? read_frame_direct(skb, dev, cap, s) : read_frame(skb, dev, cap, s);
 	if (have > cap)
 		have = cap;
 
