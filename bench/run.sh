@@ -8,7 +8,7 @@
 #
 # Options: --rounds N (A/B rounds of the overhead section, default 8), --duration S (seconds
 # per overhead run, default 4), --sections LIST (overhead,loss,export,startup,dissector,
-# bpfcost,profile,floor; default all), --loads udp,tcp (the overhead loads), --out DIR (where
+# bpfcost,profile,floor,floorcost; default all), --loads udp,tcp (the overhead loads), --out DIR (where
 # RESULTS.md etc. go; default bench/), --pktmon PATH, --tools-dir DIR (pm_udpflood,
 # pm_encode_bench; default build/bench), --plugin-dir DIR (WIRESHARK_PLUGIN_DIR holding our
 # plugin), --before BINDIR (another build's bin/ with pktmon and pktmon-capture: the floor
@@ -420,19 +420,24 @@ if want floor; then
 			udp_load "$FDUR"
 			mon_stop
 			pps_recv=$(fdiv "$L_RECV" "$L_SECS")
-			emit section=floor mode="$mode" round="$r" order="$k" secs="$L_SECS" pkts="$L_PKTS" sent="$L_SENT" \
+			emit section=floor foreign_pm_progs="$(foreign_pm_progs)" mode="$mode" round="$r" order="$k" secs="$L_SECS" pkts="$L_PKTS" sent="$L_SENT" \
 				recv="$L_RECV" pps_recv="$pps_recv" obs="$M_OBS" generated="$M_GEN" written="$M_WRITTEN" \
 				lost="$M_LOST" summary_ok="$M_SUMMARY_OK" td_captured="$M_TD_CAPT" td_dropped="$M_TD_DROP" \
 				busy_before="$Q_BUSY" loadavg="$(cut -d' ' -f1 /proc/loadavg)"
 			log "floor r$r $(printf %-8s "$mode"): $(printf %8.0f "$pps_recv") pps delivered, events $M_GEN generated, $M_WRITTEN written, $M_LOST lost"
 		done
 	done
+fi
+# per-program time (its own section: the kernel's figures move far less with other jobs than pps)
+if want floor || want floorcost; then
 	if command -v bpftool >/dev/null; then
 		FSTAT_PPS=50000 FSTAT_DUR=3
 		[ $SMOKE = 1 ] && FSTAT_DUR=1
 		BPF_STATS_OLD=$(sysctl -n kernel.bpf_stats_enabled)
 		sysctl -qw kernel.bpf_stats_enabled=1
-		for mode in floor counters capture nics; do
+		SMODES=(floor counters capture nics)
+		[ -n "$BEFORE_SRC" ] && SMODES+=(counters_before capture_before)
+		for mode in "${SMODES[@]}"; do
 			mon_start "$mode" "fstat-$mode"
 			udp_load "$FSTAT_DUR" "$FSTAT_PPS"
 			for id in $(mon_prog_ids "$MON_PID"); do
@@ -441,7 +446,7 @@ if want floor; then
 			mon_stop
 			while read -r name cnt ns; do
 				emit section=floorcost mode="$mode" prog="$name" run_cnt="$cnt" run_time_ns="$ns" \
-					avg_ns="$(fdiv "$ns" "$cnt")" pkts="$L_PKTS" pps="$FSTAT_PPS"
+					avg_ns="$(fdiv "$ns" "$cnt")" pkts="$L_PKTS" pps="$FSTAT_PPS" foreign_pm_progs="$(foreign_pm_progs)"
 			done <"$WORK/fcost.txt"
 			log "floor bpf_stats $mode: $(awk -v p="$L_PKTS" '{t += $3} END {printf "%.0f", p ? t / p : 0}' "$WORK/fcost.txt") ns of programs a packet"
 		done
