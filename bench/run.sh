@@ -406,6 +406,7 @@ if want floor; then
 	FMODES=(none floor tcpdump counters capture nics)
 	command -v tcpdump >/dev/null || FMODES=(none floor counters capture nics)
 	[ -n "$BEFORE_SRC" ] && FMODES+=(counters_before capture_before)
+	[ $SMOKE = 1 ] && FMODES=(none floor counters) # the smoke run checks the mechanics only
 	FROUNDS=$ROUNDS
 	[ "$FROUNDS" -gt 5 ] && FROUNDS=5
 	FDUR=$DUR
@@ -437,6 +438,7 @@ if want floor || want floorcost; then
 		sysctl -qw kernel.bpf_stats_enabled=1
 		SMODES=(floor counters capture nics)
 		[ -n "$BEFORE_SRC" ] && SMODES+=(counters_before capture_before)
+		[ $SMOKE = 1 ] && SMODES=(floor counters)
 		for mode in "${SMODES[@]}"; do
 			mon_start "$mode" "fstat-$mode"
 			udp_load "$FSTAT_DUR" "$FSTAT_PPS"
