@@ -8,10 +8,12 @@
 #
 # Options: --rounds N (A/B rounds of the overhead section, default 8), --duration S (seconds
 # per overhead run, default 4), --sections LIST (overhead,loss,export,startup,dissector,
-# bpfcost,profile; default all), --loads udp,tcp (the overhead loads), --out DIR (where
+# bpfcost,profile,floor,floorcost; default all), --loads udp,tcp (the overhead loads), --out DIR (where
 # RESULTS.md etc. go; default bench/), --pktmon PATH, --tools-dir DIR (pm_udpflood,
 # pm_encode_bench; default build/bench), --plugin-dir DIR (WIRESHARK_PLUGIN_DIR holding our
-# plugin), --keep (keep the work directory). BENCH_TRACE=1 traces every step with timestamps.
+# plugin), --before BINDIR (another build's bin/ with pktmon and pktmon-capture: the floor
+# section adds its counters-only and capture as modes, for before/after figures in one run),
+# --keep (keep the work directory). BENCH_TRACE=1 traces every step with timestamps.
 #
 # Everything runs between two network namespaces this script creates (198.19.77.0/24, inside
 # the benchmark range 198.18.0.0/15) and deletes on exit. Nothing is sent anywhere else. Exit
@@ -21,7 +23,7 @@ set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
 TOP=$(dirname "$HERE")
 
-SMOKE=0 ROUNDS=8 DUR=4 SECTIONS=all OUT="" KEEP=0 LOADS=""
+SMOKE=0 ROUNDS=8 DUR=4 SECTIONS=all OUT="" KEEP=0 LOADS="" BEFORE_SRC=""
 PKTMON_SRC=$TOP/build/bin/pktmon TOOLS=$TOP/build/bench PLUGIN_DIR=$TOP/build/plugins
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -32,6 +34,7 @@ while [ $# -gt 0 ]; do
 	--loads) LOADS=$2; shift ;;
 	--out) OUT=$2; shift ;;
 	--pktmon) PKTMON_SRC=$2; shift ;;
+	--before) BEFORE_SRC=$2; shift ;;
 	--tools-dir) TOOLS=$2; shift ;;
 	--plugin-dir) PLUGIN_DIR=$2; shift ;;
 	--keep) KEEP=1 ;;
@@ -81,6 +84,10 @@ PKTMON=$WORK/pktmon
 cp "$PKTMON_SRC" "$PKTMON"
 # the capture helper pktmon runs (for `start`), looked for beside it
 [ -x "$(dirname "$PKTMON_SRC")/pktmon-capture" ] && cp "$(dirname "$PKTMON_SRC")/pktmon-capture" "$WORK/"
+if [ -n "$BEFORE_SRC" ]; then
+	mkdir -p "$WORK/before"
+	cp "$BEFORE_SRC/pktmon" "$BEFORE_SRC/pktmon-capture" "$WORK/before/" || { echo "bench: no pktmon in $BEFORE_SRC" >&2; exit 1; }
+fi
 FG=""
 "$PKTMON" start --help 2>&1 | grep -q -- '--foreground' && FG=--foreground
 
@@ -171,6 +178,12 @@ mon_start() {
 	case $mode in
 	none) MON_T1=$MON_T0; return 0 ;;
 	counters) "$PKTMON" start $FG --counters-only >"$MON_OUT" 2>"$MON_LOG" & ;;
+	# the floor: the session's own programs at the session's points, attached as it attaches
+	# them, each returning at once (PKTMON_BENCH_FLOOR, read by attach.c as root only)
+	floor) PKTMON_BENCH_FLOOR=1 "$PKTMON" start $FG --counters-only >"$MON_OUT" 2>"$MON_LOG" & ;;
+	counters_before) "$WORK/before/pktmon" start $FG --counters-only >"$MON_OUT" 2>"$MON_LOG" & ;;
+	capture_before) "$WORK/before/pktmon" start $FG -f "$MON_FILE" --pkt-size 128 --show-counters >"$MON_OUT" 2>"$MON_LOG" & ;;
+	nics) "$PKTMON" start $FG -f "$MON_FILE" --pkt-size 128 --show-counters --comp nics >"$MON_OUT" 2>"$MON_LOG" & ;;
 	capture) "$PKTMON" start $FG -f "$MON_FILE" --pkt-size 128 --show-counters ${MON_EXTRA:-} >"$MON_OUT" 2>"$MON_LOG" & ;;
 	nomatch) "$PKTMON" start $FG -f "$MON_FILE" --pkt-size 128 --show-counters \
 			--filter 'nomatch -i 192.0.2.1' >"$MON_OUT" 2>"$MON_LOG" & ;;
@@ -377,6 +390,71 @@ if want overhead; then
 			done
 		done
 	done
+fi
+
+# --- 1b. the floor: pktmon's cost as a multiple of the cost no design avoids ------------------
+# Interleaved rounds of the UDP flood; in each round: no monitor, the floor (empty programs at
+# the session's points), tcpdump, counters-only, capture of all components, capture --comp nics.
+# Then one paced run per BPF mode with kernel.bpf_stats_enabled=1 for each program's run time
+# (the stats' clock reads slow the programs, so the throughput rounds run without them).
+# Program ids of a monitor: its own fds and its children's (the capture helper).
+mon_prog_ids() {
+	local p
+	for p in "$1" $(pgrep -P "$1" 2>/dev/null); do bpf_prog_ids "$p"; done | sort -un
+}
+if want floor; then
+	FMODES=(none floor tcpdump counters capture nics)
+	command -v tcpdump >/dev/null || FMODES=(none floor counters capture nics)
+	[ -n "$BEFORE_SRC" ] && FMODES+=(counters_before capture_before)
+	[ $SMOKE = 1 ] && FMODES=(none floor counters) # the smoke run checks the mechanics only
+	FROUNDS=$ROUNDS
+	[ "$FROUNDS" -gt 5 ] && FROUNDS=5
+	FDUR=$DUR
+	[ "$FDUR" -gt 10 ] && FDUR=10
+	log "floor: ${#FMODES[@]} modes x $FROUNDS rounds x ${FDUR}s UDP flood, interleaved"
+	for r in $(seq 1 "$FROUNDS"); do
+		n=${#FMODES[@]}
+		for k in $(seq 0 $((n - 1))); do
+			mode=${FMODES[$(((k + r - 1) % n))]}
+			quiet_wait
+			mon_start "$mode" "floor-$mode-$r"
+			udp_load "$FDUR"
+			mon_stop
+			pps_recv=$(fdiv "$L_RECV" "$L_SECS")
+			emit section=floor foreign_pm_progs="$(foreign_pm_progs)" mode="$mode" round="$r" order="$k" secs="$L_SECS" pkts="$L_PKTS" sent="$L_SENT" \
+				recv="$L_RECV" pps_recv="$pps_recv" obs="$M_OBS" generated="$M_GEN" written="$M_WRITTEN" \
+				lost="$M_LOST" summary_ok="$M_SUMMARY_OK" td_captured="$M_TD_CAPT" td_dropped="$M_TD_DROP" \
+				busy_before="$Q_BUSY" loadavg="$(cut -d' ' -f1 /proc/loadavg)"
+			log "floor r$r $(printf %-8s "$mode"): $(printf %8.0f "$pps_recv") pps delivered, events $M_GEN generated, $M_WRITTEN written, $M_LOST lost"
+		done
+	done
+fi
+# per-program time (its own section: the kernel's figures move far less with other jobs than pps)
+if want floor || want floorcost; then
+	if command -v bpftool >/dev/null; then
+		FSTAT_PPS=50000 FSTAT_DUR=3
+		[ $SMOKE = 1 ] && FSTAT_DUR=1
+		BPF_STATS_OLD=$(sysctl -n kernel.bpf_stats_enabled)
+		sysctl -qw kernel.bpf_stats_enabled=1
+		SMODES=(floor counters capture nics)
+		[ -n "$BEFORE_SRC" ] && SMODES+=(counters_before capture_before)
+		[ $SMOKE = 1 ] && SMODES=(floor counters)
+		for mode in "${SMODES[@]}"; do
+			mon_start "$mode" "fstat-$mode"
+			udp_load "$FSTAT_DUR" "$FSTAT_PPS"
+			for id in $(mon_prog_ids "$MON_PID"); do
+				bpftool prog show id "$id" -j 2>/dev/null | jq -r '[.name, .run_cnt // 0, .run_time_ns // 0] | @tsv'
+			done | awk '{c[$1] += $2; t[$1] += $3} END {for (n in c) print n, c[n], t[n]}' >"$WORK/fcost.txt"
+			mon_stop
+			while read -r name cnt ns; do
+				emit section=floorcost mode="$mode" prog="$name" run_cnt="$cnt" run_time_ns="$ns" \
+					avg_ns="$(fdiv "$ns" "$cnt")" pkts="$L_PKTS" pps="$FSTAT_PPS" foreign_pm_progs="$(foreign_pm_progs)"
+			done <"$WORK/fcost.txt"
+			log "floor bpf_stats $mode: $(awk -v p="$L_PKTS" '{t += $3} END {printf "%.0f", p ? t / p : 0}' "$WORK/fcost.txt") ns of programs a packet"
+		done
+		sysctl -qw kernel.bpf_stats_enabled="$BPF_STATS_OLD"
+		BPF_STATS_OLD=""
+	fi
 fi
 
 # --- 2. loss at rising rates -------------------------------------------------------------------
@@ -661,7 +739,7 @@ $PY "$HERE/report.py" --raw "$RAW" --meta "$WORK/meta2.json" --out "$OUT" || die
 log "done in $(($(date +%s) - T_START))s: $OUT/RESULTS.md, $OUT/results.csv, $OUT/results.json"
 if [ $SMOKE = 1 ]; then
 	# the smoke run checks that every section produced figures and that nothing was lost silently
-	for s in overhead loss export startup; do
+	for s in overhead loss export startup floor; do
 		want $s || continue
 		grep -q "\"section\":\"$s\"" "$RAW" || die "smoke: no $s figures"
 	done

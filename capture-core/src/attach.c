@@ -259,6 +259,12 @@ int pm_load(pktmon_session *s, char *err, size_t errlen)
 	_Static_assert(PKTMON_LAYER_MAX <= sizeof(cfg->prev_ok) / sizeof(cfg->prev_ok[0]), "prev_ok too small");
 	memcpy(cfg->prev_ok, prev_ok, sizeof(prev_ok));
 	cfg->decap_window_ns = 2000000; /* 2 ms */
+	/* nothing needs a packet's identity: no following (observe_lean()) */
+	cfg->lean = s->opt.counters_only && !s->nfilters;
+	/* the benchmark's floor: the same programs at the same points, returning at once
+	 * (secure_getenv: a helper with file capabilities ignores it) */
+	const char *floor = secure_getenv("PKTMON_BENCH_FLOOR");
+	cfg->floor = floor && *floor == '1';
 	cfg->nnetns = (uint32_t)s->nnetns;
 	for (size_t i = 0; i < s->nnetns; i++)
 		cfg->netns[i] = s->netns[i];

@@ -62,6 +62,8 @@ struct {
 	__uint(max_entries, 4 << 20); /* user space resizes before load */
 } rb SEC(".maps");
 
+/* A common LRU: per-CPU lists (BPF_F_NO_COMMON_LRU) measured no faster here,
+ * and their delete takes the creating CPU's lock from the freeing CPU. */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, 262144);
@@ -97,11 +99,47 @@ struct {
 	__type(value, struct pm_scratch);
 } scratch SEC(".maps");
 
+/* Lean mode (cfg.lean): where this CPU last saw an skb, direct-mapped by its
+ * address (skbs are 256-byte slab objects, so 64 neighbours get 64 slots). A
+ * drop names the component the packet was last seen at, as the tracking map
+ * would, as long as the packet did not change CPUs in between (then the drop
+ * counts where it happened): no lock, no hash, no clock per packet. */
+#define PM_LAST_SLOTS 64
+struct pm_last {
+	__u64 addr;
+	struct pm_comp_key where;
+};
+struct pm_lean {
+	struct pm_last slot[PM_LAST_SLOTS];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct pm_lean);
+} lean_last SEC(".maps");
+
+/* The lean slot of an skb. Its address is a pointer to the verifier, which
+ * allows no shift of it; pointer minus pointer is a number (privileged
+ * programs), so the address is taken relative to a map's. */
+static __always_inline __u32 lean_slot(const void *skb)
+{
+	__u64 a = (__u64)skb, base = (__u64)&lean_last;
+	asm volatile("%0 -= %1" : "+r"(a) : "r"(base));
+	return (__u32)(a >> 8) & (PM_LAST_SLOTS - 1);
+}
+
+/* tp_btf, fentry and netfilter programs get trusted BTF pointers and read
+ * fields with plain loads; kprobes need probe reads. `direct` is a constant
+ * wherever this is used, so only one side is compiled. */
+#define PM_RD(direct, p, field) ((direct) ? (p)->field : BPF_CORE_READ(p, field))
+
 static __always_inline __u32 dev_netns(struct net_device *dev)
 {
 	if (!dev)
 		return 0;
-	return BPF_CORE_READ(dev, nd_net.net, ns.inum);
+	return dev->nd_net.net->ns.inum; /* tp_btf: trusted pointers */
 }
 
 /* net->net_cookie is a u64 set when the namespace is made (5.12+); older
@@ -110,24 +148,16 @@ struct net___cookie {
 	__u64 net_cookie;
 } __attribute__((preserve_access_index));
 
-static __always_inline __u32 net_cookie(struct net *net)
+static __always_inline __u32 net_cookie_rd(struct net *net, bool direct)
 {
 	if (!net || !bpf_core_field_exists(((struct net___cookie *)0)->net_cookie))
 		return 0;
-	return (__u32)BPF_CORE_READ((struct net___cookie *)net, net_cookie);
+	return (__u32)PM_RD(direct, (struct net___cookie *)net, net_cookie);
 }
 
 static __always_inline __u32 dev_cookie(struct net_device *dev)
 {
-	return dev ? net_cookie(BPF_CORE_READ(dev, nd_net.net)) : 0;
-}
-
-/* The namespace of a socket, where skb->dev is gone. */
-static __always_inline void key_set_sock_net(struct pm_comp_key *key, struct sock *sk)
-{
-	struct net *net = BPF_CORE_READ(sk, __sk_common.skc_net.net);
-	key->netns = BPF_CORE_READ(net, ns.inum);
-	key->netns_cookie = net_cookie(net);
+	return dev ? net_cookie_rd(dev->nd_net.net, true) : 0;
 }
 
 static __always_inline struct pm_counters *counters_of(const struct pm_comp_key *key)
@@ -142,17 +172,18 @@ static __always_inline struct pm_counters *counters_of(const struct pm_comp_key 
 
 /* Copy the frame, starting with an Ethernet header, into s->data. Where the
  * layer has no MAC header (OUTPUT, POSTROUTING, tunnels) one is synthesized
- * with zero addresses. Returns the number of bytes in s->data. */
-static __noinline __u32 read_frame(struct sk_buff *skb, struct net_device *dev,
-					__u32 want, struct pm_scratch *s)
+ * with zero addresses. Returns the number of bytes in s->data. `direct`: the
+ * skb's fields by plain loads (trusted pointers), only the frame by a helper. */
+static __always_inline __u32 read_frame_body(struct sk_buff *skb, struct net_device *dev,
+					     __u32 want, struct pm_scratch *s, bool direct)
 {
-	unsigned char *head = BPF_CORE_READ(skb, head);
-	__u16 mac = BPF_CORE_READ(skb, mac_header);
-	__u16 net = BPF_CORE_READ(skb, network_header);
-	__u32 tail = BPF_CORE_READ(skb, tail);
-	__u32 data_len = BPF_CORE_READ(skb, data_len);
-	unsigned char *start = BPF_CORE_READ(skb, data);
-	__u16 dev_type = dev ? BPF_CORE_READ(dev, type) : 0;
+	unsigned char *head = PM_RD(direct, skb, head);
+	__u16 mac = PM_RD(direct, skb, mac_header);
+	__u16 net = PM_RD(direct, skb, network_header);
+	__u32 tail = PM_RD(direct, skb, tail);
+	__u32 data_len = PM_RD(direct, skb, data_len);
+	unsigned char *start = PM_RD(direct, skb, data);
+	__u16 dev_type = dev ? PM_RD(direct, dev, type) : 0;
 	bool ether = dev_type == ARPHRD_ETHER || dev_type == ARPHRD_LOOPBACK;
 	__u32 off = 0;
 
@@ -160,7 +191,7 @@ static __noinline __u32 read_frame(struct sk_buff *skb, struct net_device *dev,
 		start = head + mac;
 	} else if (net != 0 || !ether) {
 		/* no usable MAC header: make one up */
-		__be16 proto = BPF_CORE_READ(skb, protocol);
+		__be16 proto = PM_RD(direct, skb, protocol);
 		if (net != 0)
 			start = head + net;
 		if (proto == 0) {
@@ -186,6 +217,18 @@ static __noinline __u32 read_frame(struct sk_buff *skb, struct net_device *dev,
 	if (data_len && off + n < s->ev.orig_len && n == avail)
 		s->ev.flags |= PKTMON_FLAG_PAGED_NOT_CAPTURED;
 	return off + n;
+}
+
+/* Subprograms (the verifier checks each once per program), one per way of reading. */
+static __noinline __u32 read_frame(struct sk_buff *skb, struct net_device *dev, __u32 want, struct pm_scratch *s)
+{
+	return read_frame_body(skb, dev, want, s, false);
+}
+
+static __noinline __u32 read_frame_direct(struct sk_buff *skb, struct net_device *dev, __u32 want,
+					  struct pm_scratch *s)
+{
+	return read_frame_body(skb, dev, want, s, true);
 }
 
 /* Parsing and matching are global functions: the verifier checks each once,
@@ -292,6 +335,83 @@ static __always_inline bool continues(const struct pm_track *t, __u8 layer, __u6
 	return true;
 }
 
+static __always_inline bool proto_is_network(__be16 p)
+{
+	return p == ETH_P_IP_BE || p == ETH_P_IPV6_BE || p == ETH_P_ARP_BE;
+}
+
+/* Counts one observation (or a drop) of a component; its counters, or NULL. */
+static __always_inline struct pm_counters *count(struct pm_comp_key *where, __u32 len, bool is_drop, __u32 reason)
+{
+	struct pm_counters *c = counters_of(where);
+	if (!c)
+		return NULL;
+	if (!is_drop) { /* a drop is not another crossing of the component */
+		c->pkts++;
+		c->bytes += len;
+		return c;
+	}
+	struct pm_drop_key dk = { .comp = *where, .reason = reason };
+	__u64 *dc = bpf_map_lookup_elem(&drop_counts, &dk);
+	if (dc) {
+		(*dc)++;
+	} else {
+		__u64 one = 1;
+		bpf_map_update_elem(&drop_counts, &dk, &one, BPF_NOEXIST);
+	}
+	c->drops++;
+	return c;
+}
+
+/* One observation when only counters are wanted and nothing is filtered
+ * (cfg.lean): no tracking map, no clock, no group id. `len` and `proto` are
+ * the skb's, read by the caller the way its program type allows. */
+static __always_inline int observe_lean(struct sk_buff *skb, struct pm_comp_key *key, __u32 len, __be16 proto,
+					bool is_drop, __u32 reason, __u64 location)
+{
+	__u32 zero = 0;
+	struct pm_lean *l = bpf_map_lookup_elem(&lean_last, &zero);
+	if (!l)
+		return 0;
+	__u64 addr = (__u64)skb;
+	struct pm_last *slot = &l->slot[lean_slot(skb)];
+	bool seen = slot->addr == addr;
+
+	if ((is_drop || key->layer == PKTMON_LAYER_SOCK_RX) && !seen && !proto_is_network(proto))
+		return 0; /* vsock, netlink ...: not a packet any component saw */
+	if (key->netns == 0 && seen) { /* socket layer: skb->dev may be gone */
+		key->netns = slot->where.netns;
+		key->netns_cookie = slot->where.netns_cookie;
+	}
+	if (is_drop) {
+		struct pm_comp_key where = seen ? slot->where : *key;
+		slot->addr = 0;
+		pm_place_netfilter_drop(&where, netfilter_dropped(reason, location),
+					proto == ETH_P_IPV6_BE ? PKTMON_NF_IPV6 : PKTMON_NF_IPV4);
+		if (netns_selected(where.netns))
+			count(&where, 0, true, reason);
+		return 0;
+	}
+	slot->addr = addr;
+	slot->where = *key;
+	if (netns_selected(key->netns))
+		count(key, len, false, 0);
+	return 0;
+}
+
+/* The skb's address leaves this CPU's lean cache when the skb is freed. */
+static __always_inline void lean_forget(struct sk_buff *skb)
+{
+	__u32 zero = 0;
+	struct pm_lean *l = bpf_map_lookup_elem(&lean_last, &zero);
+	if (!l)
+		return;
+	__u64 addr = (__u64)skb;
+	struct pm_last *slot = &l->slot[lean_slot(skb)];
+	if (slot->addr == addr)
+		slot->addr = 0;
+}
+
 /*
  * One observation. `key` names the component; for drops it is ignored unless
  * the packet was never seen before (the drop is attributed to the component
@@ -299,7 +419,7 @@ static __always_inline bool continues(const struct pm_track *t, __u8 layer, __u6
  */
 static __always_inline int observe(struct sk_buff *skb, struct net_device *dev,
 				   struct pm_comp_key *key, __u32 ifindex,
-				   bool is_drop, __u32 reason, __u64 location)
+				   bool is_drop, __u32 reason, __u64 location, bool direct)
 {
 	__u64 now = bpf_ktime_get_ns();
 	__u64 addr = (__u64)skb;
@@ -328,7 +448,7 @@ static __always_inline int observe(struct sk_buff *skb, struct net_device *dev,
 		local->matched = 1;
 		if (cfg.nfilters) {
 			__u32 want = cap > PKTMON_PARSE_MAX ? cap : PKTMON_PARSE_MAX;
-			have = read_frame(skb, dev, want, s);
+			have = direct ? read_frame_direct(skb, dev, want, s) : read_frame(skb, dev, want, s);
 			read = true;
 			__builtin_memset(&s->view, 0, sizeof(s->view));
 			pm_parse((struct pm_parse_buf *)s->data, have, cfg.vxlan_port, &s->view);
@@ -368,30 +488,16 @@ static __always_inline int observe(struct sk_buff *skb, struct net_device *dev,
 
 	if (!netns_selected(where.netns))
 		return 0; /* followed (above), not reported */
-	struct pm_counters *c = counters_of(&where);
+	struct pm_counters *c = count(&where, is_drop ? 0 : BPF_CORE_READ(skb, len), is_drop, reason);
 	if (!c)
 		return 0;
-	if (!is_drop) { /* a drop is not another crossing of the component */
-		c->pkts++;
-		c->bytes += BPF_CORE_READ(skb, len);
-	} else {
-		struct pm_drop_key dk = { .comp = where, .reason = reason };
-		__u64 *dc = bpf_map_lookup_elem(&drop_counts, &dk);
-		if (dc) {
-			(*dc)++;
-		} else {
-			__u64 one = 1;
-			bpf_map_update_elem(&drop_counts, &dk, &one, BPF_NOEXIST);
-		}
-		c->drops++;
-	}
 
 	if (cfg.counters_only || (is_drop && cfg.capture_type == PKTMON_TYPE_FLOW) ||
 	    (!is_drop && cfg.capture_type == PKTMON_TYPE_DROP))
 		return 0;
 
 	if (!read)
-		have = read_frame(skb, dev, cap, s);
+		have = direct ? read_frame_direct(skb, dev, cap, s) : read_frame(skb, dev, cap, s);
 	if (have > cap)
 		have = cap;
 
@@ -408,9 +514,16 @@ static __always_inline int observe(struct sk_buff *skb, struct net_device *dev,
 		ev->flags |= PKTMON_FLAG_DROPPED;
 	ev->ifindex = ifindex;
 	ev->pad = 0;
-	__builtin_memset(ev->ifname, 0, sizeof(ev->ifname));
-	if (dev)
-		bpf_probe_read_kernel_str(ev->ifname, sizeof(ev->ifname), dev->name);
+	_Static_assert(sizeof(ev->ifname) == 16, "ifname is two words");
+	if (dev && direct) { /* two plain loads instead of a helper call */
+		const __u64 *name = (const __u64 *)dev->name;
+		((__u64 *)ev->ifname)[0] = name[0];
+		((__u64 *)ev->ifname)[1] = name[1];
+	} else {
+		__builtin_memset(ev->ifname, 0, sizeof(ev->ifname));
+		if (dev)
+			bpf_probe_read_kernel_str(ev->ifname, sizeof(ev->ifname), dev->name);
+	}
 	ev->lost_before = c->lost_pending;
 
 	__u64 size = sizeof(*ev) + (have & (2 * PM_MAX_DATA - 1));
@@ -424,6 +537,15 @@ static __always_inline int observe(struct sk_buff *skb, struct net_device *dev,
 	return 0;
 }
 
+/* A tp_btf observation: the lean counters or the full path. */
+static __always_inline int observe_tp(struct sk_buff *skb, struct net_device *dev, struct pm_comp_key *key,
+				      __u32 ifindex, bool is_drop, __u32 reason, __u64 location)
+{
+	if (cfg.lean)
+		return observe_lean(skb, key, skb->len, skb->protocol, is_drop, reason, location);
+	return observe(skb, dev, key, ifindex, is_drop, reason, location, true);
+}
+
 static __always_inline int observe_dev(struct sk_buff *skb, struct net_device *dev, __u8 layer)
 {
 	if (!skb || !dev)
@@ -431,116 +553,149 @@ static __always_inline int observe_dev(struct sk_buff *skb, struct net_device *d
 	struct pm_comp_key key = {
 		.netns = dev_netns(dev),
 		.netns_cookie = dev_cookie(dev),
-		.ifindex = BPF_CORE_READ(dev, ifindex),
+		.ifindex = dev->ifindex,
 		.layer = layer,
 	};
-	return observe(skb, dev, &key, key.ifindex, false, 0, 0);
+	return observe_tp(skb, dev, &key, key.ifindex, false, 0, 0);
 }
 
 SEC("tp_btf/netif_receive_skb")
 int BPF_PROG(pm_dev_rx, struct sk_buff *skb)
 {
-	return observe_dev(skb, BPF_CORE_READ(skb, dev), PKTMON_LAYER_DEV_RX);
+	if (cfg.floor)
+		return 0;
+	return observe_dev(skb, skb->dev, PKTMON_LAYER_DEV_RX);
 }
 
 SEC("tp_btf/net_dev_queue")
 int BPF_PROG(pm_qdisc_enq, struct sk_buff *skb)
 {
-	return observe_dev(skb, BPF_CORE_READ(skb, dev), PKTMON_LAYER_QDISC_ENQ);
+	if (cfg.floor)
+		return 0;
+	return observe_dev(skb, skb->dev, PKTMON_LAYER_QDISC_ENQ);
 }
 
 SEC("tp_btf/qdisc_dequeue")
 int BPF_PROG(pm_qdisc_deq, struct Qdisc *q, const struct netdev_queue *txq, int packets,
 	     struct sk_buff *skb)
 {
-	if (!skb) /* an empty dequeue */
+	if (cfg.floor || !skb) /* !skb: an empty dequeue */
 		return 0;
-	return observe_dev(skb, BPF_CORE_READ(skb, dev), PKTMON_LAYER_QDISC_DEQ);
+	return observe_dev(skb, skb->dev, PKTMON_LAYER_QDISC_DEQ);
 }
 
 SEC("tp_btf/net_dev_start_xmit")
 int BPF_PROG(pm_dev_tx, const struct sk_buff *skb, const struct net_device *dev)
 {
+	if (cfg.floor)
+		return 0;
 	return observe_dev((struct sk_buff *)skb, (struct net_device *)dev, PKTMON_LAYER_DEV_TX);
+}
+
+/* The namespace of a socket, where skb->dev is gone (trusted pointers). */
+static __always_inline void key_set_sk_net(struct pm_comp_key *key, struct sk_buff *skb)
+{
+	struct sock *sk = skb->sk;
+	if (!sk)
+		return;
+	struct net *net = sk->__sk_common.skc_net.net;
+	if (!net)
+		return;
+	key->netns = net->ns.inum;
+	key->netns_cookie = net_cookie_rd(net, true);
 }
 
 SEC("tp_btf/skb_copy_datagram_iovec")
 int BPF_PROG(pm_sock_rx, const struct sk_buff *cskb, int len)
 {
+	if (cfg.floor)
+		return 0;
 	struct sk_buff *skb = (struct sk_buff *)cskb;
-	struct net_device *dev = BPF_CORE_READ(skb, dev);
+	struct net_device *dev = skb->dev;
 	struct pm_comp_key key = { .netns = dev_netns(dev), .netns_cookie = dev_cookie(dev),
 				   .layer = PKTMON_LAYER_SOCK_RX };
-	if (!key.netns) {
-		struct sock *sk = BPF_CORE_READ(skb, sk);
-		if (sk)
-			key_set_sock_net(&key, sk);
-	}
-	return observe(skb, dev, &key, dev ? BPF_CORE_READ(dev, ifindex) : 0, false, 0, 0);
+	if (!key.netns)
+		key_set_sk_net(&key, skb);
+	return observe_tp(skb, dev, &key, dev ? dev->ifindex : 0, false, 0, 0);
 }
 
 SEC("tp_btf/kfree_skb")
 int BPF_PROG(pm_drop, struct sk_buff *skb, void *location, enum skb_drop_reason reason)
 {
+	if (cfg.floor)
+		return 0;
 	if (bpf_core_enum_value_exists(enum skb_drop_reason, SKB_CONSUMED) &&
 	    reason == bpf_core_enum_value(enum skb_drop_reason, SKB_CONSUMED)) {
 		__u64 addr = (__u64)skb;
-		bpf_map_delete_elem(&track, &addr);
+		if (cfg.lean)
+			lean_forget(skb);
+		else
+			bpf_map_delete_elem(&track, &addr);
 		return 0;
 	}
-	struct net_device *dev = BPF_CORE_READ(skb, dev);
+	struct net_device *dev = skb->dev;
 	struct pm_comp_key key = { .netns = dev_netns(dev), .netns_cookie = dev_cookie(dev),
 				   .layer = PKTMON_LAYER_STACK };
 	if (dev)
-		key.ifindex = BPF_CORE_READ(dev, ifindex);
-	if (!key.netns) {
-		struct sock *sk = BPF_CORE_READ(skb, sk);
-		if (sk)
-			key_set_sock_net(&key, sk);
-	}
-	return observe(skb, dev, &key, key.ifindex, true, (__u32)reason, (__u64)location);
+		key.ifindex = dev->ifindex;
+	if (!key.netns)
+		key_set_sk_net(&key, skb);
+	return observe_tp(skb, dev, &key, key.ifindex, true, (__u32)reason, (__u64)location);
 }
 
 /* Kernels before 5.17: kfree_skb(skb, location), no reason. */
 SEC("tp_btf/kfree_skb")
 int BPF_PROG(pm_drop_noreason, struct sk_buff *skb, void *location)
 {
-	struct net_device *dev = BPF_CORE_READ(skb, dev);
+	if (cfg.floor)
+		return 0;
+	struct net_device *dev = skb->dev;
 	struct pm_comp_key key = { .netns = dev_netns(dev), .layer = PKTMON_LAYER_STACK };
 	if (dev)
-		key.ifindex = BPF_CORE_READ(dev, ifindex);
-	return observe(skb, dev, &key, key.ifindex, true, 0, (__u64)location);
+		key.ifindex = dev->ifindex;
+	return observe_tp(skb, dev, &key, key.ifindex, true, 0, (__u64)location);
 }
 
 SEC("tp_btf/consume_skb")
 int BPF_PROG(pm_consume, struct sk_buff *skb)
 {
+	if (cfg.floor)
+		return 0;
+	if (cfg.lean) {
+		lean_forget(skb);
+		return 0;
+	}
 	__u64 addr = (__u64)skb;
 	bpf_map_delete_elem(&track, &addr);
 	return 0;
 }
 
 /* One netfilter hook crossing, whatever observed it (link, fentry, kprobe). */
-static __always_inline void observe_nf(struct sk_buff *skb, const struct nf_hook_state *st)
+static __always_inline void observe_nf(struct sk_buff *skb, const struct nf_hook_state *st, bool direct)
 {
 	if (!skb || !st)
 		return;
-	__u8 hook = BPF_CORE_READ(st, hook);
-	__u8 pf = BPF_CORE_READ(st, pf);
+	__u8 hook = PM_RD(direct, st, hook);
+	__u8 pf = PM_RD(direct, st, pf);
 	if (hook > 4 || (pf != PKTMON_NF_IPV4 && pf != PKTMON_NF_IPV6))
 		return; /* bridge, arp, netdev ingress: not ours */
 	if (!(cfg.nf_layers & (1u << (PKTMON_LAYER_NF_PREROUTING + hook))))
 		return;
-	struct net_device *dev = BPF_CORE_READ(st, in);
-	if (!dev)
-		dev = BPF_CORE_READ(st, out);
+	struct net *net = PM_RD(direct, st, net);
 	struct pm_comp_key key = {
-		.netns = BPF_CORE_READ(st, net, ns.inum),
-		.netns_cookie = net_cookie(BPF_CORE_READ(st, net)),
+		.netns = net ? PM_RD(direct, net, ns.inum) : 0,
+		.netns_cookie = net_cookie_rd(net, direct),
 		.layer = PKTMON_LAYER_NF_PREROUTING + hook,
 		.nf_family = pf,
 	};
-	observe(skb, dev, &key, dev ? BPF_CORE_READ(dev, ifindex) : 0, false, 0, 0);
+	if (cfg.lean) { /* netfilter components have no device */
+		observe_lean(skb, &key, PM_RD(direct, skb, len), PM_RD(direct, skb, protocol), false, 0, 0);
+		return;
+	}
+	struct net_device *dev = PM_RD(direct, st, in);
+	if (!dev)
+		dev = PM_RD(direct, st, out);
+	observe(skb, dev, &key, dev ? PM_RD(direct, dev, ifindex) : 0, false, 0, 0, direct);
 }
 
 /* Netfilter hooks: one link per hook, family and namespace, at the highest
@@ -549,7 +704,9 @@ static __always_inline void observe_nf(struct sk_buff *skb, const struct nf_hook
 SEC("netfilter")
 int pm_nf(struct bpf_nf_ctx *ctx)
 {
-	observe_nf(ctx->skb, ctx->state);
+	if (cfg.floor)
+		return NF_ACCEPT;
+	observe_nf((struct sk_buff *)ctx->skb, ctx->state, true);
 	return NF_ACCEPT;
 }
 
@@ -560,13 +717,17 @@ int pm_nf(struct bpf_nf_ctx *ctx)
 SEC("fentry/nf_hook_slow")
 int BPF_PROG(pm_nf_fentry, struct sk_buff *skb, struct nf_hook_state *state)
 {
-	observe_nf(skb, state);
+	if (cfg.floor)
+		return 0;
+	observe_nf(skb, state, true);
 	return 0;
 }
 
 SEC("kprobe/nf_hook_slow")
 int BPF_KPROBE(pm_nf_kprobe, struct sk_buff *skb, struct nf_hook_state *state)
 {
-	observe_nf(skb, state);
+	if (cfg.floor)
+		return 0;
+	observe_nf(skb, state, false);
 	return 0;
 }

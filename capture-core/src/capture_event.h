@@ -86,6 +86,11 @@ struct pm_bpf_config {
 	/* Bit per netfilter layer wanted, for fentry/kprobe on nf_hook_slow,
 	 * which see every hook (a netfilter link is made only where wanted). */
 	__u32 nf_layers;
+	/* Counters only and no filter: nothing needs a packet's identity, so the
+	 * programs skip the tracking map and the clock (observe_lean()). */
+	__u32 lean;
+	/* Benchmark only: every program returns at once (the floor, bench/). */
+	__u32 floor;
 };
 
 #endif /* PKTMON_CAPTURE_EVENT_H */

@@ -45,13 +45,17 @@ static int quiet_print(enum libbpf_print_level level, const char *fmt, va_list a
 struct config {
 	const char *name;
 	unsigned nfilters;
+	unsigned lean;  /* counters only, no filter: observe_lean() */
+	unsigned floor; /* the benchmark's empty programs */
 };
 
 /* Without filters the verifier skips the matcher as dead code (cfg is
  * read-only data), so both shapes are measured. */
 static const struct config configs[] = {
-	{ "no-filter", 0 },
-	{ "32-filters", 32 },
+	{ "no-filter", 0, 0, 0 },
+	{ "32-filters", 32, 0, 0 },
+	{ "lean", 0, 1, 0 },
+	{ "floor", 0, 0, 1 },
 };
 
 static void configure(struct capture_bpf *k, const struct config *c)
@@ -60,6 +64,8 @@ static void configure(struct capture_bpf *k, const struct config *c)
 
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->nfilters = c->nfilters;
+	cfg->lean = c->lean;
+	cfg->floor = c->floor;
 	cfg->vxlan_port = 4789;
 	cfg->wakeup_bytes = 1 << 16;
 	for (int l = 0; l < 16; l++)
