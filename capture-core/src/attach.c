@@ -265,6 +265,8 @@ int pm_load(pktmon_session *s, char *err, size_t errlen)
 	 * (secure_getenv: a helper with file capabilities ignores it) */
 	const char *floor = secure_getenv("PKTMON_BENCH_FLOOR");
 	cfg->floor = floor && *floor == '1';
+	if (cfg->floor) /* never silently: a capture that records nothing must say why */
+		fprintf(stderr, "pktmon: PKTMON_BENCH_FLOOR=1: benchmark floor, the programs observe nothing\n");
 	cfg->nnetns = (uint32_t)s->nnetns;
 	for (size_t i = 0; i < s->nnetns; i++)
 		cfg->netns[i] = s->netns[i];
