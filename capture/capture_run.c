@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* capture_run.c - one capture in pktmon-capture: load, attach, stream until told to stop. */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -69,6 +70,69 @@ static void print_counters(pktmon_session *s)
 	pktmon_free_counters(c);
 }
 
+/* --log-mode memory: the circular capture lives in a private folder of /dev/shm (tmpfs: memory)
+ * and is copied into the file when the session ends, as Windows writes its memory buffer at
+ * `pktmon stop`. The file is created at start, so that a bad name fails at once. */
+struct memory_log {
+	char dir[64], path[96];
+	int target_fd;
+};
+
+static int memory_log_open(struct memory_log *m, const char *target, char *err, size_t errlen)
+{
+	m->target_fd = open(target, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+	if (m->target_fd < 0) {
+		snprintf(err, errlen, "cannot create %s: %s", target, strerror(errno));
+		return -1;
+	}
+	snprintf(m->dir, sizeof(m->dir), "/dev/shm/pktmon-memory-XXXXXX");
+	if (!mkdtemp(m->dir)) {
+		snprintf(err, errlen, "--log-mode memory: cannot create a folder in /dev/shm: %s", strerror(errno));
+		close(m->target_fd);
+		m->target_fd = -1;
+		m->dir[0] = 0;
+		return -1;
+	}
+	snprintf(m->path, sizeof(m->path), "%s/PktMon.pcapng", m->dir);
+	return 0;
+}
+
+/* Copies the finished capture into the file (if copy); removes the folder in any case. */
+static int memory_log_save(struct memory_log *m, const char *target, bool copy)
+{
+	int rc = 0;
+	if (m->target_fd >= 0 && copy) {
+		int in = open(m->path, O_RDONLY | O_CLOEXEC);
+		char buf[1 << 16];
+		ssize_t r = 0;
+		while (in >= 0 && (r = read(in, buf, sizeof(buf))) > 0)
+			for (ssize_t off = 0, w; off < r; off += w)
+				if ((w = write(m->target_fd, buf + off, (size_t)(r - off))) < 0) {
+					r = -1;
+					break;
+				}
+		if (in < 0 || r < 0 || close(m->target_fd) < 0)
+			rc = cli_fail(-1, "--log-mode memory: cannot write %s: %s", target, strerror(errno));
+		else
+			m->target_fd = -1;
+		if (in >= 0)
+			close(in);
+	}
+	if (m->target_fd >= 0)
+		close(m->target_fd);
+	m->target_fd = -1;
+	DIR *d = m->dir[0] ? opendir(m->dir) : NULL;
+	for (struct dirent *e; d && (e = readdir(d));)
+		if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
+			unlinkat(dirfd(d), e->d_name, 0);
+	if (d)
+		closedir(d);
+	if (m->dir[0])
+		rmdir(m->dir);
+	m->dir[0] = 0;
+	return rc;
+}
+
 struct rt_ctx {
 	unsigned long long lines;
 	bool quiet; /* warnings too: Wireshark shows an extcap's stderr as an error */
@@ -117,6 +181,7 @@ int capture_run(struct start_opts *o, struct ctl_server *ctl, int ready_fd)
 		return cli_fail(1, "cannot create a session: %s", strerror(-rc));
 	}
 	int exit_code = 1, fifo_fd = -1;
+	struct memory_log mem = { .target_fd = -1 };
 	struct rt_ctx rt = { .quiet = o->quiet };
 	if (pktmon_session_set_options(s, &o->so) < 0) {
 		snprintf(err, sizeof(err), "invalid options");
@@ -158,8 +223,10 @@ int capture_run(struct start_opts *o, struct ctl_server *ctl, int ready_fd)
 	}
 	if (o->file && !o->so.counters_only) {
 		bool to_stdout = !strcmp(o->file, "-");
+		if (o->memory && memory_log_open(&mem, o->file, err, sizeof(err)) < 0)
+			goto fail;
 		struct pktmon_pcapng_options po = {
-			.path = to_stdout ? NULL : o->file,
+			.path = to_stdout ? NULL : o->memory ? mem.path : o->file,
 			.fd = to_stdout ? 1 : -1,
 			.size_limit = (uint64_t)o->file_mb << 20,
 			.mode = o->mode,
@@ -211,6 +278,8 @@ int capture_run(struct start_opts *o, struct ctl_server *ctl, int ready_fd)
 	if (parent && getppid() != parent)
 		alarm(2);
 	rc = pktmon_set_session_active(s, false, err, sizeof(err));
+	if (o->memory && memory_log_save(&mem, o->file, true) < 0)
+		rc = -1;
 	struct pktmon_totals t;
 	pktmon_get_totals(s, &t);
 	if (ctl)
@@ -239,6 +308,7 @@ fail:
 	cli_fail(exit_code, "%s", err);
 out:
 	pktmon_close_session(s);
+	memory_log_save(&mem, o->file, false); /* a failed start: only the folder to remove */
 	pktmon_uninitialize(h);
 	if (fifo_fd >= 0)
 		close(fifo_fd);
