@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "capture_run.h"
+#include "counters_table.h"
 #include "ctl_server.h"
 #include "fail.h"
 #include "filter.h"
@@ -53,20 +54,25 @@ static int parse_comp(pktmon_session *s, const char *list, char *err, size_t err
 	return rc;
 }
 
-/* The per-component table, as Windows `pktmon counters` prints it. */
+/* The per-component table, as Windows `pktmon counters` prints it (common/counters_table.c). */
 static void print_counters(pktmon_session *s)
 {
 	struct pktmon_counter *c;
 	size_t n;
 	if (pktmon_get_counters(s, &c, &n) < 0)
 		return;
-	printf("%-4s %-44s %10s %12s %10s %12s %8s  %s\n", "Id", "Component", "Rx pkts", "Rx bytes",
-	       "Tx pkts", "Tx bytes", "Drops", "Last drop reason");
-	for (size_t i = 0; i < n; i++)
-		printf("%-4u %-44s %10llu %12llu %10llu %12llu %8llu  %s\n", c[i].component_id, c[i].name,
-		       (unsigned long long)c[i].rx_pkts, (unsigned long long)c[i].rx_bytes,
-		       (unsigned long long)c[i].tx_pkts, (unsigned long long)c[i].tx_bytes,
-		       (unsigned long long)c[i].drops, c[i].last_drop_reason);
+	counters_table_header(stdout, true);
+	for (size_t i = 0; i < n; i++) {
+		struct ctl_comp_row r = {
+			.id = c[i].component_id,
+			.rx_pkts = c[i].rx_pkts, .rx_bytes = c[i].rx_bytes,
+			.tx_pkts = c[i].tx_pkts, .tx_bytes = c[i].tx_bytes,
+			.drops = c[i].drops, .lost = c[i].lost,
+		};
+		snprintf(r.name, sizeof(r.name), "%s", c[i].name);
+		snprintf(r.reason, sizeof(r.reason), "%s", c[i].last_drop_reason);
+		counters_table_row(stdout, &r, true, true);
+	}
 	pktmon_free_counters(c);
 }
 

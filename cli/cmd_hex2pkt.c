@@ -7,7 +7,6 @@
  * the one `pktmon format` prints (capture-core's packet_decode.c).
  */
 #define _GNU_SOURCE
-#include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
@@ -17,6 +16,7 @@
 
 #include "cli.h"
 #include "packet_decode.h"
+#include "packet_text.h"
 
 enum { HEX_MAX = 65535 };
 
@@ -125,32 +125,6 @@ static const struct {
 } types[] = {
 	{ "ethernet", 1 }, { "eth", 1 }, { "ip", 101 }, { "ipv4", 228 }, { "ipv6", 229 }, { "sll", 113 }, { "sll2", 276 },
 };
-
-static void put_mac(const char *label, const uint8_t *m)
-{
-	printf("\t%s %02x:%02x:%02x:%02x:%02x:%02x\n", label, m[0], m[1], m[2], m[3], m[4], m[5]);
-}
-
-static void put_level(const struct pktmon_hdrs *h, bool eth, const char *indent)
-{
-	if (eth && h->has_eth) {
-		put_mac("Destination MAC", h->dst_mac);
-		put_mac("Source MAC     ", h->src_mac);
-	}
-	printf("\t%sEtherType 0x%04x", indent, h->ethertype);
-	if (h->has_vlan)
-		printf(", VLAN %u", h->vlan);
-	printf("\n");
-	if (h->ip_family) {
-		char s[INET6_ADDRSTRLEN], d[INET6_ADDRSTRLEN], pb[16];
-		int af = h->ip_family == 4 ? AF_INET : AF_INET6;
-		inet_ntop(af, h->src_ip, s, sizeof(s));
-		inet_ntop(af, h->dst_ip, d, sizeof(d));
-		printf("\t%sIPv%u %s > %s, protocol %s\n", indent, h->ip_family, s, d, pm_proto_name(h->ip_proto, pb, sizeof(pb)));
-		if (h->has_ports)
-			printf("\t%sPorts %u > %u\n", indent, h->src_port, h->dst_port);
-	}
-}
 
 static int parse_type(const char *name, uint16_t *lt)
 {
@@ -267,15 +241,7 @@ int cmd_hex2pkt(int argc, char **argv)
 		goto out;
 	}
 	printf("%s, %zu bytes\n\t%s\n", type, h->n, d.summary);
-	put_level(&d.v.outer, d.real_eth, "");
-	if (d.icmp_type >= 0)
-		printf("\tICMP type %d, code %d\n", d.icmp_type, d.icmp_code);
-	if (d.v.outer.ip_proto == 6 && d.v.outer.has_ports)
-		printf("\tTCP flags 0x%02x\n", d.v.outer.tcp_flags);
-	if (d.v.has_inner) {
-		printf("\tEncapsulated (%s):\n", pm_encap_name(d.v.encap));
-		put_level(&d.v.inner, true, "  ");
-	}
+	packet_fields_text(stdout, &d, true);
 out:
 	free(h);
 	free(hex);
