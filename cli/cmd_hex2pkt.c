@@ -29,7 +29,8 @@ static void hex2pkt_usage(FILE *f)
 	      "one-line summary, then the headers found. HEX may be split over several\n"
 	      "arguments; bytes may be separated by spaces, ':' or '-', and may carry a 0x\n"
 	      "prefix. A line that starts with an offset ending in ':' (tcpdump -xx, xxd,\n"
-	      "`pktmon format --hex`) gives at most 16 bytes, so its text column is ignored.\n"
+	      "`pktmon format --hex`) gives at most 16 bytes, and its text column (after two\n"
+	      "spaces) is ignored.\n"
 	      "\n"
 	      "  -t, --type TYPE   what the bytes start with: Ethernet (default), IP (v4 or v6\n"
 	      "                    by the version field), IPv4, IPv6, SLL (Linux cooked),\n"
@@ -103,6 +104,9 @@ static int add_line(struct hexbuf *h, const char *line, char *err, size_t errlen
 	}
 	size_t taken = 0;
 	while (*p && taken < max) {
+		/* in a dump line, two spaces after the hex begin the text column (xxd, format --hex) */
+		if (max != (size_t)-1 && taken && p[0] == ' ' && p[1] == ' ')
+			break;
 		while (*p && (isspace((unsigned char)*p) || *p == ':' || *p == '-' || *p == ','))
 			p++;
 		size_t len = 0;
@@ -134,9 +138,9 @@ static int parse_type(const char *name, uint16_t *lt)
 			return 0;
 		}
 	if (!strcasecmp(name, "wifi") || !strcasecmp(name, "http"))
-		return cli_fail(EXIT_USAGE, "hex2pkt: -t %s has no Linux equivalent: use Ethernet, IP, IPv4, IPv6, SLL or SLL2",
+		return cli_fail(-1, "hex2pkt: -t %s has no Linux equivalent: use Ethernet, IP, IPv4, IPv6, SLL or SLL2",
 				name);
-	return cli_fail(EXIT_USAGE, "hex2pkt: -t takes Ethernet, IP, IPv4, IPv6, SLL or SLL2, not '%s'", name);
+	return cli_fail(-1, "hex2pkt: -t takes Ethernet, IP, IPv4, IPv6, SLL or SLL2, not '%s'", name);
 }
 
 int cmd_hex2pkt(int argc, char **argv)
