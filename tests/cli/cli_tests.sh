@@ -462,6 +462,27 @@ hex2pkt)
 	run "missing file" 1 hex2pkt -f no-such-file
 	;;
 
+man_page)
+	# man/pktmon.8 renders without warnings and documents every verb `pktmon help` lists
+	need man
+	PAGE=$SRCDIR/../../man/pktmon.8
+	MANWIDTH=80 man --warnings -l "$PAGE" >man.txt 2>man.err
+	eq "man: exit status" 0 "$?"
+	eq "man: no warnings" "" "$(cat man.err)"
+	grep -q '^NAME' man.txt && ok "man: rendered" || bad "man: $(head -3 man.txt)"
+	"$PKTMON" help | sed -n '/^Verbs:/,/^$/p' | awk 'NF {print $1}' | grep -v Verbs: >verbs.txt
+	[ "$(wc -l <verbs.txt)" -ge 12 ] && ok "$(wc -l <verbs.txt) verbs in pktmon help" || bad "verbs: $(cat verbs.txt)"
+	while read -r v; do
+		grep -qE "^       $v( |\$)" man.txt && ok "man documents $v" || bad "man does not document the verb $v"
+	done <verbs.txt
+	for v in etl2txt etl2pcap; do grep -qE "^       $v " man.txt || bad "man does not document $v"; done
+	for o in --etw --log-mode memory --stats-only --timestamp-only --metadata --no-ethernet --verbose; do
+		grep -q -- "$o" man.txt || bad "man does not mention $o"
+	done
+	for s in "EXIT STATUS" FILES FILTERS EXAMPLES; do grep -q "^$s" man.txt || bad "man has no $s section"; done
+	grep -q "pktmon format PktMon.pcapng -o capture.txt" man.txt && ok "man: the tutorial workflow" || bad "man: no workflow"
+	;;
+
 *)
 	echo "unknown case $CASE"
 	exit 1
