@@ -127,7 +127,8 @@ static const struct {
 	const char *name;
 	uint16_t linktype;
 } types[] = {
-	{ "ethernet", 1 }, { "eth", 1 }, { "ip", 101 }, { "ipv4", 228 }, { "ipv6", 229 }, { "sll", 113 }, { "sll2", 276 },
+	{ "ethernet", 1 }, { "eth", 1 },   { "ip", 101 },   { "ipv4", 228 },
+	{ "ipv6", 229 },   { "sll", 113 }, { "sll2", 276 },
 };
 
 static int parse_type(const char *name, uint16_t *lt)

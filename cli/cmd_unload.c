@@ -82,7 +82,8 @@ int cmd_unload(int argc, char **argv)
 	if (raw) {
 		struct ctl_status a;
 		if (ctl_status_parse(raw, &a) == 0) {
-			printf("Stopped the background session (pid %d)%s%s.\n", a.pid, a.file[0] ? ", file " : "", a.file);
+			printf("Stopped the background session (pid %d)%s%s.\n", a.pid, a.file[0] ? ", file " : "",
+			       a.file);
 			if (a.pid > 0 && !gone_within(a.pid, 5000)) {
 				kill(a.pid, SIGKILL);
 				gone_within(a.pid, 2000);
@@ -119,7 +120,8 @@ int cmd_unload(int argc, char **argv)
 				continue;
 			}
 		}
-		printf("Stopped the capture helper pid %d%s.\n", (int)pid, forced ? " (killed: it ignored SIGTERM)" : "");
+		printf("Stopped the capture helper pid %d%s.\n", (int)pid,
+		       forced ? " (killed: it ignored SIGTERM)" : "");
 		stopped++;
 	}
 	closedir(d);

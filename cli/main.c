@@ -28,8 +28,10 @@ static const struct hint {
 } hints[] = {
 	{ "comp", "`pktmon comp list` is `pktmon list`, `pktmon comp counters` is `pktmon counters`" },
 	{ "components", "use `pktmon list`" },
-	{ "latency", "packet latency reports have no Linux equivalent yet; `pktmon format` shows each observation's time" },
-	{ "trace", "ETW event providers have no Linux equivalent; pktmon for Linux captures packets (`pktmon start -c`)" },
+	{ "latency",
+	  "packet latency reports have no Linux equivalent yet; `pktmon format` shows each observation's time" },
+	{ "trace",
+	  "ETW event providers have no Linux equivalent; pktmon for Linux captures packets (`pktmon start -c`)" },
 };
 
 static void usage(FILE *f)

@@ -18,8 +18,8 @@ void counters_table_row(FILE *f, const struct ctl_comp_row *r, bool flow, bool d
 {
 	bool first = true;
 	if (flow) {
-		fprintf(f, "%-4u %-*s %-8s %-9s %10llu %14llu | %-9s %10llu %14llu\n", r->id, NAME_W, r->name, "Packets",
-			"Rx", r->rx_pkts, r->rx_bytes, "Tx", r->tx_pkts, r->tx_bytes);
+		fprintf(f, "%-4u %-*s %-8s %-9s %10llu %14llu | %-9s %10llu %14llu\n", r->id, NAME_W, r->name,
+			"Packets", "Rx", r->rx_pkts, r->rx_bytes, "Tx", r->tx_pkts, r->tx_bytes);
 		first = false;
 	}
 	/* drops have no bytes here, and one direction: the component's */

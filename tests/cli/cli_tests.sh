@@ -367,6 +367,9 @@ windows_verbs)
 		run "$v --help" 0 "$v" --help
 		cmp -s out help.txt && ok "$v --help = help $v" || bad "$v --help differs from help $v"
 	done
+	PKTMON_RUN_DIR=$work/run run "filter add help" 0 filter add help
+	grep -q "^Usage: pktmon filter add" out && ok "filter add help: the usage" || bad "filter add help: $(head -2 out)"
+	[ ! -e "$work/run/filters" ] && ok "filter add help: no filter named help" || bad "a filter was stored"
 	run "start help" 0 start help
 	grep -q -- "--log-mode" out && grep -q -- "--etw" out && grep -q memory out && ok "start help: -m, --etw, memory" ||
 		bad "start help: $(head -3 out)"

@@ -7,10 +7,10 @@
 #include "start_options.h"
 
 /* Parses a NULL-terminated argument list; returns start_parse()'s result. */
-#define PARSE(o, ...)                                                                                      \
-	({                                                                                                 \
-		char *av_[] = { "start", __VA_ARGS__, NULL };                                              \
-		start_parse((int)(sizeof(av_) / sizeof(av_[0])) - 1, av_, (o));                            \
+#define PARSE(o, ...)                                                                                                  \
+	({                                                                                                             \
+		char *av_[] = { "start", __VA_ARGS__, NULL };                                                          \
+		start_parse((int)(sizeof(av_) / sizeof(av_[0])) - 1, av_, (o));                                        \
 	})
 
 int main(void)
