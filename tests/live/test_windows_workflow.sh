@@ -87,6 +87,7 @@ grep -qE "Component [0-9]+ \(ipv4 INPUT \[netns $B\]\), Drop: Reason NETFILTER_D
 # --- --log-mode memory: nothing on disk until stop, then the file
 shm_before=$(ls -d /dev/shm/pktmon-memory-* 2>/dev/null | wc -l)
 out=$("$P" start -c -m memory -s 8 -f mem.pcapng 2>&1) || fail "start -m memory: $out"
+case "$out" in *", in memory until stop, then to $CWD/mem.pcapng."*) pass "memory: start says so";; *) fail "start -m memory said [$out]";; esac
 eq "memory: the file is empty while capturing" 0 "$(stat -c %s mem.pcapng 2>/dev/null)"
 reproduce
 "$P" stop >/dev/null
