@@ -24,7 +24,8 @@ void start_usage(FILE *f)
 	      "\n"
 	      "      --foreground           stay in the foreground\n"
 	      "  -c, --capture              capture packets (the default); --etw, Windows' older\n"
-	      "                             form, is the same\n"
+	      "                             form, is the same (with it, -p N is --pkt-size and\n"
+	      "                             -c IDS is --comp, as in Windows 10 1809)\n"
 	      "  -o, --counters-only        count per component, write no packets\n"
 	      "      --comp LIST            all (default), nics, or layer names separated by commas\n"
 	      "                             (see `pktmon list`), e.g. dev-rx,nf-input\n"
@@ -170,23 +171,46 @@ int start_parse(int argc, char **argv, struct start_opts *o)
 	unsigned long v;
 	char err[PKTMON_ERRLEN] = "";
 
+	/* Windows 10 1809's form, `--etw -p 0 -c 13`: -p is the packet size, -c components */
+	bool etw = false;
+	for (int i = 1; i < argc; i++)
+		etw |= !strcmp(argv[i], "--etw");
+
 	optind = 1;
 	opterr = 0;
-	int c;
-	while ((c = getopt_long(argc, argv, ":cof:s:l:m:tp:k:qh", opts, NULL)) != -1) {
+	int c, longindex = -1;
+	while ((c = getopt_long(argc, argv, ":cof:s:l:m:tp:k:qh", opts, &longindex)) != -1) {
 		switch (c) {
 		case 'c':
+			if (etw && optind < argc && argv[optind][0] &&
+			    strspn(argv[optind], "0123456789,") == strlen(argv[optind]))
+				o->comp = argv[optind++];
+			break;
 		case OPT_ETW: break;
 		case OPT_FLAGS:
 			if (parse_uint(optarg, 0xffffffffu, &v) < 0)
 				return cli_fail(EXIT_USAGE, "start: --flags takes a hex mask such as 0x012, not '%s'", optarg);
 			break;
+		case 'p':
+			if (etw) {
+				if (parse_uint(optarg, 65535, &v) < 0)
+					return cli_fail(EXIT_USAGE, "start: --etw -p (the packet size) takes 0..65535, not '%s'",
+							optarg);
+				o->so.snaplen = (uint32_t)v;
+				break;
+			}
+			__attribute__((fallthrough)); /* Windows' --provider */
 		case OPT_TRACE:
 		case 't':
-		case 'p':
-		case 'k':
+		case 'k': {
+			char name[32] = "--trace";
+			if (c != OPT_TRACE)
+				snprintf(name, sizeof(name), "-%c", c);
+			else if (longindex >= 0)
+				snprintf(name, sizeof(name), "--%s", opts[longindex].name);
 			return cli_fail(EXIT_USAGE, "start: '%s' selects Windows ETW event providers, which Linux does not "
-						    "have; pktmon for Linux captures packets only (-c)", argv[optind - 1]);
+						    "have; pktmon for Linux captures packets only (-c)", name);
+		}
 		case 'o': o->so.counters_only = true; break;
 		case OPT_COMP: o->comp = optarg; break;
 		case OPT_TYPE:

@@ -39,6 +39,11 @@ int main(void)
 	/* a stream cannot wrap: no limit, no circular */
 	CHECK(PARSE(&o, "-f", "-") == -1 && o.mode == PKTMON_LOG_SINGLE && o.file_mb == 0 && o.foreground);
 	CHECK(PARSE(&o, "--flags", "0x012") == -1);
+	/* Windows 10 1809: --etw -p SIZE -c IDS */
+	CHECK(PARSE(&o, "--etw", "-p", "0") == -1 && o.so.snaplen == 0);
+	CHECK(PARSE(&o, "-p", "64", "--etw", "-c", "13,14") == -1 && o.so.snaplen == 64 && !strcmp(o.comp, "13,14"));
+	CHECK(PARSE(&o, "--etw", "-c") == -1 && !strcmp(o.comp, "all"));
+	CHECK(PARSE(&o, "--etw", "-p", "big") == EXIT_USAGE);
 
 	/* refused, with exit status 2 */
 	CHECK(PARSE(&o, "-m", "bogus") == EXIT_USAGE);
