@@ -86,6 +86,9 @@ static int verb_help(const struct verb *v)
 
 static int unknown_verb(const char *verb)
 {
+	if (verb[0] == '-')
+		return cli_fail(EXIT_USAGE, "'%s' is not a verb: options follow one, e.g. `pktmon start %s` "
+					    "(`pktmon help` lists the verbs)", verb, verb);
 	for (size_t i = 0; i < sizeof(hints) / sizeof(hints[0]); i++)
 		if (!strcasecmp(verb, hints[i].verb))
 			return cli_fail(EXIT_USAGE, "'%s' is a Windows pktmon verb: %s", verb, hints[i].text);
@@ -97,7 +100,10 @@ int main(int argc, char **argv)
 	setlocale(LC_ALL, "C"); /* output never depends on the locale */
 	/* a verb first: `pktmon start --capture` is a capture, not Wireshark's --capture */
 	const struct verb *v = argc > 1 ? find_verb(argv[1]) : NULL;
-	if (!v && extcap_requested(argc, argv))
+	bool wireshark = false; /* Wireshark always names the interface or asks for the list */
+	for (int i = 1; i < argc; i++)
+		wireshark |= !strncmp(argv[i], "--extcap-", 9);
+	if (!v && wireshark && extcap_requested(argc, argv))
 		return extcap_main(argc, argv, cmd_start_for_wireshark);
 	if (argc < 2) {
 		usage(stderr);

@@ -380,6 +380,12 @@ windows_verbs)
 	eq "comp: nothing on stdout" "" "$(cat out)"
 	run "an unknown verb" 2 bogus
 	eq "one line, no usage dump" "pktmon: unknown verb 'bogus' (\`pktmon help\` lists the verbs)" "$(cat err)"
+	run "--capture without a verb, not Wireshark" 2 --capture
+	eq "--capture: the hint" "pktmon: '--capture' is not a verb: options follow one, e.g. \`pktmon start --capture\` (\`pktmon help\` lists the verbs)" "$(cat err)"
+	run "Wireshark's discovery still works" 0 --extcap-interfaces
+	grep -q '^interface {value=pktmon}' out && ok "extcap: the interface" || bad "extcap: $(head -2 out)"
+	run "Wireshark's --capture without --fifo" 2 --capture --extcap-interface pktmon
+	grep -q "needs --fifo" err && ok "extcap: needs --fifo" || bad "extcap: $(cat err)"
 	run "help bogus" 2 help bogus
 	eq "help bogus: one line" 1 "$(wc -l <err)"
 	# start's Windows options that Linux cannot have: refused before any capture, with the reason
