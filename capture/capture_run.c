@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* capture_run.c - one capture in pktmon-capture: load, attach, stream until told to stop. */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -13,6 +14,7 @@
 
 #include "capture_run.h"
 #include "comp_inventory.h"
+#include "counters_table.h"
 #include "ctl_server.h"
 #include "fail.h"
 #include "filter.h"
@@ -85,21 +87,89 @@ static int parse_comp(pktmon_session *s, const char *list, char *err, size_t err
 	return rc;
 }
 
-/* The per-component table, as Windows `pktmon counters` prints it. */
+/* The per-component table, as Windows `pktmon counters` prints it (common/counters_table.c). */
 static void print_counters(pktmon_session *s)
 {
 	struct pktmon_counter *c;
 	size_t n;
 	if (pktmon_get_counters(s, &c, &n) < 0)
 		return;
-	printf("%-4s %-44s %10s %12s %10s %12s %8s  %s\n", "Id", "Component", "Rx pkts", "Rx bytes",
-	       "Tx pkts", "Tx bytes", "Drops", "Last drop reason");
-	for (size_t i = 0; i < n; i++)
-		printf("%-4u %-44s %10llu %12llu %10llu %12llu %8llu  %s\n", c[i].component_id, c[i].name,
-		       (unsigned long long)c[i].rx_pkts, (unsigned long long)c[i].rx_bytes,
-		       (unsigned long long)c[i].tx_pkts, (unsigned long long)c[i].tx_bytes,
-		       (unsigned long long)c[i].drops, c[i].last_drop_reason);
+	counters_table_header(stdout, true);
+	for (size_t i = 0; i < n; i++) {
+		struct ctl_comp_row r = {
+			.id = c[i].component_id,
+			.rx_pkts = c[i].rx_pkts, .rx_bytes = c[i].rx_bytes,
+			.tx_pkts = c[i].tx_pkts, .tx_bytes = c[i].tx_bytes,
+			.drops = c[i].drops, .lost = c[i].lost,
+		};
+		snprintf(r.name, sizeof(r.name), "%s", c[i].name);
+		snprintf(r.reason, sizeof(r.reason), "%s", c[i].last_drop_reason);
+		counters_table_row(stdout, &r, true, true);
+	}
 	pktmon_free_counters(c);
+}
+
+/* --log-mode memory: the circular capture lives in a private folder of /dev/shm (tmpfs: memory)
+ * and is copied into the file when the session ends, as Windows writes its memory buffer at
+ * `pktmon stop`. The file is created at start, so that a bad name fails at once. */
+struct memory_log {
+	char dir[64], path[96];
+	int target_fd;
+};
+
+static int memory_log_open(struct memory_log *m, const char *target, char *err, size_t errlen)
+{
+	m->target_fd = open(target, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+	if (m->target_fd < 0) {
+		snprintf(err, errlen, "cannot create %s: %s", target, strerror(errno));
+		return -1;
+	}
+	snprintf(m->dir, sizeof(m->dir), "/dev/shm/pktmon-memory-XXXXXX");
+	if (!mkdtemp(m->dir)) {
+		snprintf(err, errlen, "--log-mode memory: cannot create a folder in /dev/shm: %s", strerror(errno));
+		close(m->target_fd);
+		m->target_fd = -1;
+		m->dir[0] = 0;
+		return -1;
+	}
+	snprintf(m->path, sizeof(m->path), "%s/PktMon.pcapng", m->dir);
+	return 0;
+}
+
+/* Copies the finished capture into the file (if copy); removes the folder in any case. */
+static int memory_log_save(struct memory_log *m, const char *target, bool copy)
+{
+	int rc = 0;
+	if (m->target_fd >= 0 && copy) {
+		int in = open(m->path, O_RDONLY | O_CLOEXEC);
+		char buf[1 << 16];
+		ssize_t r = 0;
+		while (in >= 0 && (r = read(in, buf, sizeof(buf))) > 0)
+			for (ssize_t off = 0, w; off < r; off += w)
+				if ((w = write(m->target_fd, buf + off, (size_t)(r - off))) < 0) {
+					r = -1;
+					break;
+				}
+		if (in < 0 || r < 0 || close(m->target_fd) < 0)
+			rc = cli_fail(-1, "--log-mode memory: cannot write %s: %s", target, strerror(errno));
+		else
+			m->target_fd = -1;
+		if (in >= 0)
+			close(in);
+	}
+	if (m->target_fd >= 0)
+		close(m->target_fd);
+	m->target_fd = -1;
+	DIR *d = m->dir[0] ? opendir(m->dir) : NULL;
+	for (struct dirent *e; d && (e = readdir(d));)
+		if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
+			unlinkat(dirfd(d), e->d_name, 0);
+	if (d)
+		closedir(d);
+	if (m->dir[0])
+		rmdir(m->dir);
+	m->dir[0] = 0;
+	return rc;
 }
 
 struct rt_ctx {
@@ -161,6 +231,7 @@ int capture_run(struct start_opts *o, struct ctl_server *ctl, int ready_fd)
 		return cli_fail(1, "cannot create a session: %s", strerror(-rc));
 	}
 	int exit_code = 1, fifo_fd = -1;
+	struct memory_log mem = { .target_fd = -1 };
 	struct rt_ctx rt = { .quiet = o->quiet };
 	if (pktmon_session_set_options(s, &o->so) < 0) {
 		snprintf(err, sizeof(err), "invalid options");
@@ -202,8 +273,10 @@ int capture_run(struct start_opts *o, struct ctl_server *ctl, int ready_fd)
 	}
 	if (o->file && !o->so.counters_only) {
 		bool to_stdout = !strcmp(o->file, "-");
+		if (o->memory && memory_log_open(&mem, o->file, err, sizeof(err)) < 0)
+			goto fail;
 		struct pktmon_pcapng_options po = {
-			.path = to_stdout ? NULL : o->file,
+			.path = to_stdout ? NULL : o->memory ? mem.path : o->file,
 			.fd = to_stdout ? 1 : -1,
 			.size_limit = (uint64_t)o->file_mb << 20,
 			.mode = o->mode,
@@ -255,6 +328,8 @@ int capture_run(struct start_opts *o, struct ctl_server *ctl, int ready_fd)
 	if (parent && getppid() != parent)
 		alarm(2);
 	rc = pktmon_set_session_active(s, false, err, sizeof(err));
+	if (o->memory && memory_log_save(&mem, o->file, true) < 0)
+		rc = -1;
 	struct pktmon_totals t;
 	pktmon_get_totals(s, &t);
 	if (ctl)
@@ -285,6 +360,7 @@ fail:
 	cli_fail(exit_code, "%s", err);
 out:
 	pktmon_close_session(s);
+	memory_log_save(&mem, o->file, false); /* a failed start: only the folder to remove */
 	pktmon_uninitialize(h);
 	if (fifo_fd >= 0)
 		close(fifo_fd);

@@ -17,5 +17,7 @@ int cmd_reset(int argc, char **argv);
 int cmd_filter(int argc, char **argv);   /* cmd_filter.c */
 int cmd_format(int argc, char **argv);   /* cmd_format.c: pcapng -> pktmon-style text */
 int cmd_pcapng(int argc, char **argv);   /* cmd_pcapng.c: filtered copy keeping our metadata */
+int cmd_hex2pkt(int argc, char **argv);  /* cmd_hex2pkt.c: decode a hex dump */
+int cmd_unload(int argc, char **argv);   /* cmd_unload.c: stop the caller's sessions, detach */
 
 #endif

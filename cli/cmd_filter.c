@@ -116,6 +116,9 @@ int cmd_filter(int argc, char **argv)
 	const char *sub = argv[1];
 	if (!strcmp(sub, "--help") || !strcmp(sub, "-h") || !strcmp(sub, "help"))
 		return filter_usage(stdout);
+	/* Windows' `pktmon filter add help` too (a filter cannot be named help) */
+	if (argc == 3 && !strcmp(argv[2], "help"))
+		return filter_usage(stdout);
 	if (argc > 2 && (!strcmp(argv[2], "--help") || !strcmp(argv[2], "-h")))
 		return filter_usage(stdout);
 	if (!strcmp(sub, "add"))

@@ -26,6 +26,7 @@
 #include "event_line.h"
 #include "frame_filter.h"
 #include "packet_decode.h"
+#include "packet_text.h"
 #include "pcapng_reader.h"
 #include "pkt_parse.h"
 #include "pktmon/pktmon.h"
@@ -39,13 +40,25 @@
 
 struct fmt_opts {
 	bool brief, hex, json;
+	bool stats_only, timestamp_only, metadata, no_ethernet; /* Windows' etl2txt options */
+	unsigned verbose;                                        /* 1..3 */
 	struct pmf_filter filter;
+};
+
+/* --stats-only: what the records would have shown, per component. */
+struct comp_stat {
+	uint32_t id;
+	char name[128];
+	uint64_t seen, drops;
 };
 
 struct fmt_state {
 	FILE *out;
 	const struct fmt_opts *o;
 	uint64_t frames, shown, bad_meta;
+	uint64_t drops, no_meta, first_ns, last_ns;
+	struct comp_stat *comps;
+	size_t ncomps;
 };
 
 static const char *dir_text(const struct pktmon_meta *m)
@@ -431,6 +444,66 @@ static void json_record(FILE *f, uint64_t frame, const struct pcapng_block *b, c
 	fputs("}\n", f);
 }
 
+static void count_stats(struct fmt_state *st, const struct pcapng_packet *p, const struct pktmon_meta *m)
+{
+	if (p->has_ts && p->ts_ns_valid) {
+		if (!st->first_ns || p->ts_ns < st->first_ns)
+			st->first_ns = p->ts_ns;
+		if (p->ts_ns > st->last_ns)
+			st->last_ns = p->ts_ns;
+	}
+	if (!m || !pktmon_tlv_has(&m->tlv, PKTMON_TLV_COMPONENT_ID)) {
+		st->no_meta++;
+		return;
+	}
+	bool drop = pmf_is_drop(m);
+	st->drops += drop;
+	size_t i = 0;
+	while (i < st->ncomps && st->comps[i].id != m->tlv.component_id)
+		i++;
+	if (i == st->ncomps) {
+		struct comp_stat *n = realloc(st->comps, (st->ncomps + 1) * sizeof(*n));
+		if (!n)
+			return;
+		st->comps = n;
+		memset(&n[i], 0, sizeof(n[i]));
+		n[i].id = m->tlv.component_id;
+		const char *name = iface_name(p);
+		if (name)
+			escaped(n[i].name, sizeof(n[i].name), name, strlen(name));
+		st->ncomps++;
+	}
+	st->comps[i].seen++;
+	st->comps[i].drops += drop;
+}
+
+static int cmp_stat(const void *a, const void *b)
+{
+	const struct comp_stat *x = a, *y = b;
+	return x->id < y->id ? -1 : x->id > y->id;
+}
+
+static void put_stats(FILE *f, const struct fmt_state *st)
+{
+	fprintf(f, "Frames: %llu; observations shown by the filters: %llu; drops: %llu; without pktmon metadata: %llu\n",
+		(unsigned long long)st->frames, (unsigned long long)st->shown, (unsigned long long)st->drops,
+		(unsigned long long)st->no_meta);
+	if (st->first_ns) {
+		char a[64], b[64];
+		fmt_time(a, sizeof(a), st->first_ns, true, ' ');
+		fmt_time(b, sizeof(b), st->last_ns, true, ' ');
+		fprintf(f, "First: %s UTC\nLast:  %s UTC\n", a, b);
+	}
+	if (st->ncomps) {
+		qsort(st->comps, st->ncomps, sizeof(*st->comps), cmp_stat);
+		fprintf(f, "Observations by component:\n  %-4s %-48s %12s %10s\n", "Id", "Name", "Observed", "Drops");
+		for (size_t i = 0; i < st->ncomps; i++)
+			fprintf(f, "  %-4u %-48s %12llu %10llu\n", st->comps[i].id, st->comps[i].name[0] ? st->comps[i].name : "?",
+				(unsigned long long)st->comps[i].seen, (unsigned long long)st->comps[i].drops);
+	}
+	fputc('\n', f);
+}
+
 static void do_packet(struct fmt_state *st, const struct pcapng_block *b)
 {
 	const struct pcapng_packet *p = &b->pkt;
@@ -448,6 +521,15 @@ static void do_packet(struct fmt_state *st, const struct pcapng_block *b)
 	if (!pmf_filter_match(&st->o->filter, m))
 		return;
 	st->shown++;
+	if (st->o->stats_only) {
+		count_stats(st, p, m);
+		return;
+	}
+	if (st->o->timestamp_only) {
+		put_header(st->out, p, m);
+		fputc('\n', st->out);
+		return;
+	}
 	struct pm_decoded d;
 	pm_packet_decode(p->iface ? p->iface->linktype : 1, p->data, p->caplen, p->origlen, &d);
 	FILE *f = st->out;
@@ -466,8 +548,15 @@ static void do_packet(struct fmt_state *st, const struct pcapng_block *b)
 		fputc('\n', f);
 		put_details(f, st->frames, p, m);
 	}
-	if (st->o->hex)
-		put_hex(f, p->data, p->caplen);
+	if (st->o->brief && st->o->metadata)
+		put_details(f, st->frames, p, m);
+	if (st->o->verbose >= 2)
+		packet_fields_text(f, &d, !st->o->no_ethernet);
+	if (st->o->hex || st->o->verbose >= 3) {
+		/* --no-ethernet: the dump starts at the network header, as Windows' -e does */
+		uint32_t skip = st->o->no_ethernet && d.real_eth && p->caplen >= 14 ? 14 : 0;
+		put_hex(f, p->data + skip, p->caplen - skip);
+	}
 }
 
 struct rundown_copy {
@@ -481,7 +570,9 @@ struct rundown_copy {
 static void format_usage(FILE *f)
 {
 	fputs("Usage: pktmon format FILE.pcapng [-o OUT] [--brief] [--hex] [--drop-only]\n"
-	      "                     [--component-id ID[,ID...]] [--json]\n"
+	      "                     [--component-id ID[,ID...]] [--json] [--stats-only]\n"
+	      "                     [--timestamp-only] [--metadata] [-v 1|2|3] [--no-ethernet]\n"
+	      "       pktmon etl2txt ...   (Windows' older name, the same verb)\n"
 	      "\n"
 	      "Prints a pcapng file, one record per observation (a packet seen at a component,\n"
 	      "or dropped there), then the session rundown (filters, components, counters,\n"
@@ -497,7 +588,7 @@ static void format_usage(FILE *f)
 	      "\"Interface N (NAME), no pktmon metadata\". The component NAME is the interface\n"
 	      "name (if_name) of the frame's Interface Description Block.\n"
 	      "\n"
-	      "  -o, --output OUT        write to OUT (not the input) instead of standard output\n"
+	      "  -o, --out, --output OUT write to OUT (not the input) instead of standard output\n"
 	      "  -b, --brief             one line per observation: the first line, '; ', the packet\n"
 	      "  -x, --hex               add a hex dump of the captured bytes (JSON: \"data_hex\")\n"
 	      "  -d, --drop-only         only drops\n"
@@ -506,8 +597,20 @@ static void format_usage(FILE *f)
 	      "  -j, --json              one JSON object per line: {\"type\":\"packet\",...} per\n"
 	      "                          observation, then session, filter, capture_filter,\n"
 	      "                          component, counters and drop_count objects from the rundown\n"
+	      "  -s, --stats-only        no records: the frame, drop and per-component counts of\n"
+	      "                          what the filters select, first and last time, the rundown\n"
+	      "  -t, --timestamp-only    only the first line of each record (time, ids, component,\n"
+	      "                          drop)\n"
+	      "  -m, --metadata          the metadata line (Frame, Layer, Netns, ...) also with\n"
+	      "                          --brief; full records always have it\n"
+	      "  -v, --verbose LEVEL     1 the default record; 2 adds the headers one per line\n"
+	      "                          (MACs, EtherType, addresses, ports, TCP flags, ICMP);\n"
+	      "                          3 adds the hex dump too\n"
+	      "  -e, --no-ethernet       no Ethernet header: no MAC lines (-v 2), and hex dumps\n"
+	      "                          start at the network header; the summary never shows it\n"
 	      "  -h, --help              this text\n"
 	      "\n"
+	      "Windows' --tmfpath (WPP trace formats) has no Linux equivalent and is refused.\n"
 	      "--drop-only and --component-id never select frames without pktmon metadata.\n"
 	      "Exit status: 0 success; 1 the file could not be read or is malformed (the\n"
 	      "records before the problem are printed, and a message says where it is), or\n"
@@ -519,6 +622,13 @@ int cmd_format(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "output", required_argument, NULL, 'o' },
+		{ "out", required_argument, NULL, 'o' },
+		{ "stats-only", no_argument, NULL, 's' },
+		{ "timestamp-only", no_argument, NULL, 't' },
+		{ "metadata", no_argument, NULL, 'm' },
+		{ "verbose", required_argument, NULL, 'v' },
+		{ "no-ethernet", no_argument, NULL, 'e' },
+		{ "tmfpath", required_argument, NULL, 'p' },
 		{ "brief", no_argument, NULL, 'b' },
 		{ "hex", no_argument, NULL, 'x' },
 		{ "drop-only", no_argument, NULL, 'd' },
@@ -534,9 +644,22 @@ int cmd_format(int argc, char **argv)
 	optind = 1;
 	opterr = 0;
 	int c;
-	while ((c = getopt_long(argc, argv, ":o:bxdc:jh", opts, NULL)) != -1) {
+	o.verbose = 1;
+	while ((c = getopt_long(argc, argv, ":o:bxdc:jstmv:ep:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'o': out_path = optarg; break;
+		case 's': o.stats_only = true; break;
+		case 't': o.timestamp_only = true; break;
+		case 'm': o.metadata = true; break;
+		case 'e': o.no_ethernet = true; break;
+		case 'v':
+			if (strlen(optarg) != 1 || optarg[0] < '1' || optarg[0] > '3')
+				return cli_fail(EXIT_USAGE, "format: --verbose takes 1, 2 or 3, not '%s'", optarg);
+			o.verbose = (unsigned)(optarg[0] - '0');
+			break;
+		case 'p':
+			return cli_fail(EXIT_USAGE, "format: --tmfpath decodes Windows WPP traces, which a Linux capture "
+						    "does not have");
 		case 'b': o.brief = true; break;
 		case 'x': o.hex = true; break;
 		case 'd': o.filter.drop_only = true; break;
@@ -559,6 +682,11 @@ int cmd_format(int argc, char **argv)
 		return cli_fail(EXIT_USAGE, "format: unexpected argument '%s'", argv[optind + 1]);
 	if (o.brief && o.json)
 		return cli_fail(EXIT_USAGE, "format: --brief and --json exclude each other");
+	if (o.json && (o.stats_only || o.timestamp_only || o.verbose > 1 || o.metadata))
+		return cli_fail(EXIT_USAGE, "format: --json has every field already; --stats-only, --timestamp-only, "
+					    "--metadata and --verbose are for the text");
+	if (o.stats_only + o.timestamp_only + o.brief > 1)
+		return cli_fail(EXIT_USAGE, "format: --stats-only, --timestamp-only and --brief exclude each other");
 	const char *in_path = argv[optind];
 	bool in_stdin = !strcmp(in_path, "-");
 	bool out_stdout = !out_path || !strcmp(out_path, "-");
@@ -608,6 +736,9 @@ int cmd_format(int argc, char **argv)
 			rds[n_rds++] = (struct rundown_copy){ copy, b.cb.len, b.offset };
 		}
 	}
+	if (o.stats_only)
+		put_stats(out, &st);
+	free(st.comps);
 	for (size_t i = 0; i < n_rds; i++) {
 		if (rundown_problems(rds[i].data, rds[i].len, rds[i].offset))
 			status = 1;

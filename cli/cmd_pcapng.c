@@ -22,11 +22,13 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <libgen.h>
+#include <limits.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -37,7 +39,8 @@
 
 static void pcapng_usage(FILE *f)
 {
-	fputs("Usage: pktmon pcapng FILE.pcapng -o OUT.pcapng [--drop-only] [--component-id ID[,ID...]]\n"
+	fputs("Usage: pktmon pcapng FILE.pcapng [-o OUT.pcapng] [--drop-only] [--component-id ID[,ID...]]\n"
+	      "       pktmon etl2pcap ...   (Windows' older name, the same verb)\n"
 	      "\n"
 	      "Writes a filtered copy of a pcapng file that keeps the pktmon metadata: the\n"
 	      "matching packets are copied byte for byte with all their options, and so are\n"
@@ -50,13 +53,18 @@ static void pcapng_usage(FILE *f)
 	      "input, OUT '-' for standard output; otherwise OUT is written to a temporary\n"
 	      "file and renamed at the end (an existing OUT is replaced; the input never is).\n"
 	      "\n"
-	      "  -o, --output OUT        the copy (required)\n"
+	      "  -o, --out, --output OUT the copy; default: FILE without its .pcapng (or .pcap,\n"
+	      "                          .etl) extension, then -converted.pcapng (PktMon.pcapng ->\n"
+	      "                          PktMon-converted.pcapng); if that exists, -converted-2,\n"
+	      "                          -3, ...: the default never replaces a file\n"
 	      "  -d, --drop-only         only drops\n"
 	      "  -c, --component-id ID   only packets observed at these pktmon component ids;\n"
 	      "                          repeat or separate with commas\n"
 	      "  -q, --quiet             no summary line\n"
 	      "  -h, --help              this text\n"
 	      "\n"
+	      "format's text options (--stats-only, --timestamp-only, --metadata, --verbose,\n"
+	      "--no-ethernet, --hex, --brief) do not apply to a pcapng copy and are refused.\n"
 	      "--drop-only and --component-id never select packets without pktmon metadata;\n"
 	      "a packet whose metadata is malformed is judged by what could be decoded, with a\n"
 	      "warning on standard error.\n"
@@ -137,10 +145,43 @@ static int make_temp(const char *out, char **tmp_path)
 	return fd;
 }
 
+/* Windows writes log.etl's copy to log.pcapng; ours are pcapng already, so BASE-converted.pcapng,
+ * then -converted-2... : the default never replaces a file (and never the input). */
+static int default_output(const char *in, char *buf, size_t len)
+{
+	size_t n = strlen(in);
+	static const char *const exts[] = { ".pcapng", ".pcap", ".etl" };
+	for (size_t i = 0; i < sizeof(exts) / sizeof(exts[0]); i++) {
+		size_t e = strlen(exts[i]);
+		if (n > e && !strcasecmp(in + n - e, exts[i]) && in[n - e - 1] != '/') {
+			n -= e;
+			break;
+		}
+	}
+	for (int k = 1; k < 1000; k++) {
+		int w = k == 1 ? snprintf(buf, len, "%.*s-converted.pcapng", (int)n, in)
+			       : snprintf(buf, len, "%.*s-converted-%d.pcapng", (int)n, in, k);
+		if (w < 0 || (size_t)w >= len)
+			return -1;
+		struct stat st;
+		if (lstat(buf, &st) < 0 && errno == ENOENT)
+			return 0;
+	}
+	return -1;
+}
+
 int cmd_pcapng(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "output", required_argument, NULL, 'o' },
+		{ "out", required_argument, NULL, 'o' },
+		{ "stats-only", no_argument, NULL, 'T' },
+		{ "timestamp-only", no_argument, NULL, 'T' },
+		{ "metadata", no_argument, NULL, 'T' },
+		{ "verbose", required_argument, NULL, 'T' },
+		{ "no-ethernet", no_argument, NULL, 'T' },
+		{ "hex", no_argument, NULL, 'T' },
+		{ "brief", no_argument, NULL, 'T' },
 		{ "drop-only", no_argument, NULL, 'd' },
 		{ "component-id", required_argument, NULL, 'c' },
 		{ "quiet", no_argument, NULL, 'q' },
@@ -166,6 +207,10 @@ int cmd_pcapng(int argc, char **argv)
 				goto out;
 			break;
 		case 'q': quiet = true; break;
+		case 'T':
+			cli_fail(EXIT_USAGE, "pcapng: '%s' is a text option of `pktmon format` (etl2txt); a pcapng copy "
+					     "keeps every field", argv[optind - 1]);
+			goto out;
 		case 'h': pcapng_usage(stdout); status = 0; goto out;
 		case ':': cli_fail(EXIT_USAGE, "pcapng: option '%s' needs a value", argv[optind - 1]); goto out;
 		default:
@@ -184,11 +229,19 @@ int cmd_pcapng(int argc, char **argv)
 		cli_fail(EXIT_USAGE, "pcapng: unexpected argument '%s'", argv[optind + 1]);
 		goto out;
 	}
+	const char *in_path = argv[optind];
+	char default_out[PATH_MAX];
+	if (!out_path && strcmp(in_path, "-")) {
+		if (default_output(in_path, default_out, sizeof(default_out)) < 0) {
+			cli_fail(1, "pcapng: no free default output name for %s; choose one with -o", in_path);
+			goto out;
+		}
+		out_path = default_out;
+	}
 	if (!out_path || !*out_path) {
-		cli_fail(EXIT_USAGE, "pcapng: -o OUT is required (the filtered copy)");
+		cli_fail(EXIT_USAGE, "pcapng: reading standard input, the copy needs -o OUT");
 		goto out;
 	}
-	const char *in_path = argv[optind];
 	bool in_stdin = !strcmp(in_path, "-"), out_stdout = !strcmp(out_path, "-");
 	if (!in_stdin && !out_stdout && (!strcmp(in_path, out_path) || pmf_same_file(in_path, out_path))) {
 		cli_fail(EXIT_USAGE, "pcapng: the output %s is the input file; write the copy elsewhere", out_path);

@@ -14,6 +14,7 @@
 #include "cli.h"
 #include "pktmon/pktmon.h"
 #include "control_protocol.h"
+#include "counters_table.h"
 #include "rundir.h"
 #include "session_client.h"
 
@@ -59,12 +60,7 @@ static bool row_is_zero(const struct ctl_comp_row *r)
 static void print_table(const struct ctl_status *a, const struct counters_opts *o)
 {
 	bool flow = o->type != PKTMON_TYPE_DROP, drop = o->type != PKTMON_TYPE_FLOW;
-	printf("%-4s %-48s", "Id", "Component");
-	if (flow)
-		printf(" %11s %13s %11s %13s", "Rx Packets", "Rx Bytes", "Tx Packets", "Tx Bytes");
-	if (drop)
-		printf(" %9s %7s  %s", "Drops", "Lost", "Last drop reason");
-	printf("\n");
+	counters_table_header(stdout, flow);
 	size_t shown = 0;
 	for (size_t i = 0; i < a->ncomps; i++) {
 		const struct ctl_comp_row *r = &a->comps[i];
@@ -73,12 +69,7 @@ static void print_table(const struct ctl_status *a, const struct counters_opts *
 		if (!flow && !r->drops && !o->zero)
 			continue;
 		shown++;
-		printf("%-4u %-48s", r->id, r->name);
-		if (flow)
-			printf(" %11llu %13llu %11llu %13llu", r->rx_pkts, r->rx_bytes, r->tx_pkts, r->tx_bytes);
-		if (drop)
-			printf(" %9llu %7llu  %s", r->drops, r->lost, r->reason);
-		printf("\n");
+		counters_table_row(stdout, r, flow, drop);
 		if (o->drop_reason)
 			for (size_t d = 0; d < a->ndrops; d++)
 				if (a->drops_by_reason[d].id == r->id)
@@ -137,6 +128,7 @@ int cmd_counters(int argc, char **argv)
 		{ "live", no_argument, NULL, 'L' },
 		{ "refresh-rate", required_argument, NULL, 'R' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "include-hidden", no_argument, NULL, 'i' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -146,7 +138,7 @@ int cmd_counters(int argc, char **argv)
 	optind = 1;
 	opterr = 0;
 	int c;
-	while ((c = getopt_long(argc, argv, ":t:zrh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":t:zrih", opts, NULL)) != -1) {
 		switch (c) {
 		case 't':
 			if (!strcasecmp(optarg, "all")) o.type = PKTMON_TYPE_ALL;
@@ -155,6 +147,7 @@ int cmd_counters(int argc, char **argv)
 			else return cli_fail(EXIT_USAGE, "counters: --type takes all, flow or drop, not '%s'", optarg);
 			break;
 		case 'z': o.zero = true; break;
+		case 'i': break; /* Windows' hidden components: every component is shown here */
 		case 'r': o.drop_reason = true; break;
 		case 'L': live = true; break;
 		case 'R': {
@@ -167,13 +160,15 @@ int cmd_counters(int argc, char **argv)
 		case 'j': o.json = true; break;
 		case 'h':
 			puts("Usage: pktmon counters [--type all|flow|drop] [--zero] [--drop-reason] [--live [--refresh-rate N]] [--json]\n\n"
-			     "The running session's counters per component: packets and bytes received and sent,\n"
-			     "drops (with the last drop reason) and events the ring buffer lost.\n"
+			     "The running session's counters per component, laid out as Windows prints them:\n"
+			     "Id, Name, Counter, then Direction, Packets, Bytes for Rx | for Tx; a component\n"
+			     "with drops has a second row: Drops, the count, the events lost and the last reason.\n"
 			     "  --type          flow: packet counts only; drop: drop counts only\n"
 			     "  --zero          also components whose counts are all zero\n"
 			     "  --drop-reason   the drops of each component by reason\n"
 			     "  --live          refresh every --refresh-rate seconds (default 1) until Ctrl-C\n"
 			     "  --json          one JSON object (with --live, one per refresh)\n"
+			     "  -i, --include-hidden  accepted (Windows): no component is hidden here\n"
 			     "Exit status: 0, or 1 when no session is running.");
 			return 0;
 		case ':': return cli_fail(EXIT_USAGE, "counters: option '%s' needs a value", argv[optind - 1]);

@@ -125,8 +125,8 @@ static int start_background(const struct start_opts *o, char **hargv, int n)
 		char cwd[PATH_MAX] = "";
 		bool relative = o->file && o->file[0] != '/' && getcwd(cwd, sizeof(cwd));
 		printf("pktmon: started (pid %d)%s%s%s%s. `pktmon counters` shows the counters; `pktmon stop` ends it.\n",
-		       (int)pid, o->file ? ", writing " : "", relative ? cwd : "", relative ? "/" : "",
-		       o->file ? o->file : "");
+		       (int)pid, !o->file ? "" : o->memory ? ", in memory until stop, then to " : ", writing ",
+		       relative ? cwd : "", relative ? "/" : "", o->file ? o->file : "");
 		return 0;
 	}
 	waitpid(pid, NULL, 0);

@@ -23,16 +23,24 @@ void start_usage(FILE *f)
 	      "captures until Ctrl-C, SIGTERM or --run-for, then prints the summary itself.\n"
 	      "\n"
 	      "      --foreground           stay in the foreground\n"
-	      "  -c, --capture              capture packets (the default)\n"
+	      "  -c, --capture              capture packets (the default); --etw, Windows' older\n"
+	      "                             form, is the same (with it, -p N is --pkt-size and\n"
+	      "                             -c IDS is --comp, as in Windows 10 1809)\n"
 	      "  -o, --counters-only        count per component, write no packets\n"
-	      "      --comp LIST            all (default), nics, or layer names separated by commas\n"
-	      "                             (see `pktmon list`), e.g. dev-rx,nf-input\n"
+	      "      --comp LIST            all (default), nics, layer names or ids from `pktmon list`,\n"
+	      "                             separated by commas, e.g. dev-rx,nf-input or 337000200\n"
 	      "      --type all|flow|drop   all observations, only flow (no drops), only drops\n"
 	      "      --pkt-size N           bytes per packet, 0 = whole packet (default 128)\n"
 	      "  -f, --file-name FILE       pcapng output (default PktMon.pcapng); '-' for stdout\n"
-	      "  -s, --file-size MB         size limit of the file, a hard cap\n"
-	      "  -l, --log-mode MODE        circular, multi-file or real-time (a text line per event\n"
-	      "                             on stdout, and no file unless --file-name is given)\n"
+	      "  -s, --file-size MB         the file's size in megabytes (default 512, as Windows)\n"
+	      "  -m, -l, --log-mode MODE    circular (default: the newest packets within --file-size),\n"
+	      "                             multi-file (a new file each --file-size: FILE, FILE-1...),\n"
+	      "                             memory (the circular capture kept in memory, /dev/shm,\n"
+	      "                             written to the file at `pktmon stop`), single (one file,\n"
+	      "                             capped at --file-size if given), or real-time (a text\n"
+	      "                             line per event on stdout, no file unless -f is given)\n"
+	      "      --flags MASK           Windows' logging mask (hex): accepted, no effect; the\n"
+	      "                             metadata and --pkt-size bytes are always written\n"
 	      "      --filter 'WORDS'       a pktmon filter, as `pktmon filter add` takes it, e.g.\n"
 	      "                             --filter 'web -t TCP SYN -p 80'; repeat for more (max 32);\n"
 	      "                             a packet is reported if it matches any filter\n"
@@ -121,16 +129,22 @@ int start_parse(int argc, char **argv, struct start_opts *o)
 {
 	enum { OPT_COMP = 256, OPT_TYPE, OPT_PKTSIZE, OPT_FILTER, OPT_FILTERS, OPT_FIFO, OPT_PCAP, OPT_RUNFOR,
 	       OPT_RING, OPT_COUNTERS, OPT_FOREGROUND, OPT_CONTROL_IN, OPT_CONTROL_OUT, OPT_NETNS,
-	       OPT_CONTROL_FD, OPT_READY_FD };
+	       OPT_CONTROL_FD, OPT_READY_FD, OPT_FLAGS, OPT_TRACE, OPT_ETW };
 	static const struct option opts[] = {
 		{ "capture", no_argument, NULL, 'c' },
+		{ "etw", no_argument, NULL, OPT_ETW },
+		{ "flags", required_argument, NULL, OPT_FLAGS },
+		{ "trace", no_argument, NULL, OPT_TRACE },
+		{ "provider", required_argument, NULL, OPT_TRACE },
+		{ "keywords", required_argument, NULL, OPT_TRACE },
+		{ "level", required_argument, NULL, OPT_TRACE },
 		{ "counters-only", no_argument, NULL, 'o' },
 		{ "comp", required_argument, NULL, OPT_COMP },
 		{ "type", required_argument, NULL, OPT_TYPE },
 		{ "pkt-size", required_argument, NULL, OPT_PKTSIZE },
 		{ "file-name", required_argument, NULL, 'f' },
 		{ "file-size", required_argument, NULL, 's' },
-		{ "log-mode", required_argument, NULL, 'l' },
+		{ "log-mode", required_argument, NULL, 'm' },
 		{ "filter", required_argument, NULL, OPT_FILTER },
 		{ "filters", required_argument, NULL, OPT_FILTERS },
 		{ "fifo", required_argument, NULL, OPT_FIFO },
@@ -152,16 +166,51 @@ int start_parse(int argc, char **argv, struct start_opts *o)
 	o->control_fd = o->ready_fd = -1;
 	pktmon_session_options_default(&o->so);
 	o->comp = "all";
-	o->mode = PKTMON_LOG_SINGLE;
+	o->mode = PKTMON_LOG_CIRCULAR; /* Windows' default: circular, 512 MB */
+	bool mode_given = false;
 	unsigned long v;
 	char err[PKTMON_ERRLEN] = "";
 
+	/* Windows 10 1809's form, `--etw -p 0 -c 13`: -p is the packet size, -c components */
+	bool etw = false;
+	for (int i = 1; i < argc; i++)
+		etw |= !strcmp(argv[i], "--etw");
+
 	optind = 1;
 	opterr = 0;
-	int c;
-	while ((c = getopt_long(argc, argv, ":cof:s:l:qh", opts, NULL)) != -1) {
+	int c, longindex = -1;
+	while ((c = getopt_long(argc, argv, ":cof:s:l:m:tp:k:qh", opts, &longindex)) != -1) {
 		switch (c) {
-		case 'c': break;
+		case 'c':
+			if (etw && optind < argc && argv[optind][0] &&
+			    strspn(argv[optind], "0123456789,") == strlen(argv[optind]))
+				o->comp = argv[optind++];
+			break;
+		case OPT_ETW: break;
+		case OPT_FLAGS:
+			if (parse_uint(optarg, 0xffffffffu, &v) < 0)
+				return cli_fail(EXIT_USAGE, "start: --flags takes a hex mask such as 0x012, not '%s'", optarg);
+			break;
+		case 'p':
+			if (etw) {
+				if (parse_uint(optarg, 65535, &v) < 0)
+					return cli_fail(EXIT_USAGE, "start: --etw -p (the packet size) takes 0..65535, not '%s'",
+							optarg);
+				o->so.snaplen = (uint32_t)v;
+				break;
+			}
+			__attribute__((fallthrough)); /* Windows' --provider */
+		case OPT_TRACE:
+		case 't':
+		case 'k': {
+			char name[32] = "--trace";
+			if (c != OPT_TRACE)
+				snprintf(name, sizeof(name), "-%c", c);
+			else if (longindex >= 0)
+				snprintf(name, sizeof(name), "--%s", opts[longindex].name);
+			return cli_fail(EXIT_USAGE, "start: '%s' selects Windows ETW event providers, which Linux does not "
+						    "have; pktmon for Linux captures packets only (-c)", name);
+		}
 		case 'o': o->so.counters_only = true; break;
 		case OPT_COMP: o->comp = optarg; break;
 		case OPT_TYPE:
@@ -181,10 +230,16 @@ int start_parse(int argc, char **argv, struct start_opts *o)
 				return cli_fail(EXIT_USAGE, "start: --file-size takes megabytes 1..1048576, not '%s'", optarg);
 			break;
 		case 'l':
+		case 'm':
+			mode_given = true;
+			o->realtime = o->memory = false;
 			if (!strcasecmp(optarg, "circular")) o->mode = PKTMON_LOG_CIRCULAR;
 			else if (!strcasecmp(optarg, "multi-file")) o->mode = PKTMON_LOG_MULTI_FILE;
+			else if (!strcasecmp(optarg, "single")) o->mode = PKTMON_LOG_SINGLE;
+			else if (!strcasecmp(optarg, "memory")) o->mode = PKTMON_LOG_CIRCULAR, o->memory = true;
 			else if (!strcasecmp(optarg, "real-time")) o->realtime = true;
-			else return cli_fail(EXIT_USAGE, "start: --log-mode takes circular, multi-file or real-time, not '%s'", optarg);
+			else return cli_fail(EXIT_USAGE, "start: --log-mode takes circular, multi-file, real-time, memory or "
+							 "single, not '%s'", optarg);
 			break;
 		case OPT_FILTER:
 			o->filters_given = true;
@@ -234,12 +289,20 @@ int start_parse(int argc, char **argv, struct start_opts *o)
 		return cli_fail(EXIT_USAGE, "start: --fifo and --file-name exclude each other");
 	if (!o->file && !o->fifo && !o->realtime && !o->so.counters_only)
 		o->file = "PktMon.pcapng";
-	if (o->mode != PKTMON_LOG_SINGLE && !o->file_mb)
-		return cli_fail(EXIT_USAGE, "start: circular and multi-file log modes need --file-size");
+	bool to_stdout = o->file && !strcmp(o->file, "-");
+	if (o->memory && (!o->file || to_stdout))
+		return cli_fail(EXIT_USAGE, "start: --log-mode memory writes a file at stop: it needs a file, not %s",
+				to_stdout ? "standard output" : "--fifo or --counters-only");
+	if (to_stdout && mode_given && o->mode != PKTMON_LOG_SINGLE && !o->realtime)
+		return cli_fail(EXIT_USAGE, "start: circular and multi-file log modes need a file, not standard output");
+	if (o->realtime || to_stdout)
+		o->mode = PKTMON_LOG_SINGLE; /* no size limit unless -s: a stream cannot wrap */
+	if (!o->file_mb && o->mode != PKTMON_LOG_SINGLE)
+		o->file_mb = 512;
 	if (o->pcap_expr && pktmon_check_pcap_filter(o->pcap_expr, err, sizeof(err)) < 0)
 		return cli_fail(EXIT_USAGE, "start: %s", err);
 	/* these modes belong to the terminal or to Wireshark */
-	if (o->realtime || o->run_for || o->fifo || (o->file && !strcmp(o->file, "-")))
+	if (o->realtime || o->run_for || o->fifo || to_stdout)
 		o->foreground = true;
 	return -1;
 }

@@ -23,6 +23,7 @@ struct start_opts {
 	unsigned long file_mb, run_for;
 	enum pktmon_log_mode mode;
 	bool realtime, quiet, show_counters;
+	bool memory;             /* --log-mode memory: circular in /dev/shm, written to file at the end */
 	bool foreground;         /* stay attached to the terminal */
 	bool filters_given;      /* --filter/--filters: the stored filters are not used */
 	struct pm_filter filters[PKTMON_MAX_FILTERS];

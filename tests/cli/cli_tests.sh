@@ -272,7 +272,7 @@ usage)
 	run "format two files" 2 format s.pcapng s.pcapng
 	run "format -o the input" 2 format s.pcapng -o s.pcapng
 	cmp -s s.pcapng "$SAMPLE" && ok "input untouched" || bad "format -o overwrote the input"
-	run "pcapng without -o" 2 pcapng s.pcapng
+	run "pcapng from stdin without -o" 2 pcapng - <s.pcapng
 	run "pcapng --bogus" 2 pcapng s.pcapng -o x.pcapng --bogus
 	run "pcapng -c x" 2 pcapng s.pcapng -o x.pcapng -c x
 	run "pcapng, no file" 2 pcapng -o x.pcapng
@@ -353,6 +353,143 @@ pcapng_copies)
 	grep -q 'truncated Enhanced Packet Block at offset 2792' err && ok "names the offset" || bad "message: $(cat err)"
 	eq "nothing written" "" "$(ls -A outdir)"
 	run "output in a missing directory" 1 pcapng s.pcapng -o no/such/dir/x.pcapng
+	;;
+
+windows_verbs)
+	# What a Windows pktmon user types: help in every form, Windows' names, hints.
+	for v in list start stop status counters reset filter format pcapng hex2pkt unload etl2txt etl2pcap; do
+		run "help $v" 0 help "$v"
+		[ -s out ] && ok "help $v prints" || bad "help $v printed nothing"
+		grep -qi "^usage: pktmon" out || bad "help $v: no usage line: $(head -1 out)"
+		cp out help.txt
+		run "$v help" 0 "$v" help
+		cmp -s out help.txt && ok "$v help = help $v" || bad "$v help differs from help $v"
+		run "$v --help" 0 "$v" --help
+		cmp -s out help.txt && ok "$v --help = help $v" || bad "$v --help differs from help $v"
+	done
+	PKTMON_RUN_DIR=$work/run run "filter add help" 0 filter add help
+	grep -q "^Usage: pktmon filter add" out && ok "filter add help: the usage" || bad "filter add help: $(head -2 out)"
+	[ ! -e "$work/run/filters" ] && ok "filter add help: no filter named help" || bad "a filter was stored"
+	run "start help" 0 start help
+	grep -q -- "--log-mode" out && grep -q -- "--etw" out && grep -q memory out && ok "start help: -m, --etw, memory" ||
+		bad "start help: $(head -3 out)"
+	run "help" 0 help
+	for v in hex2pkt unload etl2txt etl2pcap; do grep -q "$v" out || bad "help does not mention $v"; done
+	run "comp list" 2 comp list
+	eq "comp: a one-line hint" "pktmon: 'comp' is a Windows pktmon verb: \`pktmon comp list\` is \`pktmon list\`, \`pktmon comp counters\` is \`pktmon counters\`" "$(cat err)"
+	eq "comp: nothing on stdout" "" "$(cat out)"
+	run "an unknown verb" 2 bogus
+	eq "one line, no usage dump" "pktmon: unknown verb 'bogus' (\`pktmon help\` lists the verbs)" "$(cat err)"
+	run "--capture without a verb, not Wireshark" 2 --capture
+	eq "--capture: the hint" "pktmon: '--capture' is not a verb: options follow one, e.g. \`pktmon start --capture\` (\`pktmon help\` lists the verbs)" "$(cat err)"
+	run "Wireshark's discovery still works" 0 --extcap-interfaces
+	grep -q '^interface {value=pktmon}' out && ok "extcap: the interface" || bad "extcap: $(head -2 out)"
+	run "Wireshark's --capture without --fifo" 2 --capture --extcap-interface pktmon
+	grep -q "needs --fifo" err && ok "extcap: needs --fifo" || bad "extcap: $(cat err)"
+	run "help bogus" 2 help bogus
+	eq "help bogus: one line" 1 "$(wc -l <err)"
+	# start's Windows options that Linux cannot have: refused before any capture, with the reason
+	run "start --trace" 2 start --trace
+	grep -q "ETW event providers" err && ok "start --trace: why" || bad "start --trace: $(cat err)"
+	run "start -m bogus" 2 start -m bogus
+	grep -q "circular, multi-file, real-time, memory" err && ok "start -m: the values" || bad "start -m: $(cat err)"
+	run "start -m memory -f -" 2 start -m memory -f -
+	run "start --flags zz" 2 start --flags zz
+	# etl2txt = format, with Windows' options
+	"$PKTMON" format s.pcapng >format.txt
+	run "etl2txt" 0 etl2txt s.pcapng
+	cmp -s out format.txt && ok "etl2txt = format" || bad "etl2txt differs from format"
+	run "etl2txt --out" 0 etl2txt s.pcapng --out e.txt
+	cmp -s e.txt format.txt && ok "--out = -o" || bad "--out differs"
+	run "--stats-only" 0 etl2txt s.pcapng --stats-only
+	eq "--stats-only: counts" "Frames: 16; observations shown by the filters: 16; drops: 2; without pktmon metadata: 0" "$(head -1 out)"
+	eq "--stats-only: component 7" "7 ipv4 INPUT [netns pmdemo-b] 4 2" "$(sed -n '/^Observations by component:/,/^$/p' out | grep '^  7 ' | tr -s ' ' | sed 's/^ //')"
+	eq "--stats-only: no records" 0 "$(grep -c PktGroupId out)"
+	grep -q '^Drops by reason:' out && ok "--stats-only: the rundown" || bad "--stats-only: no rundown"
+	run "--stats-only --drop-only" 0 format s.pcapng --stats-only --drop-only
+	eq "counts what the filters select" "Frames: 16; observations shown by the filters: 2; drops: 2; without pktmon metadata: 0" "$(head -1 out)"
+	run "--timestamp-only" 0 format s.pcapng --timestamp-only
+	eq "--timestamp-only: the first lines" "$(grep PktGroupId format.txt)" "$(grep -v '^\(Rundown\|  \|$\|[A-Z]\)' out)"
+	eq "--timestamp-only: no packet lines" 0 "$(grep -c $'^\t' out)"
+	run "-b --metadata" 0 format s.pcapng -b --metadata
+	eq "-b -m: the metadata line" 16 "$(grep -c $'^\tFrame ' out)"
+	run "-v 2" 0 format s.pcapng -v 2
+	eq "-v 2: the header lines" 16 "$(grep -c $'^\tIPv4 198.18.0.1 > 198.18.0.2, protocol ICMP$' out)"
+	run "-v 3" 0 format s.pcapng --verbose 3
+	eq "-v 3: the hex too" 16 "$(grep -c $'^\t0x0000:  ' out)"
+	run "-v 3 --no-ethernet" 0 format s.pcapng -v 3 --no-ethernet
+	eq "--no-ethernet: no MAC line" 0 "$(grep -c 'MAC' out)"
+	run "-v 4" 2 format s.pcapng -v 4
+	run "--tmfpath" 2 format s.pcapng --tmfpath /x
+	grep -q "WPP" err && ok "--tmfpath: why" || bad "--tmfpath: $(cat err)"
+	run "--json --stats-only" 2 format s.pcapng --json --stats-only
+	# etl2pcap = pcapng; the default output never replaces a file
+	run "etl2pcap, no -o" 0 etl2pcap s.pcapng
+	eq "default name" "pktmon: 16 of 16 packets written to s-converted.pcapng" "$(cat out)"
+	cmp -s s-converted.pcapng s.pcapng && ok "the copy" || bad "s-converted.pcapng differs"
+	run "pcapng again, no -o" 0 pcapng s.pcapng --drop-only
+	eq "the next free name" "pktmon: 2 of 16 packets written to s-converted-2.pcapng" "$(cat out)"
+	cmp -s s-converted.pcapng s.pcapng && ok "the first copy untouched" || bad "s-converted.pcapng was replaced"
+	run "etl2pcap --out --component-id" 0 etl2pcap s.pcapng --out c7.pcapng --component-id 7
+	eq "--component-id 7" 4 "$("$PKTMON" format -b c7.pcapng | grep -c 'Component 7 ')"
+	run "pcapng --stats-only" 2 pcapng s.pcapng --stats-only
+	grep -q "text option of \`pktmon format\`" err && ok "says it is format's" || bad "pcapng --stats-only: $(cat err)"
+	[ ! -e s-converted-3.pcapng ] && ok "nothing written after bad usage" || bad "s-converted-3.pcapng written"
+	;;
+
+hex2pkt)
+	# an ICMP echo request from the sample, Ethernet then IP
+	ETH='02 00 00 00 00 02 02 00 00 00 00 01 08 00'
+	IP='4500001c000100004001f98dc0a80001c0a80002 0800f7ff00000000'
+	run "hex2pkt -t IP" 0 hex2pkt "$IP" -t IP
+	eq "decoded" "IP, 28 bytes
+	192.168.0.1 > 192.168.0.2: ICMP echo request, id 0, seq 0, length 28
+	EtherType 0x0800
+	IPv4 192.168.0.1 > 192.168.0.2, protocol ICMP
+	ICMP type 8, code 0" "$(cat out)"
+	run "hex2pkt Ethernet (default)" 0 hex2pkt $ETH $IP
+	eq "the MACs" "	Destination MAC 02:00:00:00:00:02|	Source MAC      02:00:00:00:00:01" "$(grep MAC out | paste -sd'|')"
+	grep -q "192.168.0.1 > 192.168.0.2: ICMP echo request" out && ok "and the packet" || bad "$(cat out)"
+	# format --hex output is read back
+	"$PKTMON" format s.pcapng --hex | awk '/PktGroupId 1, Appearance 8,/ {f = 1; next} /^[^\t]/ {f = 0} f && /^\t0x/' >dump.txt
+	run "hex2pkt -f a format --hex dump" 0 hex2pkt -f dump.txt
+	eq "decoded the dump" "Ethernet, 98 bytes|	198.18.0.1 > 198.18.0.2: ICMP echo request, id 27852, seq 1, length 98" "$(head -2 out | paste -sd'|')"
+	run "hex2pkt -f - (stdin)" 0 hex2pkt -t Ethernet -f - <dump.txt
+	eq "the same from stdin" "Ethernet, 98 bytes" "$(head -1 out)"
+	printf '0000: 4500 001c 0001 0000 4001 f98d c0a8 0001  E.......@.......\n0010: c0a8 0002 0800 f7ff 0000 0000  ............\n' >xxd.txt
+	run "an xxd-like dump" 0 hex2pkt -t IP -f xxd.txt
+	eq "28 bytes, text column ignored" "IP, 28 bytes" "$(head -1 out)"
+	run "bad hex" 2 hex2pkt 45zz
+	eq "bad hex: the message" "pktmon: hex2pkt: '45zz' is not hex (the character 'z')" "$(cat err)"
+	run "odd digits" 2 hex2pkt 450
+	grep -q "odd number of hex digits" err && ok "says odd" || bad "$(cat err)"
+	run "no hex" 2 hex2pkt
+	run "-t WiFi" 2 hex2pkt -t WiFi 00
+	grep -q "no Linux equivalent" err && ok "WiFi: why" || bad "$(cat err)"
+	run "not IP" 1 hex2pkt -t IP 00112233
+	run "too short for Ethernet" 1 hex2pkt 0011
+	run "missing file" 1 hex2pkt -f no-such-file
+	;;
+
+man_page)
+	# man/pktmon.8 renders without warnings and documents every verb `pktmon help` lists
+	need man
+	PAGE=$SRCDIR/../../man/pktmon.8
+	MANWIDTH=80 man --warnings -l "$PAGE" >man.txt 2>man.err
+	eq "man: exit status" 0 "$?"
+	eq "man: no warnings" "" "$(cat man.err)"
+	grep -q '^NAME' man.txt && ok "man: rendered" || bad "man: $(head -3 man.txt)"
+	"$PKTMON" help | sed -n '/^Verbs:/,/^$/p' | awk 'NF {print $1}' | grep -v Verbs: >verbs.txt
+	[ "$(wc -l <verbs.txt)" -ge 12 ] && ok "$(wc -l <verbs.txt) verbs in pktmon help" || bad "verbs: $(cat verbs.txt)"
+	while read -r v; do
+		grep -qE "^       $v( |\$)" man.txt && ok "man documents $v" || bad "man does not document the verb $v"
+	done <verbs.txt
+	for v in etl2txt etl2pcap; do grep -qE "^       $v " man.txt || bad "man does not document $v"; done
+	for o in --etw --log-mode memory --stats-only --timestamp-only --metadata --no-ethernet --verbose; do
+		grep -q -- "$o" man.txt || bad "man does not mention $o"
+	done
+	for s in "EXIT STATUS" FILES FILTERS EXAMPLES; do grep -q "^$s" man.txt || bad "man has no $s section"; done
+	grep -q "pktmon format PktMon.pcapng -o capture.txt" man.txt && ok "man: the tutorial workflow" || bad "man: no workflow"
 	;;
 
 *)

@@ -22,8 +22,11 @@ block_ping "$B"
 sleep 1.2 # new namespaces are hooked within 0.5 s
 ip netns exec "$A" ping -c 3 -i 0.2 -W 1 198.18.4.2 >/dev/null && fail "pings should be dropped"
 stop_capture
-row=$(grep "ipv4 INPUT \[netns $B\]" "$LOG")
-read -r _id rxp rxb txp _txb drops reason <<<"$(sed -E 's/^([0-9]+) +ipv4 INPUT \[netns [^]]+\] +/\1 /' <<<"$row")"
+# Windows' layout: "Id Name Packets Rx N B | Tx N B", then "Drops - N - | Lost L, last reason R"
+row=$(grep -A1 "ipv4 INPUT \[netns $B\]" "$LOG")
+read -r _id _counter _rx rxp rxb _bar _tx txp _txb <<<"$(head -1 <<<"$row" | sed -E 's/^([0-9]+) +ipv4 INPUT \[netns [^]]+\] +/\1 /')"
+read -r dcounter _dir drops _ _bar2 _lost _l _last _r reason <<<"$(tail -1 <<<"$row")"
+eq "counters: Windows' columns" "Packets Rx | Tx Drops" "$_counter $_rx $_bar $_tx $dcounter"
 eq "counters: echo requests at INPUT of a namespace made after the start" "3" "$rxp"
 # counters-only without a filter takes the lean path (no tracking): bytes are still the skb's
 eq "counters: bytes at INPUT (3 echo requests of 84 bytes, IP header on)" "252" "$rxb"
