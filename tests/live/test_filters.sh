@@ -1,7 +1,8 @@
 #!/bin/bash
 # pktmon filters are evaluated in the kernel at first sighting and then follow the
 # packet's whole path; a pcap-filter selects what tcpdump would; an invalid one is
-# refused before anything attaches.
+# refused before anything attaches. Only the test's two namespaces are reported (--netns):
+# other tests may send ICMP and UDP in theirs at the same time.
 . "$(dirname "$0")/lib.sh"
 need_live
 need_cmd tshark; need_cmd ping
@@ -16,7 +17,7 @@ count() { tshark_stock -r "$1" -Y "$2" -T fields -e frame.number | wc -l; }
 
 # 1. a pktmon filter on UDP port 9
 F1=$WORK/port9.pcapng
-start_capture "$F1" --filter 'p9 -t UDP -p 9'
+start_capture "$F1" --netns "$A,$B" --filter 'p9 -t UDP -p 9'
 traffic
 stop_capture
 total=$(count "$F1" 'frame.packet_id')
@@ -29,7 +30,7 @@ eq "pktmon filter: NO_SOCKET drops of port 9" "2" "$(count "$F1" 'frame.comment 
 
 # 2. a pcap-filter, compared with the same filter applied by tshark to an unfiltered capture
 F2=$WORK/pcap.pcapng
-start_capture "$F2" --capture-filter 'icmp'
+start_capture "$F2" --netns "$A,$B" --capture-filter 'icmp'
 traffic
 stop_capture
 total=$(count "$F2" 'frame.packet_id')
@@ -44,7 +45,7 @@ eq "pcap filter: ICMP packets" "9" "$(tshark_stock -r "$F2" -Y 'icmp' -T fields 
 
 # 3. two filters: a packet is reported if it matches any of them
 F3=$WORK/two.pcapng
-start_capture "$F3" --filter 'a -t UDP -p 10' --filter 'b -t ICMP'
+start_capture "$F3" --netns "$A,$B" --filter 'a -t UDP -p 10' --filter 'b -t ICMP'
 traffic
 stop_capture
 # the datagram to port 10, and the 9 ICMP packets counted above
