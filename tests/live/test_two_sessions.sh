@@ -7,7 +7,7 @@ need_cmd tshark; need_cmd ping
 A=$(nsname a); B=$(nsname b)
 ns_pair "$A" "$B" 198.18.3.1 198.18.3.2
 F1=$WORK/udp.pcapng; F2=$WORK/icmp.pcapng
-start_capture "$F1" --filter 'u -t UDP -p 9'
+start_capture "$F1" --netns "$A,$B" --filter 'u -t UDP -p 9'
 P1=$CAP_PID; L1=$CAP_LOG
 start_capture "$F2" --filter 'i -t ICMP -i 198.18.3.2'
 P2=$CAP_PID
