@@ -9,7 +9,7 @@ need_cmd nft; need_cmd ping; need_cmd tshark
 A=$(nsname a); B=$(nsname b)
 ns_pair "$A" "$B" 198.18.0.1 198.18.0.2
 F=$WORK/drop_path.pcapng
-start_capture "$F" --pkt-size 0
+start_capture "$F" --pkt-size 0 --netns "$A,$B" # only ours: other tests ping too
 
 ip netns exec "$A" ping -c 1 -W 1 198.18.0.2 >/dev/null || fail "the first ping (no rule yet) should be answered"
 ip netns exec "$B" nft add table inet pmtest
