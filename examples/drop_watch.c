@@ -3,6 +3,7 @@
  * drop_watch.c - libpktmon's example: watch where packets drop, and why.
  *
  *   drop_watch [SECONDS [FILTER]]      e.g. drop_watch 10 "-t UDP -p 9"
+ *   drop_watch --list                  the components that exist now (no privilege needed)
  *
  * Opens a session on every observation point this kernel offers, reports only
  * drops, and prints each one as the real-time stream delivers it: the
@@ -45,6 +46,29 @@ static void on_event(void *user, enum pktmon_stream_event kind, const char *mess
 		fprintf(stderr, "drop_watch: %s\n", message);
 }
 
+static const char *kind_name(enum pktmon_component_kind k)
+{
+	return k == PKTMON_COMPONENT_INTERFACE ? "interface" : k == PKTMON_COMPONENT_POINT ? "point" : "layer";
+}
+
+/* Pktmonapi's data-source enumeration: interfaces, their points (parent: the interface), layers. */
+static int list_components(pktmon_handle *h)
+{
+	struct pktmon_component_info *c;
+	size_t n;
+	int rc = pktmon_enum_components(h, false, &c, &n);
+	if (rc < 0)
+		return rc;
+	printf("%-10s %-10s %-9s %-16s %s\n", "Id", "Parent", "Kind", "Namespace", "Name");
+	for (size_t i = 0; i < n; i++)
+		printf("%-10" PRIu32 " %-10" PRIu32 " %-9s %-16s %s%s%s%s\n", c[i].id, c[i].parent_id,
+		       kind_name(c[i].kind), c[i].netns_name, c[i].name,
+		       c[i].kind == PKTMON_COMPONENT_INTERFACE ? " (" : "", c[i].if_kind,
+		       c[i].kind == PKTMON_COMPONENT_INTERFACE ? ")" : "");
+	pktmon_free_components(c);
+	return 0;
+}
+
 static volatile sig_atomic_t stop;
 static void on_signal(int sig)
 {
@@ -54,7 +78,8 @@ static void on_signal(int sig)
 
 int main(int argc, char **argv)
 {
-	int seconds = argc > 1 ? atoi(argv[1]) : 10;
+	int listing = argc > 1 && argv[1][0] == '-' && argv[1][1] == '-' && argv[1][2] == 'l';
+	int seconds = argc > 1 && !listing ? atoi(argv[1]) : 10;
 	const char *filter = argc > 2 ? argv[2] : NULL;
 	char err[PKTMON_ERRLEN] = "";
 	pktmon_handle *h;
@@ -67,6 +92,13 @@ int main(int argc, char **argv)
 	if ((rc = pktmon_initialize(&h, err, sizeof(err))) < 0) {
 		fprintf(stderr, "drop_watch: %s\n", err);
 		return 1;
+	}
+	if (listing) {
+		rc = list_components(h);
+		pktmon_uninitialize(h);
+		if (rc < 0)
+			fprintf(stderr, "drop_watch: cannot list the components (%d)\n", rc);
+		return rc < 0;
 	}
 	if ((rc = pktmon_create_live_session(h, "drop_watch", &s)) < 0)
 		goto fail;

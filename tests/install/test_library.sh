@@ -62,6 +62,14 @@ eq "drop_watch links the installed libpktmon.so.0" "libpktmon.so.0" \
 	"$(readelf -d "$ex" | sed -nE 's/.*\(NEEDED\).*\[(libpktmon.*)\]/\1/p')"
 export LD_LIBRARY_PATH=$libdir
 eq "drop_watch runs on the installed library" "libpktmon $version (headers $version)" "$("$ex" 0 2>/dev/null | head -1)"
+# data-source enumeration: interfaces, their points (parent: the interface), layers
+comps=$("$ex" --list 2>&1)
+lo=$(awk '$3 == "interface" && $4 == "host" && $5 == "lo" { print $1 }' <<<"$comps")
+[ -n "$lo" ] && pass "components: lo is an interface with id $lo" || fail "components: no lo in [$comps]"
+eq "components: lo's points have it as parent" "$lo $lo" \
+	"$(awk '$3 == "point" && $4 == "host" && $5 == "lo" && ($6 == "rx" || $6 == "tx") { print $2 }' <<<"$comps" | tr '\n' ' ' | sed 's/ $//')"
+grep -qE '^[0-9]+ +0 +layer +host +ipv4 INPUT \[netns host\]' <<<"$comps" && pass "components: the namespace's layers" ||
+	fail "components: no ipv4 INPUT layer in [$comps]"
 if [ "$mode" = static ] && [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
 	# Without privilege: -EPERM and the whole sentence of what is missing (it fits PKTMON_ERRLEN).
 	chmod -R a+rX "$WORK"

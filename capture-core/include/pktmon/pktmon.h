@@ -52,6 +52,33 @@ struct pktmon_data_source {
 	const char *mechanism;   /* "netfilter-link", "fentry", "kprobe", "tracepoint", "unavailable" */
 };
 int pktmon_enum_data_sources(pktmon_handle *h, const struct pktmon_data_source **list, size_t *n);
+
+/* The components that exist now, as `pktmon list` shows them (Pktmonapi's data-source enumeration of
+ * adapters and their filters): each interface of each network namespace the caller can read, its
+ * observation points (parent: the interface), and each namespace's stack layers. Ids are the ones
+ * captures write and pktmon_add_component takes; they stay the same while the component exists. */
+enum pktmon_component_kind {
+	PKTMON_COMPONENT_INTERFACE = 1, /* a network interface; its points have it as parent */
+	PKTMON_COMPONENT_POINT = 2,     /* an interface's rx, qdisc enqueue/dequeue, tx or stack (drops) */
+	PKTMON_COMPONENT_LAYER = 3,     /* a namespace's netfilter hook (per family), socket rx, stack */
+};
+struct pktmon_component_info {
+	uint32_t id;
+	uint32_t parent_id;             /* a point's interface; an interface's bridge or bond; else 0 */
+	enum pktmon_component_kind kind;
+	enum pktmon_layer layer;        /* PKTMON_LAYER_UNKNOWN for an interface */
+	uint32_t netns_inode;
+	uint32_t ifindex;               /* 0 for layers */
+	const char *name;               /* as captures name it: "eth0 rx [netns web]"; an interface: "eth0" */
+	const char *netns_name;         /* "host", "web", "docker:web", or the inode number */
+	const char *if_kind;            /* interfaces: "veth", "bridge", "physical", "loopback" ...; else "" */
+	const char *mac;                /* interfaces: "aa:bb:cc:dd:ee:ff" or ""; else "" */
+	bool up;                        /* interfaces: administratively up */
+};
+/* Layers this kernel does not offer are left out unless `all`. Free the list with
+ * pktmon_free_components. 0, or -errno when not even the caller's namespace could be read. */
+int pktmon_enum_components(pktmon_handle *h, bool all, struct pktmon_component_info **list, size_t *n);
+void pktmon_free_components(struct pktmon_component_info *list);
 /* Parse a layer name as printed above; returns PKTMON_LAYER_UNKNOWN if none. */
 enum pktmon_layer pktmon_layer_from_name(const char *name);
 const char *pktmon_layer_name(enum pktmon_layer layer);      /* "dev-rx" */
