@@ -248,6 +248,10 @@ static void put_details(FILE *f, uint64_t frame, const struct pcapng_packet *p, 
 		snprintf(t, sizeof(t), "timestamp out of range");
 	}
 	fprintf(f, "\tFrame %llu, %s, Interface %u", (unsigned long long)frame, t, p->if_id);
+	if (iface_host(p)) {
+		fputs(", Host ", f);
+		put_cstr(f, iface_host(p));
+	}
 	if (m && m->status != PKTMON_META_UNKNOWN_VERSION) {
 		const struct pktmon_tlvs *v = &m->tlv;
 		if (pktmon_tlv_has(v, PKTMON_TLV_LAYER))

@@ -256,6 +256,8 @@ format_hosts)
 		"$(grep '"type":"session"' out | sed -n 's/.*"host":"\([^"]*\)".*/\1/p' | paste -sd,)"
 	run "format" 0 format two-hosts.pcapng
 	eq "the rundowns' Host lines" "  Host: web1|  Host: db1" "$(grep '^  Host: ' out | paste -sd'|')"
+	eq "each frame's details name its host" "Host web1|Host db1|Host db1" \
+		"$(grep -o '^	Frame [0-9]*, .*, Interface [0-9]*, Host [a-z0-9]*' out | sed 's/.*, //' | paste -sd'|')"
 	run "format --json of a file without hosts" 0 format --json s.pcapng
 	eq "no host where the file names none" 0 "$(grep -c '"host"' out)"
 	run "start --host-name 'a b'" 2 start --host-name 'a b'
