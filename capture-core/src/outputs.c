@@ -4,6 +4,7 @@
  * writing blocks to every output, flushing, and giving up on a failed one.
  */
 #define _GNU_SOURCE
+#include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -153,6 +154,9 @@ void pm_write_header(pktmon_session *s)
 	uname(&u);
 	/* the host name: in the SHB, in every IDB (mergecap keeps one SHB, every IDB) and the rundown */
 	snprintf(s->host, sizeof(s->host), "%s", s->opt.host_name[0] ? s->opt.host_name : u.nodename);
+	for (char *c = s->host; *c; c++) /* readers take the word after " host ": keep it one word */
+		if (!isalnum((unsigned char)*c) && *c != '.' && *c != '-' && *c != '_')
+			*c = '_';
 	snprintf(os, sizeof(os), "Linux %s", u.release);
 	snprintf(appl, sizeof(appl), "pktmon %s", PKTMON_VERSION_STRING);
 	snprintf(comment, sizeof(comment), "pktmon capture on host %s", s->host);
