@@ -116,6 +116,16 @@ static const char *iface_name(const struct pcapng_packet *p)
 	return p->iface && p->iface->name ? p->iface->name : NULL;
 }
 
+/* The capture's host: pktmon ends each IDB description with " host NAME" (docs/FORMAT.md); merged
+ * files keep every IDB, so this tells the hosts of a mergecap'ed file apart. */
+static const char *iface_host(const struct pcapng_packet *p)
+{
+	const char *host = NULL, *d = p->iface ? p->iface->description : NULL;
+	for (const char *s = d ? strstr(d, " host ") : NULL; s; s = strstr(s + 1, " host "))
+		host = s + 6;
+	return host && *host && !strchr(host, ' ') ? host : NULL;
+}
+
 /* Untrusted text, escaped as put_text() writes it, into buf; false if it does not fit. */
 static bool escaped(char *buf, size_t len, const char *s, size_t slen)
 {
@@ -251,6 +261,10 @@ static void put_details(FILE *f, uint64_t frame, const struct pcapng_packet *p, 
 		snprintf(t, sizeof(t), "timestamp out of range");
 	}
 	fprintf(f, "\tFrame %llu, %s, Interface %u", (unsigned long long)frame, t, p->if_id);
+	if (iface_host(p)) {
+		fputs(", Host ", f);
+		put_cstr(f, iface_host(p));
+	}
 	if (m && m->status != PKTMON_META_UNKNOWN_VERSION) {
 		const struct pktmon_tlvs *v = &m->tlv;
 		if (pktmon_tlv_has(v, PKTMON_TLV_LAYER))
@@ -419,6 +433,10 @@ static void json_record(FILE *f, uint64_t frame, const struct pcapng_block *b, c
 	}
 	fprintf(f, ",\"interface_id\":%u,\"interface_name\":", p->if_id);
 	json_cstr(f, iface_name(p));
+	if (iface_host(p)) {
+		fputs(",\"host\":", f);
+		json_cstr(f, iface_host(p));
+	}
 	fprintf(f, ",\"linktype\":%u,\"caplen\":%u,\"origlen\":%u", p->iface ? p->iface->linktype : 0, p->caplen,
 		p->origlen);
 	if (p->has_flags)

@@ -118,6 +118,11 @@ void rundown_text(FILE *f, const uint8_t *buf, size_t len)
 			put_mstr(f, &v->kernel);
 			fputc('\n', f);
 		}
+		if (v->host.ptr) {
+			fputs("  Host: ", f);
+			put_mstr(f, &v->host);
+			fputc('\n', f);
+		}
 		if (pktmon_tlv_has(v, PKTMON_TLV_START_NS) && pktmon_tlv_has(v, PKTMON_TLV_STOP_NS)) {
 			fmt_time(t1, sizeof(t1), v->start_ns, true, ' ');
 			fmt_time(t2, sizeof(t2), v->stop_ns, true, ' ');
@@ -245,6 +250,10 @@ void rundown_json(FILE *f, const uint8_t *buf, size_t len)
 			json_mstr(f, &v->session_name);
 			fputs(",\"kernel\":", f);
 			json_mstr(f, &v->kernel);
+			if (v->host.ptr) {
+				fputs(",\"host\":", f);
+				json_mstr(f, &v->host);
+			}
 			/* Absent TLVs are left out rather than shown as zero. */
 			if (pktmon_tlv_has(v, PKTMON_TLV_START_NS)) {
 				fmt_time(t, sizeof(t), v->start_ns, true, 'T');

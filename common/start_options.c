@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* start_options.c - `pktmon start` options: parsed and checked in one place. */
 #define _GNU_SOURCE
+#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -52,6 +53,8 @@ void start_usage(FILE *f)
 	      "                             packets are still followed through all of them\n"
 	      "      --capture-filter EXPR  a pcap-filter expression (tcpdump syntax), applied to the\n"
 	      "                             packet at its first sighting\n"
+	      "      --host-name NAME       the host name the capture carries (default: this host's,\n"
+	      "                             as uname says); tells hosts apart in merged files\n"
 	      "      --run-for SECONDS      stop by itself after this long\n"
 	      "      --ring-size BYTES      BPF ring buffer size, a power of two (default 8388608)\n"
 	      "      --show-counters        print the per-component counters at the end (always\n"
@@ -105,7 +108,19 @@ static int add_filters(const char *list, struct pm_filter *filters, size_t *n)
 	return rc;
 }
 
-/* "web,db,host": `ip netns` names, host, or inode numbers; empty pieces are skipped. */
+/* A host name as a DNS label sequence would have it: it lands in files and in the Info of other tools */
+static bool host_name_ok(const char *s)
+{
+	size_t n = strlen(s);
+	if (n == 0 || n >= sizeof(((struct pktmon_session_options *)0)->host_name))
+		return false;
+	for (; *s; s++)
+		if (!isalnum((unsigned char)*s) && *s != '.' && *s != '-' && *s != '_')
+			return false;
+	return true;
+}
+
+/* "web,db,host": `ip netns` names, host, container labels or inode numbers; empty pieces are skipped. */
 static int parse_netns(const char *list, struct start_opts *o)
 {
 	char *copy = strdup(list), *save = NULL;
@@ -130,7 +145,7 @@ int start_parse(int argc, char **argv, struct start_opts *o)
 {
 	enum { OPT_COMP = 256, OPT_TYPE, OPT_PKTSIZE, OPT_FILTER, OPT_FILTERS, OPT_FIFO, OPT_PCAP, OPT_RUNFOR,
 	       OPT_RING, OPT_COUNTERS, OPT_FOREGROUND, OPT_CONTROL_IN, OPT_CONTROL_OUT, OPT_NETNS,
-	       OPT_CONTROL_FD, OPT_READY_FD, OPT_FLAGS, OPT_TRACE, OPT_ETW };
+	       OPT_CONTROL_FD, OPT_READY_FD, OPT_FLAGS, OPT_TRACE, OPT_ETW, OPT_HOST_NAME };
 	static const struct option opts[] = {
 		{ "capture", no_argument, NULL, 'c' },
 		{ "etw", no_argument, NULL, OPT_ETW },
@@ -155,6 +170,7 @@ int start_parse(int argc, char **argv, struct start_opts *o)
 		{ "show-counters", no_argument, NULL, OPT_COUNTERS },
 		{ "foreground", no_argument, NULL, OPT_FOREGROUND },
 		{ "netns", required_argument, NULL, OPT_NETNS },
+		{ "host-name", required_argument, NULL, OPT_HOST_NAME },
 		{ "control-in", required_argument, NULL, OPT_CONTROL_IN },   /* extcap.c passes these */
 		{ "control-out", required_argument, NULL, OPT_CONTROL_OUT },
 		{ "control-fd", required_argument, NULL, OPT_CONTROL_FD },   /* `pktmon start` passes these */
@@ -254,6 +270,12 @@ int start_parse(int argc, char **argv, struct start_opts *o)
 			break;
 		case OPT_FIFO: o->fifo = optarg; break;
 		case OPT_PCAP: o->pcap_expr = optarg; break;
+		case OPT_HOST_NAME:
+			if (!host_name_ok(optarg))
+				return cli_fail(EXIT_USAGE, "start: --host-name takes 1..64 letters, digits, '.', '-' or '_', "
+						"not '%s'", optarg);
+			snprintf(o->so.host_name, sizeof(o->so.host_name), "%s", optarg);
+			break;
 		case OPT_RUNFOR:
 			if (parse_uint(optarg, 86400 * 365, &o->run_for) < 0 || o->run_for == 0)
 				return cli_fail(EXIT_USAGE, "start: --run-for takes whole seconds > 0, not '%s'", optarg);

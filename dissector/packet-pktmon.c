@@ -69,6 +69,7 @@ static gboolean rundown_by_block_table;
 static int hf_version = -1;
 static int hf_component_id = -1;
 static int hf_component_name = -1;
+static int hf_host = -1;
 static int hf_layer = -1;
 static int hf_direction = -1;
 static int hf_pkt_group_id = -1;
@@ -128,6 +129,7 @@ static int hf_rd_capture_type = -1;
 static int hf_rd_events_written = -1;
 static int hf_rd_events_lost = -1;
 static int hf_rd_kernel = -1;
+static int hf_rd_host = -1;
 
 static gint ett_pktmon = -1;
 static gint ett_flags = -1;
@@ -265,6 +267,25 @@ static const char *frame_interface_name(packet_info *pinfo)
 #else
 	return epan_get_interface_name(pinfo->epan, id);
 #endif
+}
+
+/* The host this frame's capture came from: pktmon ends every IDB description with " host NAME"
+ * (docs/FORMAT.md), and merged files keep every IDB, so the host is the interface's. */
+static const char *frame_interface_host(packet_info *pinfo)
+{
+	if (!(pinfo->rec->presence_flags & WTAP_HAS_INTERFACE_ID))
+		return NULL;
+	guint32 id = pinfo->rec->rec_header.packet_header.interface_id;
+#if PKTMON_WS_AT_LEAST(4, 2)
+	unsigned section = (pinfo->rec->presence_flags & WTAP_HAS_SECTION_NUMBER) ? pinfo->rec->section_number : 0;
+	const char *desc = epan_get_interface_description(pinfo->epan, id, section);
+#else
+	const char *desc = epan_get_interface_description(pinfo->epan, id);
+#endif
+	const char *host = NULL;
+	for (const char *p = desc ? strstr(desc, " host ") : NULL; p; p = strstr(p + 1, " host "))
+		host = p + 6;
+	return host && *host && !strchr(host, ' ') ? host : NULL;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -516,6 +537,9 @@ static void dissect_meta(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, co
 		proto_item *pi = proto_tree_add_string(pt, hf_component_name, mtvb, 0, 0, component);
 		proto_item_set_generated(pi);
 	}
+	const char *host = frame_interface_host(pinfo);
+	if (host)
+		proto_item_set_generated(proto_tree_add_string(pt, hf_host, mtvb, 0, 0, host));
 	add_tlv_fields(pt, mtvb, tv, meta_hf, PKTMON_TLV_FLAGS);
 	if (pktmon_tlv_has(tv, PKTMON_TLV_FLAGS)) {
 		static int *const flag_fields[] = {
@@ -796,6 +820,8 @@ static void proto_register_pktmon(void)
 				      "pktmon component (observation point) id", HFILL } },
 		{ &hf_component_name, { "Component", "pktmon.component_name", FT_STRING, BASE_NONE, NULL, 0x0,
 					"Component name (the pcapng interface name of this frame)", HFILL } },
+		{ &hf_host, { "Host", "pktmon.host", FT_STRING, BASE_NONE, NULL, 0x0,
+			      "The host the capture came from (the end of this frame's interface description)", HFILL } },
 		{ &hf_layer, { "Layer", "pktmon.layer", FT_UINT8, BASE_DEC, VALS(layer_vals), 0x0,
 			       "Where in the stack the packet was observed", HFILL } },
 		{ &hf_direction, { "Direction", "pktmon.direction", FT_UINT8, BASE_DEC, VALS(direction_vals), 0x0,
@@ -911,6 +937,7 @@ static void proto_register_pktmon(void)
 					NULL, HFILL } },
 		{ &hf_rd_kernel, { "Kernel", "pktmon.rundown.kernel", FT_STRING, BASE_NONE, NULL, 0x0, NULL,
 				   HFILL } },
+		{ &hf_rd_host, { "Host", "pktmon.rundown.host", FT_STRING, BASE_NONE, NULL, 0x0, NULL, HFILL } },
 	};
 
 	static gint *ett[] = { &ett_pktmon, &ett_flags, &ett_rundown, &ett_record };
@@ -979,6 +1006,7 @@ static void proto_register_pktmon(void)
 	rundown_hf[PKTMON_TLV_EVENTS_WRITTEN] = &hf_rd_events_written;
 	rundown_hf[PKTMON_TLV_EVENTS_LOST] = &hf_rd_events_lost;
 	rundown_hf[PKTMON_TLV_KERNEL] = &hf_rd_kernel;
+	rundown_hf[PKTMON_TLV_HOST] = &hf_rd_host;
 
 	path_map = wmem_map_new_autoreset(wmem_epan_scope(), wmem_file_scope(), g_int64_hash, g_int64_equal);
 	name_map = wmem_map_new_autoreset(wmem_epan_scope(), wmem_file_scope(), g_str_hash, g_str_equal);

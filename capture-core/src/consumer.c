@@ -29,8 +29,11 @@ static uint32_t idb_snaplen(const pktmon_session *s)
 
 static void announce(pktmon_session *s, struct pm_component *c)
 {
+	/* the host last in the description: merged files keep every IDB, so each frame keeps its host */
+	char desc[sizeof(c->description) + sizeof(s->host) + 8];
+	snprintf(desc, sizeof(desc), "%s host %s", c->description, s->host);
 	pm_buf_reset(&s->block);
-	pcapng_put_idb(&s->block, PCAPNG_LINKTYPE_ETHERNET, idb_snaplen(s), c->name, c->description, 9);
+	pcapng_put_idb(&s->block, PCAPNG_LINKTYPE_ETHERNET, idb_snaplen(s), c->name, desc, 9);
 	c->if_id = s->next_if_id++;
 	c->announced = true;
 	pm_write_block(s, &s->block, true);

@@ -4,6 +4,7 @@
  * writing blocks to every output, flushing, and giving up on a failed one.
  */
 #define _GNU_SOURCE
+#include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -149,12 +150,18 @@ void pm_flush_outputs(pktmon_session *s)
 void pm_write_header(pktmon_session *s)
 {
 	struct utsname u;
-	char os[160], appl[64];
+	char os[160], appl[64], comment[96];
 	uname(&u);
+	/* the host name: in the SHB, in every IDB (mergecap keeps one SHB, every IDB) and the rundown */
+	snprintf(s->host, sizeof(s->host), "%s", s->opt.host_name[0] ? s->opt.host_name : u.nodename);
+	for (char *c = s->host; *c; c++) /* readers take the word after " host ": keep it one word */
+		if (!isalnum((unsigned char)*c) && *c != '.' && *c != '-' && *c != '_')
+			*c = '_';
 	snprintf(os, sizeof(os), "Linux %s", u.release);
 	snprintf(appl, sizeof(appl), "pktmon %s", PKTMON_VERSION_STRING);
+	snprintf(comment, sizeof(comment), "pktmon capture on host %s", s->host);
 	pm_buf_reset(&s->block);
-	pcapng_put_shb(&s->block, appl, os);
+	pcapng_put_shb_comment(&s->block, appl, os, comment);
 	for (pktmon_output *o = s->outputs; o; o = o->next)
 		if (o->kind == PM_OUT_PCAPNG)
 			pm_sink_set_header(o->sink, s->block.data, s->block.len);

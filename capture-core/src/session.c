@@ -75,6 +75,8 @@ int pktmon_session_set_options(pktmon_session *s, const struct pktmon_session_op
 		return -EINVAL;
 	if (o->ring_bytes && (o->ring_bytes < 4096 || (o->ring_bytes & (o->ring_bytes - 1))))
 		return -EINVAL;
+	if (!memchr(o->host_name, 0, sizeof(o->host_name)))
+		return -EINVAL;
 	s->opt = *o;
 	if (!s->opt.ring_bytes)
 		s->opt.ring_bytes = 8u << 20;
@@ -342,6 +344,7 @@ static void encode_trailer(pktmon_session *s, struct pm_buf *out)
 		.capture_type = (uint8_t)s->opt.type,
 		.events_written = s->events_received - s->filtered_out - pm_events_not_written(s),
 		.kernel = u.release,
+		.host = s->host,
 		.filters = s->filters,
 		.nfilters = s->nfilters,
 		.capture_filter = s->pcap ? pm_pcap_filter_expr(s->pcap) : NULL,

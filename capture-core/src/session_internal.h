@@ -79,6 +79,7 @@ struct pktmon_session {
 	pktmon_handle *h;
 	char name[64];
 	struct pktmon_session_options opt;
+	char host[65];       /* the host name the files carry (pm_write_header) */
 	uint32_t layer_mask; /* bit per enum pktmon_layer; 0 = all */
 	/* --comp by id (comp_id.h): these ids and the layers named (sel.layer_mask) are written */
 	uint32_t comp_ids[PKTMON_MAX_COMPONENT_IDS];

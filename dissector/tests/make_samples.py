@@ -320,6 +320,23 @@ def good_minimal(group=9, appearance=1):
     return meta_payload(1, C["PKTMON_LAYER_NF_INPUT"], C["PKTMON_DIR_RX"], group, appearance)
 
 
+def make_two_hosts():
+    """Two hosts' captures as mergecap leaves them: one SHB, each host's IDB with the host last in its
+    description, frames of both in time order (web1, db1, web1), then both rundowns.
+    A third IDB of an older pktmon (no host) carries frame 4."""
+    out = [shb()]
+    for cid, host in ((1, "web1"), (1, "db1")):
+        out.append(idb("eth0 rx [netns host]", "pktmon component %d: layer dev-rx netns %d (host) ifindex 2 host %s"
+                       % (cid, NS_HOST, host)))
+    out.append(idb("eth0 rx [netns host]", "pktmon component 1: layer dev-rx netns %d (host) ifindex 2" % NS_HOST))
+    for i, ifid in enumerate((0, 1, 0, 2)):
+        out.append(epb(ifid, T0 + i * 1000, SYN, epb_options(1, 9 + i, good_minimal(group=9 + i))))
+    for host in ("web1", "db1"):
+        out.append(custom_block(C["PKTMON_PEN"], rundown_payload([tlv(C["PKTMON_REC_SESSION"], t_str(
+            "SESSION_NAME", "pktmon") + t_str("KERNEL", "6.18.0-test") + t_str("HOST", host))])))
+    return b"".join(out)
+
+
 def make_truncated_tlv():
     # A whole COMPONENT_ID, then 3 bytes: a TLV header cut short.
     p = struct.pack("<BB", C["PKTMON_META_VERSION"], 0) + t_u32("COMPONENT_ID", 1) + b"\x02\x00\x01"
@@ -450,6 +467,7 @@ def main():
     os.makedirs(args.outdir, exist_ok=True)
     files = {
         "normal.pcapng": make_normal(),
+        "two_hosts.pcapng": make_two_hosts(),
         "truncated_tlv.pcapng": make_truncated_tlv(),
         "length_past_end.pcapng": make_length_past_end(),
         "bad_fixed_length.pcapng": make_bad_fixed_length(),

@@ -626,13 +626,14 @@ static void test_names(void)
 	CHECK(strcmp(pktmon_meta_layer_name(200), "unknown") == 0);
 	CHECK(strcmp(pktmon_meta_direction_name(PKTMON_DIR_TX), "Tx") == 0);
 	CHECK(strcmp(pktmon_tlv_name(PKTMON_TLV_KERNEL), "KERNEL") == 0);
+	CHECK(strcmp(pktmon_tlv_name(PKTMON_TLV_HOST), "HOST") == 0);
 	CHECK(strcmp(pktmon_record_name(PKTMON_REC_DROP_COUNT), "DROP_COUNT") == 0);
 	CHECK(strcmp(pktmon_meta_status_name(PKTMON_META_TRUNCATED), "truncated") == 0);
 	/* Every type the header names is known to the decoder and fits the slot table. */
 	const unsigned types[] = {
 		PKTMON_TLV_COMPONENT_ID, PKTMON_TLV_NF_FAMILY, PKTMON_TLV_NAME, PKTMON_TLV_INTERFACE_ID,
 		PKTMON_TLV_FILTER_INDEX, PKTMON_TLV_CAPTURE_FILTER, PKTMON_TLV_RX_PKTS, PKTMON_TLV_COUNT,
-		PKTMON_TLV_SESSION_NAME, PKTMON_TLV_KERNEL,
+		PKTMON_TLV_SESSION_NAME, PKTMON_TLV_KERNEL, PKTMON_TLV_HOST,
 	};
 	for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
 		CHECK(types[i] < PKTMON_META_TLV_SLOTS);

@@ -5,7 +5,7 @@
 #
 #   tshark_tests.sh CASE TSHARK PLUGIN_ROOT SAMPLES_DIR WS_SERIES
 #
-# CASE: fields filter path path2 stats malformed rundown mutations resave colors
+# CASE: fields hosts filter path path2 stats malformed rundown mutations resave colors
 # COLORFILTERS (colors only): the colorfilters.pktmon snippet.
 # PLUGIN_ROOT holds <WS_SERIES>/epan/pktmon.so (what WIRESHARK_PLUGIN_DIR points at).
 #
@@ -123,7 +123,7 @@ fields)
 		pktmon.rundown.drop_reason pktmon.rundown.drop_reason_code pktmon.rundown.count \
 		pktmon.rundown.session_name pktmon.rundown.start pktmon.rundown.stop pktmon.rundown.snaplen \
 		pktmon.rundown.capture_type pktmon.rundown.events_written pktmon.rundown.events_lost \
-		pktmon.rundown.kernel; do
+		pktmon.rundown.kernel pktmon.host pktmon.rundown.host; do
 		if awk -F'\t' -v f="$f" '($1 == "F" || $1 == "P") && $3 == f { found = 1 } END { exit !found }' \
 			"$WORK/fields.txt"; then
 			echo "ok: field $f"
@@ -137,6 +137,19 @@ fields)
 	done
 	# And a stock field name must still resolve (plugin did not break the registry).
 	grep -q "	frame.interface_name	" "$WORK/fields.txt" || fail "frame.interface_name missing"
+	;;
+
+hosts)
+	# mergecap keeps every IDB: each frame's host is its interface's (the end of its description)
+	got=$(ts -r "$S/two_hosts.pcapng" -Y pktmon.pkt_group_id -T fields -e frame.number -e pktmon.host | paste -sd' ')
+	check_stderr
+	[ "$got" = "1	web1 2	db1 3	web1 4	" ] && echo "ok: pktmon.host per frame" || fail "pktmon.host per frame: [$got]"
+	got=$(ts -r "$S/two_hosts.pcapng" -Y 'pktmon.host == "db1"' -T fields -e frame.number | paste -sd' ')
+	[ "$got" = "2" ] && echo "ok: filter on pktmon.host" || fail "pktmon.host == db1: [$got]"
+	got=$(ts -r "$S/two_hosts.pcapng" -Y pktmon.rundown.host -T fields -e pktmon.rundown.host | paste -sd' ')
+	[ "$got" = "web1 db1" ] && echo "ok: the rundowns' hosts" || fail "pktmon.rundown.host: [$got]"
+	got=$(ts -r "$S/normal.pcapng" -Y pktmon.host | wc -l)
+	[ "$got" = 0 ] && echo "ok: no pktmon.host where the description names no host" || fail "normal.pcapng: $got"
 	;;
 
 filter)

@@ -245,6 +245,26 @@ format_errors)
 	cmp -s c.txt de.txt && ok "locale and TZ independent" || bad "output depends on locale or TZ"
 	;;
 
+format_hosts)
+	# a mergecap'ed file of two hosts: each packet keeps its host, each rundown says its own
+	need python3
+	python3 "$SRCDIR/make_files.py" . || { bad "make_files.py"; exit 1; }
+	run "format --json" 0 format --json two-hosts.pcapng
+	eq "hosts of the packets, in order" "web1,db1,db1" \
+		"$(grep '"type":"packet"' out | sed -n 's/.*"host":"\([^"]*\)".*/\1/p' | paste -sd,)"
+	eq "hosts of the rundowns" "web1,db1" \
+		"$(grep '"type":"session"' out | sed -n 's/.*"host":"\([^"]*\)".*/\1/p' | paste -sd,)"
+	run "format" 0 format two-hosts.pcapng
+	eq "the rundowns' Host lines" "  Host: web1|  Host: db1" "$(grep '^  Host: ' out | paste -sd'|')"
+	eq "each frame's details name its host" "Host web1|Host db1|Host db1" \
+		"$(grep -o '^	Frame [0-9]*, .*, Interface [0-9]*, Host [a-z0-9]*' out | sed 's/.*, //' | paste -sd'|')"
+	run "format --json of a file without hosts" 0 format --json s.pcapng
+	eq "no host where the file names none" 0 "$(grep -c '"host"' out)"
+	run "start --host-name 'a b'" 2 start --host-name 'a b'
+	grep -q "host-name takes 1..64 letters" err && ok "explains --host-name" || bad "message: $(cat err)"
+	run "start --host-name of 65 characters" 2 start --host-name "$(printf 'h%.0s' $(seq 65))"
+	run "start --host-name ''" 2 start --host-name ''
+	;;
 usage)
 	for v in format pcapng; do
 		run "$v --help" 0 "$v" --help

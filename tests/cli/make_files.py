@@ -136,8 +136,35 @@ def meta_bad():
     return pktmon_file(b"comp", [good, truncated, future])
 
 
+def two_hosts():
+    """What mergecap makes of two hosts' captures: one SHB, each host's IDBs (the host last in
+    if_description), their EPBs in time order, both rundowns (SESSION record with HOST)."""
+    e = "<"
+    out = block(e, 0x0A0D0D0A, struct.pack(e + "IHHq", 0x1A2B3C4D, 1, 0, -1)
+                + opt(e, 1, b"pktmon capture on host web1") + opt(e, 0, b""))
+    for i, host in enumerate((b"web1", b"db1")):
+        desc = b"pktmon component %d: layer dev-tx netns 4026531840 (host) ifindex 2 host " % (i + 1) + host
+        out += block(e, 1, struct.pack(e + "HHI", 1, 0, 262144) + opt(e, 2, b"eth0 tx [netns host]")
+                     + opt(e, 3, desc) + opt(e, 9, bytes([9])) + opt(e, 0, b""))
+    frame = eth(ICMP)
+    for i, ifc in enumerate((0, 1, 1)):
+        m = meta(tlv(1, struct.pack("<I", ifc + 1)), tlv(4, struct.pack("<Q", i + 1)), tlv(5, struct.pack("<I", 1)))
+        ts = (T0 + i) * 10**9
+        body = struct.pack(e + "IIIII", ifc, ts >> 32, ts & 0xFFFFFFFF, len(frame), len(frame))
+        body += frame + bytes((-len(frame)) % 4)
+        body += opt(e, 2989, struct.pack(e + "I", PEN) + m) + opt(e, 0, b"")
+        out += block(e, 6, body)
+    for host in (b"web1", b"db1"):
+        rec = tlv(0x0106, tlv(0x50, b"pktmon") + tlv(0x57, b"6.1.0") + tlv(0x58, host))
+        payload = struct.pack(e + "HHI", 1, 1, len(rec)) + rec
+        out += block(e, 0xBAD, struct.pack(e + "I", PEN) + payload + bytes((-len(payload)) % 4))
+    return out
+
+
 def main():
     d = sys.argv[1]
+    with open(os.path.join(d, "two-hosts.pcapng"), "wb") as f:
+        f.write(two_hosts())
     with open(os.path.join(d, "nometa.pcapng"), "wb") as f:
         f.write(pcapng("<"))
     with open(os.path.join(d, "nometa-be.pcapng"), "wb") as f:

@@ -425,6 +425,13 @@ static void test_blocks(void)
 	CHECK(pcapng_put_shb(&b, NULL, NULL) == 0);
 	CHECK(b.len == 28 && pm_get_le32(b.data + 4) == 28 && pm_get_le32(b.data + 24) == 28);
 
+	/* The host's SHB: opt_comment first (mergecap keeps the first file's), then the others. */
+	pm_buf_reset(&b);
+	CHECK(pcapng_put_shb_comment(&b, NULL, NULL, "pktmon capture on host hosta") == 0);
+	CHECK(b.len == 28 + 4 + 28 + 4 && pm_get_le32(b.data + 4) == b.len); /* + option, end of options */
+	CHECK(pm_get_le16(b.data + 24) == PCAPNG_OPT_COMMENT && pm_get_le16(b.data + 26) == 28);
+	CHECK(memcmp(b.data + 28, "pktmon capture on host hosta", 28) == 0);
+
 	/* Whole file: blocks chain correctly. */
 	pm_buf_reset(&b);
 	pcapng_put_shb(&b, "pktmon 0.1", "Linux 6.1");

@@ -59,6 +59,7 @@ static void test_rundown(void)
 		.capture_type = 0,
 		.events_written = 7,
 		.kernel = "6.8.0",
+		.host = "hosta",
 		.filters = f,
 		.nfilters = 1,
 		.capture_filter = "tcp",
@@ -101,6 +102,7 @@ static void test_rundown(void)
 			CHECK(t->start_ns == 1000 && t->stop_ns == 2000 && t->snaplen == 128);
 			CHECK(t->events_written == 7 && t->events_lost == 3);
 			CHECK(str_is(t->kernel, "6.8.0"));
+			CHECK(str_is(t->host, "hosta"));
 			break;
 		case PKTMON_REC_FILTER: CHECK(t->filter_index == 1 && str_is(t->filter_name, "web")); break;
 		case PKTMON_REC_CAPTURE_FILTER: CHECK(str_is(t->capture_filter, "tcp")); break;

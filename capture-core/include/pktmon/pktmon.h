@@ -95,6 +95,7 @@ struct pktmon_session_options {
 	enum pktmon_capture_type type;/* all / flow / drop */
 	bool counters_only;           /* count, write no packets */
 	uint32_t ring_bytes;          /* BPF ring buffer size, power of two; default 8 MiB */
+	char host_name[65];           /* the host the files name (SHB, IDBs, rundown); "" = uname nodename */
 };
 void pktmon_session_options_default(struct pktmon_session_options *o);
 

@@ -92,6 +92,7 @@ enum pktmon_tlv {
 	PKTMON_TLV_EVENTS_WRITTEN = 0x55,/* u64 */
 	PKTMON_TLV_EVENTS_LOST = 0x56,   /* u64 */
 	PKTMON_TLV_KERNEL = 0x57,        /* string, uname release */
+	PKTMON_TLV_HOST = 0x58,          /* string, the captured host's name (uname nodename or --host-name) */
 
 	/* Rundown records (top level of the Custom Block payload). The value of
 	 * each is itself a sequence of TLVs from the list above. */

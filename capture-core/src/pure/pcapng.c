@@ -89,16 +89,22 @@ static void put_endofopt(struct pm_buf *b)
 
 int pcapng_put_shb(struct pm_buf *b, const char *userappl, const char *os)
 {
-	if (!str_ok(userappl) || !str_ok(os))
+	return pcapng_put_shb_comment(b, userappl, os, NULL);
+}
+
+int pcapng_put_shb_comment(struct pm_buf *b, const char *userappl, const char *os, const char *comment)
+{
+	if (!str_ok(userappl) || !str_ok(os) || !str_ok(comment))
 		return -1;
 	size_t start = block_begin(b, PCAPNG_BT_SHB);
 	pm_buf_put_le32(b, PCAPNG_BYTE_ORDER_MAGIC);
 	pm_buf_put_le16(b, 1); /* major */
 	pm_buf_put_le16(b, 0); /* minor */
 	pm_buf_put_le64(b, UINT64_MAX); /* section length: not known in advance */
+	put_str_opt(b, PCAPNG_OPT_COMMENT, comment);
 	put_str_opt(b, PCAPNG_SHB_OS, os);
 	put_str_opt(b, PCAPNG_SHB_USERAPPL, userappl);
-	if (os || userappl)
+	if (os || userappl || comment)
 		put_endofopt(b);
 	return block_end(b, start);
 }

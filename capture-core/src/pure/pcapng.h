@@ -63,6 +63,8 @@
 /* Section Header Block: version 1.0, section length -1 (unknown), options
  * shb_os (3) then shb_userappl (4); a NULL string is left out. */
 int pcapng_put_shb(struct pm_buf *b, const char *userappl, const char *os);
+/* The same with an opt_comment (1) first, if comment is non-NULL. */
+int pcapng_put_shb_comment(struct pm_buf *b, const char *userappl, const char *os, const char *comment);
 
 /* Interface Description Block: if_name (2), if_description (3) (NULL ones are
  * left out), then if_tsresol (9), which is always written (9 = nanoseconds). */

@@ -71,6 +71,7 @@ static enum vkind tlv_kind(unsigned t)
 	case PKTMON_TLV_CAPTURE_FILTER:
 	case PKTMON_TLV_SESSION_NAME:
 	case PKTMON_TLV_KERNEL:
+	case PKTMON_TLV_HOST:
 		return V_STR;
 	default:
 		return V_NONE;
@@ -127,6 +128,7 @@ static void store(struct pktmon_tlvs *tv, unsigned t, const uint8_t *v, uint16_t
 	case PKTMON_TLV_EVENTS_WRITTEN: tv->events_written = get_le64(v); break;
 	case PKTMON_TLV_EVENTS_LOST: tv->events_lost = get_le64(v); break;
 	case PKTMON_TLV_KERNEL: tv->kernel = s; break;
+	case PKTMON_TLV_HOST: tv->host = s; break;
 	default: break;
 	}
 }
@@ -384,6 +386,7 @@ const char *pktmon_tlv_name(unsigned type)
 	case PKTMON_TLV_EVENTS_WRITTEN: return "EVENTS_WRITTEN";
 	case PKTMON_TLV_EVENTS_LOST: return "EVENTS_LOST";
 	case PKTMON_TLV_KERNEL: return "KERNEL";
+	case PKTMON_TLV_HOST: return "HOST";
 	default: return "unknown";
 	}
 }

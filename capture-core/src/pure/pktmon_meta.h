@@ -76,6 +76,7 @@ struct pktmon_tlvs {
 	uint8_t capture_type;
 	uint64_t events_written, events_lost;
 	struct pktmon_meta_str kernel;
+	struct pktmon_meta_str host;
 
 	/* TLVs of a type we do not know (skipped, as FORMAT.md requires). */
 	unsigned unknown_count;                        /* all of them */

@@ -34,6 +34,8 @@ void pm_rundown_encode(struct pm_buf *out, const struct pm_rundown_info *s)
 		lost += s->comps[i]->lost;
 	tlv_put_u64(&p, PKTMON_TLV_EVENTS_LOST, lost);
 	tlv_put_str(&p, PKTMON_TLV_KERNEL, s->kernel);
+	if (s->host)
+		tlv_put_str(&p, PKTMON_TLV_HOST, s->host);
 	tlv_end(&p, r);
 	for (size_t i = 0; i < s->nfilters; i++) {
 		char text[512];

@@ -28,6 +28,7 @@ struct pm_rundown_info {
 	uint8_t capture_type;
 	uint64_t events_written;
 	const char *kernel; /* release, as uname says */
+	const char *host;   /* the host name the capture carries (SHB, IDBs) */
 	const struct pm_filter *filters;
 	size_t nfilters;
 	const char *capture_filter; /* the pcap-filter expression, NULL: none */
