@@ -84,7 +84,11 @@ void pm_nf_probe_kernel(const struct btf *vmlinux, struct pm_nf_probe *p)
 	if (p->has_nf_link && !(forced && *forced))
 		return;
 	p->fentry = probe_fentry(vmlinux);
-	p->kprobe = probe_kprobe();
+	/* The kprobe only as the fallback (or when asked for): each probe re-patches the entry of
+	 * nf_hook_slow, a hot path, and a kprobe beside a BPF trampoline there switches ftrace to
+	 * its slow, shared caller and back (Debian's 6.1 oopsed in that area under a flood). */
+	if (p->fentry != 0 || (forced && !strcmp(forced, "kprobe")))
+		p->kprobe = probe_kprobe();
 }
 
 size_t pm_nf_code_ranges(const struct pm_ksyms *ks, struct pm_code_range *out, size_t max)

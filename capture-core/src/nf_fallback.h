@@ -17,9 +17,10 @@ struct btf;
 /* The netfilter core function every hook point's hooks run from. */
 #define PM_NF_CORE_FUNC "nf_hook_slow"
 
-/* Fill *p for this kernel: BTF says whether netfilter links exist; fentry and
- * kprobe are tried with a two-instruction program, attached and detached at
- * once (only when there are no netfilter links: they cost a few ms). */
+/* Fill *p for this kernel: BTF says whether netfilter links exist; fentry, then
+ * the kprobe only if fentry fails (or PKTMON_NF_MECHANISM=kprobe), are tried with
+ * a two-instruction program, attached and detached at once (only when there are
+ * no netfilter links: they cost a few ms). A kprobe not tried stays -EAGAIN. */
 void pm_nf_probe_kernel(const struct btf *vmlinux, struct pm_nf_probe *p);
 
 /* Address ranges [lo, hi) of pm_nf_drop_functions found in ks; returns how
