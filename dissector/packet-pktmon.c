@@ -283,15 +283,33 @@ static const char *intern_name(const char *name)
 
 /* Packet path. */
 
+/* A packet's observations are mostly consecutive frames: remember the last group looked up
+ * (forgotten with the file, see path_cleanup). */
+static guint64 last_group;
+static wmem_array_t *last_hops;
+
+static void path_cleanup(void)
+{
+	last_group = 0;
+	last_hops = NULL;
+}
+
 static wmem_array_t *path_hops(guint64 group, gboolean create)
 {
+	if (last_hops && group == last_group)
+		return last_hops;
 	wmem_array_t *hops = (wmem_array_t *)wmem_map_lookup(path_map, &group);
 
 	if (!hops && create) {
 		guint64 *key = wmem_new(wmem_file_scope(), guint64);
 		*key = group;
-		hops = wmem_array_new(wmem_file_scope(), sizeof(pktmon_hop_t));
+		/* room for a typical path at once: no regrowth per hop */
+		hops = wmem_array_sized_new(wmem_file_scope(), sizeof(pktmon_hop_t), 8);
 		wmem_map_insert(path_map, key, hops);
+	}
+	if (hops) {
+		last_group = group;
+		last_hops = hops;
 	}
 	return hops;
 }
@@ -345,13 +363,17 @@ static const char *path_prev_component(guint64 group, guint32 frame)
 
 static void add_path_items(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo, guint64 group)
 {
-	if (!tree)
-		return; /* nothing asks for the path (tshark -r without -V/-Y/-T fields) */
+	/* Nothing asks for the path (tshark -r without -V/-Y/-T fields), or a filter that names none of
+	 * these fields (the tree is not shown): skip the string building. */
+	gboolean want_path = proto_field_is_referenced(tree, hf_path);
+	if (!want_path && !proto_field_is_referenced(tree, hf_prev_frame) &&
+	    !proto_field_is_referenced(tree, hf_next_frame))
+		return;
 	wmem_array_t *hops = path_hops(group, FALSE);
 	if (!hops)
 		return;
 	guint n = wmem_array_get_count(hops);
-	wmem_strbuf_t *s = wmem_strbuf_new(pinfo->pool, "");
+	wmem_strbuf_t *s = want_path ? wmem_strbuf_new(pinfo->pool, "") : NULL;
 	const char *last = NULL;
 	guint32 prev_frame = 0, next_frame = 0;
 	gboolean seen_self = FALSE;
@@ -366,6 +388,8 @@ static void add_path_items(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo, 
 		} else if (next_frame == 0) {
 			next_frame = h->frame;
 		}
+		if (!s)
+			continue;
 		/* A drop where the packet was last seen reads "X ✖ REASON", not "X → X ✖". */
 		if (!(h->dropped && last && strcmp(last, h->component) == 0)) {
 			if (last)
@@ -376,7 +400,7 @@ static void add_path_items(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo, 
 			wmem_strbuf_append_printf(s, " \xe2\x9c\x96 %s", h->reason ? h->reason : "DROP"); /* ✖ */
 		last = h->component;
 	}
-	if (n >= PKTMON_PATH_MAX_HOPS)
+	if (s && n >= PKTMON_PATH_MAX_HOPS)
 		wmem_strbuf_append_printf(s, " \xe2\x80\xa6 (only the first %u observations are kept)",
 					  PKTMON_PATH_MAX_HOPS); /* … */
 	proto_item *pi;
@@ -390,25 +414,39 @@ static void add_path_items(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo, 
 		pi = proto_tree_add_uint(tree, hf_next_frame, tvb, 0, 0, next_frame);
 		proto_item_set_generated(pi);
 	}
-	pi = proto_tree_add_string(tree, hf_path, tvb, 0, 0, wmem_strbuf_get_str(s));
-	proto_item_set_generated(pi);
+	if (s) {
+		pi = proto_tree_add_string(tree, hf_path, tvb, 0, 0, wmem_strbuf_get_str(s));
+		proto_item_set_generated(pi);
+	}
 }
 
 /* ------------------------------------------------------------------------ */
 /* TLV display shared by the EPB metadata and the rundown records. */
 
+/* pktmon_tlv_has() inlined: it runs several times a frame, and across the module it is a PLT call. */
+static inline gboolean has_tlv(const struct pktmon_tlvs *tv, guint t)
+{
+	return t < PKTMON_META_TLV_SLOTS && ((tv->present[t / 64] >> (t % 64)) & 1);
+}
+
 static void add_tlv_fields(proto_tree *tree, tvbuff_t *tvb, const struct pktmon_tlvs *tv, int *const *hf_by_type,
 			   guint skip_type)
 {
-	for (guint t = 0; t < PKTMON_META_TLV_SLOTS; t++) {
-		if (t == skip_type || !pktmon_tlv_has(tv, (guint16)t) || hf_by_type[t] == NULL)
-			continue;
-		int hf = *hf_by_type[t];
-		enum ftenum ft = proto_registrar_get_ftype(hf);
-		guint enc = (ft == FT_STRING) ? ENC_UTF_8 : ENC_LITTLE_ENDIAN;
-		if (ft == FT_ABSOLUTE_TIME)
+	if (!tree)
+		return;
+	/* Only the present types: walk the set bits rather than every slot. */
+	for (guint w = 0; w < G_N_ELEMENTS(tv->present); w++) {
+		for (guint64 bits = tv->present[w]; bits; bits &= bits - 1) {
+			guint t = w * 64 + (guint)__builtin_ctzll(bits);
+			if (t >= PKTMON_META_TLV_SLOTS || t == skip_type || hf_by_type[t] == NULL)
+				continue;
+			int hf = *hf_by_type[t];
+			enum ftenum ft = proto_registrar_get_ftype(hf);
+			guint enc = (ft == FT_STRING) ? ENC_UTF_8 : ENC_LITTLE_ENDIAN;
+			if (ft == FT_ABSOLUTE_TIME)
 			enc = ENC_TIME_NSECS | ENC_LITTLE_ENDIAN;
-		proto_tree_add_item(tree, hf, tvb, tv->value_off[t], tv->value_len[t], enc);
+			proto_tree_add_item(tree, hf, tvb, tv->value_off[t], tv->value_len[t], enc);
+		}
 	}
 }
 
@@ -449,13 +487,13 @@ static void report_malformed(packet_info *pinfo, proto_item *ti, const char *wha
 /* Dropped: the flag says so, or a reason is given. */
 static gboolean meta_is_drop(const struct pktmon_tlvs *tv)
 {
-	return (pktmon_tlv_has(tv, PKTMON_TLV_FLAGS) && (tv->flags & PKTMON_FLAG_DROPPED)) ||
-	       pktmon_tlv_has(tv, PKTMON_TLV_DROP_REASON);
+	return (has_tlv(tv, PKTMON_TLV_FLAGS) && (tv->flags & PKTMON_FLAG_DROPPED)) ||
+	       has_tlv(tv, PKTMON_TLV_DROP_REASON);
 }
 
 static const char *tlv_string(packet_info *pinfo, tvbuff_t *tvb, const struct pktmon_tlvs *tv, guint16 t)
 {
-	if (!pktmon_tlv_has(tv, t))
+	if (!has_tlv(tv, t))
 		return NULL;
 	/* Through the tvb so invalid UTF-8 is made printable. */
 	return (const char *)tvb_get_string_enc(pinfo->pool, tvb, tv->value_off[t], tv->value_len[t], ENC_UTF_8);
@@ -488,6 +526,22 @@ static void refresh_info_field(packet_info *pinfo _U_, proto_tree *tree _U_)
 #endif
 }
 
+/* Any of these fields in use where tree is: shown, filtered on, a column (proto_field_is_referenced). */
+static gboolean any_referenced(proto_tree *tree, const int *const *hfs)
+{
+	for (; *hfs; hfs++)
+		if (proto_field_is_referenced(tree, **hfs))
+			return TRUE;
+	return FALSE;
+}
+
+/*
+ * Called for every frame: what nothing asks for is not built. Without a tree (tshark -r with no
+ * -V/-Y/-T fields/custom column) no field, no text, no path string; with a tree that is not shown
+ * (a display filter) only the fields the filter names; the tap's record only when a listener is
+ * registered (-z pktmon,tree, the flow graph). The path map is fed on the first pass regardless: a
+ * later dissection with a tree (the GUI) shows it.
+ */
 static void dissect_meta(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, const guint8 *data, gsize len)
 {
 	/* The block is released after dissection: keep our own copy. */
@@ -498,49 +552,55 @@ static void dissect_meta(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, co
 	proto_item *ti = proto_tree_add_item(tree, proto_pktmon, mtvb, 0, -1, ENC_NA);
 	proto_tree *pt = proto_item_add_subtree(ti, ett_pktmon);
 
-	struct pktmon_meta *m = wmem_new(pinfo->pool, struct pktmon_meta);
-	pktmon_meta_decode(copy, len, m);
+	struct pktmon_meta m;
+	pktmon_meta_decode(copy, len, &m);
 
 	if (len >= 1)
 		proto_tree_add_item(pt, hf_version, mtvb, 0, 1, ENC_NA);
-	if (m->status == PKTMON_META_UNKNOWN_VERSION) {
+	if (m.status == PKTMON_META_UNKNOWN_VERSION) {
 		expert_add_info_format(pinfo, ti, &ei_unknown_version,
 				       "Unknown pktmon metadata version %u (this plugin reads version %u): not decoded",
-				       m->version, PKTMON_META_VERSION);
+				       m.version, PKTMON_META_VERSION);
 		return;
 	}
 
-	const struct pktmon_tlvs *tv = &m->tlv;
+	const struct pktmon_tlvs *tv = &m.tlv;
 	const char *component = frame_interface_name(pinfo);
-	if (component) {
+	if (component && pt) {
 		proto_item *pi = proto_tree_add_string(pt, hf_component_name, mtvb, 0, 0, component);
 		proto_item_set_generated(pi);
 	}
 	add_tlv_fields(pt, mtvb, tv, meta_hf, PKTMON_TLV_FLAGS);
-	if (pktmon_tlv_has(tv, PKTMON_TLV_FLAGS)) {
+	static const int *const flag_hfs[] = {
+		&hf_flags, &hf_flag_dropped, &hf_flag_l2_synthesized, &hf_flag_paged_not_captured, NULL
+	};
+	/* The bitmask formats its flags' text even where the items are not kept: only when in use. */
+	if (has_tlv(tv, PKTMON_TLV_FLAGS) && any_referenced(pt, flag_hfs)) {
 		static int *const flag_fields[] = {
 			&hf_flag_dropped, &hf_flag_l2_synthesized, &hf_flag_paged_not_captured, NULL
 		};
 		proto_tree_add_bitmask(pt, mtvb, tv->value_off[PKTMON_TLV_FLAGS], hf_flags, ett_flags, flag_fields,
 				       ENC_LITTLE_ENDIAN);
 	}
-	add_unknown_tlvs(pt, mtvb, pinfo, ti, tv);
-	if (m->status != PKTMON_META_OK)
-		report_malformed(pinfo, ti, "pktmon metadata", m->status, m->error_offset, m->error_type,
+	if (tv->unknown_count)
+		add_unknown_tlvs(pt, mtvb, pinfo, ti, tv);
+	if (m.status != PKTMON_META_OK)
+		report_malformed(pinfo, ti, "pktmon metadata", m.status, m.error_offset, m.error_type,
 				 tv->bad_length_count);
 
 	gboolean dropped = meta_is_drop(tv);
-	const char *reason = tlv_string(pinfo, mtvb, tv, PKTMON_TLV_DROP_REASON);
-	const char *symbol = tlv_string(pinfo, mtvb, tv, PKTMON_TLV_DROP_SYMBOL);
+	/* The strings serve drops only (the expert info, the Info prefix, the path, the tap). */
+	const char *reason = dropped ? tlv_string(pinfo, mtvb, tv, PKTMON_TLV_DROP_REASON) : NULL;
 
 	if (dropped) {
+		const char *symbol = tlv_string(pinfo, mtvb, tv, PKTMON_TLV_DROP_SYMBOL);
 		/* Added only on drops, so that the filter "pktmon.dropped" selects drops. */
 		proto_item *pi = proto_tree_add_boolean(pt, hf_dropped, mtvb, 0, 0, TRUE);
 		proto_item_set_generated(pi);
 		const char *r = (reason && *reason) ? reason : "unknown reason";
 		if (symbol && *symbol)
 			expert_add_info_format(pinfo, ti, &ei_drop, "Packet dropped: %s at %s", r, symbol);
-		else if (pktmon_tlv_has(tv, PKTMON_TLV_DROP_LOCATION))
+		else if (has_tlv(tv, PKTMON_TLV_DROP_LOCATION))
 			expert_add_info_format(pinfo, ti, &ei_drop, "Packet dropped: %s at 0x%" PRIx64, r,
 					       tv->drop_location);
 		else
@@ -549,21 +609,23 @@ static void dissect_meta(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, co
 		refresh_info_field(pinfo, tree);
 	}
 
-	proto_item_append_text(ti, ": %s", component ? component : "?");
-	if (pktmon_tlv_has(tv, PKTMON_TLV_DIRECTION))
-		proto_item_append_text(ti, " %s", val_to_str_const(tv->direction, direction_vals, "?"));
-	if (pktmon_tlv_has(tv, PKTMON_TLV_PKT_GROUP_ID))
-		proto_item_append_text(ti, ", packet %" PRIu64, tv->pkt_group_id);
-	if (pktmon_tlv_has(tv, PKTMON_TLV_APPEARANCE))
-		proto_item_append_text(ti, " #%u", tv->appearance);
-	if (dropped)
-		proto_item_append_text(ti, ", DROPPED (%s)", reason ? reason : "?");
+	if (ti) {
+		proto_item_append_text(ti, ": %s", component ? component : "?");
+		if (has_tlv(tv, PKTMON_TLV_DIRECTION))
+			proto_item_append_text(ti, " %s", val_to_str_const(tv->direction, direction_vals, "?"));
+		if (has_tlv(tv, PKTMON_TLV_PKT_GROUP_ID))
+			proto_item_append_text(ti, ", packet %" PRIu64, tv->pkt_group_id);
+		if (has_tlv(tv, PKTMON_TLV_APPEARANCE))
+			proto_item_append_text(ti, " #%u", tv->appearance);
+		if (dropped)
+			proto_item_append_text(ti, ", DROPPED (%s)", reason ? reason : "?");
+	}
 
-	if (pktmon_tlv_has(tv, PKTMON_TLV_PKT_GROUP_ID)) {
+	if (has_tlv(tv, PKTMON_TLV_PKT_GROUP_ID)) {
 		if (!PINFO_FD_VISITED(pinfo)) {
 			pktmon_hop_t hop;
 			hop.frame = pinfo->num;
-			hop.appearance = pktmon_tlv_has(tv, PKTMON_TLV_APPEARANCE) ? tv->appearance : 0;
+			hop.appearance = has_tlv(tv, PKTMON_TLV_APPEARANCE) ? tv->appearance : 0;
 			hop.component = component ? intern_name(component)
 						  : wmem_strdup_printf(wmem_file_scope(), "component %u",
 								       tv->component_id);
@@ -574,17 +636,19 @@ static void dissect_meta(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, co
 		add_path_items(pt, mtvb, pinfo, tv->pkt_group_id);
 	}
 
+	if (!have_tap_listener(pktmon_tap))
+		return;
 	pktmon_tap_info_t *info = wmem_new0(pinfo->pool, pktmon_tap_info_t);
 	info->component = component ? component : wmem_strdup_printf(pinfo->pool, "component %u", tv->component_id);
-	info->layer = pktmon_tlv_has(tv, PKTMON_TLV_LAYER) ? tv->layer : PKTMON_LAYER_UNKNOWN;
-	info->direction = pktmon_tlv_has(tv, PKTMON_TLV_DIRECTION) ? tv->direction : PKTMON_DIR_UNKNOWN;
+	info->layer = has_tlv(tv, PKTMON_TLV_LAYER) ? tv->layer : PKTMON_LAYER_UNKNOWN;
+	info->direction = has_tlv(tv, PKTMON_TLV_DIRECTION) ? tv->direction : PKTMON_DIR_UNKNOWN;
 	info->dropped = dropped;
 	info->reason = (reason && *reason) ? reason : "unknown reason";
-	if (pktmon_tlv_has(tv, PKTMON_TLV_PKT_GROUP_ID)) {
+	if (has_tlv(tv, PKTMON_TLV_PKT_GROUP_ID)) {
 		info->group = tv->pkt_group_id;
 		info->prev_component = path_prev_component(tv->pkt_group_id, pinfo->num);
 	}
-	info->appearance = pktmon_tlv_has(tv, PKTMON_TLV_APPEARANCE) ? tv->appearance : 0;
+	info->appearance = has_tlv(tv, PKTMON_TLV_APPEARANCE) ? tv->appearance : 0;
 	tap_queue_packet(pktmon_tap, pinfo, info);
 }
 
@@ -986,6 +1050,7 @@ static void proto_register_pktmon(void)
 	pktmon_handle = create_dissector_handle(dissect_pktmon, proto_pktmon);
 	register_postdissector(pktmon_handle);
 	pktmon_tap = register_tap("pktmon");
+	register_cleanup_routine(path_cleanup);
 	pktmon_flow_register(proto_pktmon);
 }
 
