@@ -192,19 +192,26 @@ static int *meta_hf[PKTMON_META_TLV_SLOTS];
 static int *rundown_hf[PKTMON_META_TLV_SLOTS];
 
 /*
- * Packet path: pkt_group_id -> hops, built on the first pass. The map lives
- * in file scope (reset when a file is closed). On a single pass only the
- * frames read so far are known, so the path is the path so far.
+ * Packet path: pkt_group_id -> hops, built on the first pass, forgotten when the file is closed
+ * (path_cleanup). On a single pass only the frames read so far are known, so the path is the
+ * path so far. Every frame of a pktmon capture adds a hop, so the storage allocates nothing per
+ * packet: all hops live in one pool, each group's hops are a list in path order through the pool,
+ * and a group finds its list in an open-addressing index.
  */
 typedef struct {
 	guint32 frame;
 	guint32 appearance;
+	guint32 next;          /* pool index + 1 of the next hop of this group in path order; 0: last */
+	gboolean dropped;
 	const char *component; /* file scope */
 	const char *reason;    /* file scope, NULL unless dropped */
-	gboolean dropped;
 } pktmon_hop_t;
 
-static wmem_map_t *path_map;
+typedef struct {
+	guint64 group;
+	guint32 head;  /* pool index + 1 of the first hop; 0: free slot */
+	guint32 count; /* hops in the list */
+} pktmon_path_slot_t;
 
 /* A packet crosses a handful of components. Cap the hops kept per group id so
  * that a file reusing one id for everything stays linear, not quadratic. */
@@ -283,35 +290,77 @@ static const char *intern_name(const char *name)
 
 /* Packet path. */
 
-/* A packet's observations are mostly consecutive frames: remember the last group looked up
- * (forgotten with the file, see path_cleanup). */
-static guint64 last_group;
-static wmem_array_t *last_hops;
+static pktmon_hop_t *hop_pool;
+static guint32 hop_count, hop_room;
+static pktmon_path_slot_t *path_index;
+static guint32 path_index_size, path_index_used; /* size: a power of two, or 0 */
+/* A packet's observations are mostly consecutive frames: the last group looked up. */
+static pktmon_path_slot_t *last_slot;
 
 static void path_cleanup(void)
 {
-	last_group = 0;
-	last_hops = NULL;
+	g_free(hop_pool);
+	g_free(path_index);
+	hop_pool = NULL;
+	path_index = NULL;
+	last_slot = NULL;
+	hop_count = hop_room = path_index_size = path_index_used = 0;
 }
 
-static wmem_array_t *path_hops(guint64 group, gboolean create)
+static guint32 group_hash(guint64 g)
 {
-	if (last_hops && group == last_group)
-		return last_hops;
-	wmem_array_t *hops = (wmem_array_t *)wmem_map_lookup(path_map, &group);
+	g ^= g >> 33; /* murmur3's finalizer: ids are often sequential */
+	g *= G_GUINT64_CONSTANT(0xff51afd7ed558ccd);
+	g ^= g >> 33;
+	return (guint32)g;
+}
 
-	if (!hops && create) {
-		guint64 *key = wmem_new(wmem_file_scope(), guint64);
-		*key = group;
-		/* room for a typical path at once: no regrowth per hop */
-		hops = wmem_array_sized_new(wmem_file_scope(), sizeof(pktmon_hop_t), 8);
-		wmem_map_insert(path_map, key, hops);
+static pktmon_path_slot_t *index_probe(pktmon_path_slot_t *index, guint32 size, guint64 group)
+{
+	guint32 mask = size - 1;
+	for (guint32 i = group_hash(group) & mask;; i = (i + 1) & mask) {
+		if (index[i].head == 0 || index[i].group == group)
+			return &index[i];
 	}
-	if (hops) {
-		last_group = group;
-		last_hops = hops;
+}
+
+static void index_grow(void)
+{
+	guint32 size = path_index_size ? path_index_size * 2 : 1024;
+	pktmon_path_slot_t *index = g_new0(pktmon_path_slot_t, size);
+	for (guint32 i = 0; i < path_index_size; i++) {
+		if (path_index[i].head)
+			*index_probe(index, size, path_index[i].group) = path_index[i];
 	}
-	return hops;
+	g_free(path_index);
+	path_index = index;
+	path_index_size = size;
+	last_slot = NULL;
+}
+
+/* The slot of group; with create, a new empty one if unknown; else NULL if unknown. */
+static pktmon_path_slot_t *path_slot(guint64 group, gboolean create)
+{
+	if (last_slot && last_slot->group == group)
+		return last_slot;
+	if (create && (path_index_used + 1) * 2 > path_index_size)
+		index_grow(); /* load factor <= 1/2 */
+	if (!path_index_size)
+		return NULL;
+	pktmon_path_slot_t *slot = index_probe(path_index, path_index_size, group);
+	if (slot->head == 0) {
+		if (!create)
+			return NULL;
+		slot->group = group;
+		slot->count = 0;
+	}
+	last_slot = slot;
+	return slot;
+}
+
+static const pktmon_hop_t *hop_at(guint32 ref)
+{
+	return ref ? &hop_pool[ref - 1] : NULL;
 }
 
 static int hop_before(const pktmon_hop_t *a, const pktmon_hop_t *b)
@@ -325,35 +374,46 @@ static int hop_before(const pktmon_hop_t *a, const pktmon_hop_t *b)
  * CPUs can deliver a packet's events out of order. */
 static void path_add(guint64 group, const pktmon_hop_t *hop)
 {
-	wmem_array_t *hops = path_hops(group, TRUE);
-	guint n = wmem_array_get_count(hops);
+	pktmon_path_slot_t *slot = path_slot(group, TRUE);
 
-	if (n >= PKTMON_PATH_MAX_HOPS)
+	if (slot->count >= PKTMON_PATH_MAX_HOPS)
 		return;
-	for (guint i = 0; i < n; i++) {
-		if (((pktmon_hop_t *)wmem_array_index(hops, i))->frame == hop->frame)
+	guint32 prev = 0; /* the last hop that stays before the new one */
+	for (guint32 ref = slot->head; ref; ref = hop_pool[ref - 1].next) {
+		const pktmon_hop_t *h = &hop_pool[ref - 1];
+		if (h->frame == hop->frame)
 			return; /* already known */
+		if (!hop_before(hop, h))
+			prev = ref;
 	}
-	wmem_array_append_one(hops, *hop);
-	for (guint i = n; i > 0; i--) {
-		pktmon_hop_t *prev = (pktmon_hop_t *)wmem_array_index(hops, i - 1);
-		pktmon_hop_t *cur = (pktmon_hop_t *)wmem_array_index(hops, i);
-		if (!hop_before(cur, prev))
-			break;
-		pktmon_hop_t tmp = *prev;
-		*prev = *cur;
-		*cur = tmp;
+	if (hop_count >= G_MAXUINT32 / 2)
+		return; /* 2^31 observations: no more paths */
+	if (hop_count == hop_room) {
+		hop_room = hop_room ? hop_room * 2 : 4096;
+		hop_pool = g_renew(pktmon_hop_t, hop_pool, hop_room);
 	}
+	pktmon_hop_t *n = &hop_pool[hop_count++];
+	*n = *hop;
+	guint32 ref = hop_count;
+	/* The list stays sorted: the new hop goes after every hop not after it (a stable insertion). */
+	if (prev) {
+		n->next = hop_pool[prev - 1].next;
+		hop_pool[prev - 1].next = ref;
+	} else {
+		n->next = slot->head;
+		if (slot->head == 0)
+			path_index_used++; /* the slot was free until now */
+		slot->head = ref;
+	}
+	slot->count++;
 }
 
 /* The component where the packet of `group` was observed just before `frame`; NULL if first. */
 static const char *path_prev_component(guint64 group, guint32 frame)
 {
-	wmem_array_t *hops = path_hops(group, FALSE);
-	guint n = hops ? wmem_array_get_count(hops) : 0;
+	pktmon_path_slot_t *slot = path_slot(group, FALSE);
 	const char *prev = NULL;
-	for (guint i = 0; i < n; i++) {
-		const pktmon_hop_t *h = (const pktmon_hop_t *)wmem_array_index(hops, i);
+	for (const pktmon_hop_t *h = slot ? hop_at(slot->head) : NULL; h; h = hop_at(h->next)) {
 		if (h->frame == frame)
 			return prev;
 		prev = h->component;
@@ -369,18 +429,16 @@ static void add_path_items(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo, 
 	if (!want_path && !proto_field_is_referenced(tree, hf_prev_frame) &&
 	    !proto_field_is_referenced(tree, hf_next_frame))
 		return;
-	wmem_array_t *hops = path_hops(group, FALSE);
-	if (!hops)
+	pktmon_path_slot_t *slot = path_slot(group, FALSE);
+	if (!slot)
 		return;
-	guint n = wmem_array_get_count(hops);
+	guint n = slot->count;
 	wmem_strbuf_t *s = want_path ? wmem_strbuf_new(pinfo->pool, "") : NULL;
 	const char *last = NULL;
 	guint32 prev_frame = 0, next_frame = 0;
 	gboolean seen_self = FALSE;
 
-	for (guint i = 0; i < n; i++) {
-		const pktmon_hop_t *h = (const pktmon_hop_t *)wmem_array_index(hops, i);
-
+	for (const pktmon_hop_t *h = hop_at(slot->head); h; h = hop_at(h->next)) {
 		if (h->frame == pinfo->num) {
 			seen_self = TRUE;
 		} else if (!seen_self) {
@@ -624,6 +682,7 @@ static void dissect_meta(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, co
 	if (has_tlv(tv, PKTMON_TLV_PKT_GROUP_ID)) {
 		if (!PINFO_FD_VISITED(pinfo)) {
 			pktmon_hop_t hop;
+			hop.next = 0;
 			hop.frame = pinfo->num;
 			hop.appearance = has_tlv(tv, PKTMON_TLV_APPEARANCE) ? tv->appearance : 0;
 			hop.component = component ? intern_name(component)
@@ -1044,7 +1103,6 @@ static void proto_register_pktmon(void)
 	rundown_hf[PKTMON_TLV_EVENTS_LOST] = &hf_rd_events_lost;
 	rundown_hf[PKTMON_TLV_KERNEL] = &hf_rd_kernel;
 
-	path_map = wmem_map_new_autoreset(wmem_epan_scope(), wmem_file_scope(), g_int64_hash, g_int64_equal);
 	name_map = wmem_map_new_autoreset(wmem_epan_scope(), wmem_file_scope(), g_str_hash, g_str_equal);
 
 	pktmon_handle = create_dissector_handle(dissect_pktmon, proto_pktmon);
