@@ -288,6 +288,34 @@ static const char *intern_name(const char *name)
 	return copy;
 }
 
+/* The interned name of the frame's component, remembered by (section, interface id): the
+ * lookup and the hashing of the name run once per interface, not once per frame. */
+#define PKTMON_NAME_CACHE 64
+static struct {
+	gboolean valid;
+	guint32 section, id;
+	const char *name; /* file scope */
+} name_cache[PKTMON_NAME_CACHE];
+
+static const char *frame_component(packet_info *pinfo)
+{
+	if (!(pinfo->rec->presence_flags & WTAP_HAS_INTERFACE_ID))
+		return NULL;
+	guint32 id = pinfo->rec->rec_header.packet_header.interface_id;
+	guint32 section = (pinfo->rec->presence_flags & WTAP_HAS_SECTION_NUMBER) ? pinfo->rec->section_number : 0;
+	guint slot = id % PKTMON_NAME_CACHE;
+	if (name_cache[slot].valid && name_cache[slot].id == id && name_cache[slot].section == section)
+		return name_cache[slot].name;
+	const char *name = frame_interface_name(pinfo);
+	if (name)
+		name = intern_name(name);
+	name_cache[slot].valid = TRUE;
+	name_cache[slot].id = id;
+	name_cache[slot].section = section;
+	name_cache[slot].name = name;
+	return name;
+}
+
 /* Packet path. */
 
 static pktmon_hop_t *hop_pool;
@@ -297,8 +325,10 @@ static guint32 path_index_size, path_index_used; /* size: a power of two, or 0 *
 /* A packet's observations are mostly consecutive frames: the last group looked up. */
 static pktmon_path_slot_t *last_slot;
 
+/* Everything kept for the file being read, forgotten when it is closed. */
 static void path_cleanup(void)
 {
+	memset(name_cache, 0, sizeof(name_cache)); /* the names are file scope */
 	g_free(hop_pool);
 	g_free(path_index);
 	hop_pool = NULL;
@@ -499,6 +529,8 @@ static void add_tlv_fields(proto_tree *tree, tvbuff_t *tvb, const struct pktmon_
 			if (t >= PKTMON_META_TLV_SLOTS || t == skip_type || hf_by_type[t] == NULL)
 				continue;
 			int hf = *hf_by_type[t];
+			if (!proto_field_is_referenced(tree, hf))
+				continue; /* a tree nobody sees and no filter naming this field: it would be faked */
 			enum ftenum ft = proto_registrar_get_ftype(hf);
 			guint enc = (ft == FT_STRING) ? ENC_UTF_8 : ENC_LITTLE_ENDIAN;
 			if (ft == FT_ABSOLUTE_TIME)
@@ -623,7 +655,7 @@ static void dissect_meta(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, co
 	}
 
 	const struct pktmon_tlvs *tv = &m.tlv;
-	const char *component = frame_interface_name(pinfo);
+	const char *component = frame_component(pinfo);
 	if (component && pt) {
 		proto_item *pi = proto_tree_add_string(pt, hf_component_name, mtvb, 0, 0, component);
 		proto_item_set_generated(pi);
@@ -685,7 +717,7 @@ static void dissect_meta(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, co
 			hop.next = 0;
 			hop.frame = pinfo->num;
 			hop.appearance = has_tlv(tv, PKTMON_TLV_APPEARANCE) ? tv->appearance : 0;
-			hop.component = component ? intern_name(component)
+			hop.component = component ? component
 						  : wmem_strdup_printf(wmem_file_scope(), "component %u",
 								       tv->component_id);
 			hop.dropped = dropped;
