@@ -194,19 +194,26 @@ static int *meta_hf[PKTMON_META_TLV_SLOTS];
 static int *rundown_hf[PKTMON_META_TLV_SLOTS];
 
 /*
- * Packet path: pkt_group_id -> hops, built on the first pass. The map lives
- * in file scope (reset when a file is closed). On a single pass only the
- * frames read so far are known, so the path is the path so far.
+ * Packet path: pkt_group_id -> hops, built on the first pass, forgotten when the file is closed
+ * (path_cleanup). On a single pass only the frames read so far are known, so the path is the
+ * path so far. Every frame of a pktmon capture adds a hop, so the storage allocates nothing per
+ * packet: all hops live in one pool, each group's hops are a list in path order through the pool,
+ * and a group finds its list in an open-addressing index.
  */
 typedef struct {
 	guint32 frame;
 	guint32 appearance;
+	guint32 next;          /* pool index + 1 of the next hop of this group in path order; 0: last */
+	gboolean dropped;
 	const char *component; /* file scope */
 	const char *reason;    /* file scope, NULL unless dropped */
-	gboolean dropped;
 } pktmon_hop_t;
 
-static wmem_map_t *path_map;
+typedef struct {
+	guint64 group;
+	guint32 head;  /* pool index + 1 of the first hop; 0: free slot */
+	guint32 count; /* hops in the list */
+} pktmon_path_slot_t;
 
 /* A packet crosses a handful of components. Cap the hops kept per group id so
  * that a file reusing one id for everything stays linear, not quadratic. */
@@ -302,19 +309,109 @@ static const char *intern_name(const char *name)
 	return copy;
 }
 
+/* The interned name of the frame's component, remembered by (section, interface id): the
+ * lookup and the hashing of the name run once per interface, not once per frame. */
+#define PKTMON_NAME_CACHE 64
+static struct {
+	gboolean valid;
+	guint32 section, id;
+	const char *name; /* file scope */
+} name_cache[PKTMON_NAME_CACHE];
+
+static const char *frame_component(packet_info *pinfo)
+{
+	if (!(pinfo->rec->presence_flags & WTAP_HAS_INTERFACE_ID))
+		return NULL;
+	guint32 id = pinfo->rec->rec_header.packet_header.interface_id;
+	guint32 section = (pinfo->rec->presence_flags & WTAP_HAS_SECTION_NUMBER) ? pinfo->rec->section_number : 0;
+	guint slot = id % PKTMON_NAME_CACHE;
+	if (name_cache[slot].valid && name_cache[slot].id == id && name_cache[slot].section == section)
+		return name_cache[slot].name;
+	const char *name = frame_interface_name(pinfo);
+	if (name)
+		name = intern_name(name);
+	name_cache[slot].valid = TRUE;
+	name_cache[slot].id = id;
+	name_cache[slot].section = section;
+	name_cache[slot].name = name;
+	return name;
+}
+
 /* Packet path. */
 
-static wmem_array_t *path_hops(guint64 group, gboolean create)
-{
-	wmem_array_t *hops = (wmem_array_t *)wmem_map_lookup(path_map, &group);
+static pktmon_hop_t *hop_pool;
+static guint32 hop_count, hop_room;
+static pktmon_path_slot_t *path_index;
+static guint32 path_index_size, path_index_used; /* size: a power of two, or 0 */
+/* A packet's observations are mostly consecutive frames: the last group looked up. */
+static pktmon_path_slot_t *last_slot;
 
-	if (!hops && create) {
-		guint64 *key = wmem_new(wmem_file_scope(), guint64);
-		*key = group;
-		hops = wmem_array_new(wmem_file_scope(), sizeof(pktmon_hop_t));
-		wmem_map_insert(path_map, key, hops);
+/* Everything kept for the file being read, forgotten when it is closed. */
+static void path_cleanup(void)
+{
+	memset(name_cache, 0, sizeof(name_cache)); /* the names are file scope */
+	g_free(hop_pool);
+	g_free(path_index);
+	hop_pool = NULL;
+	path_index = NULL;
+	last_slot = NULL;
+	hop_count = hop_room = path_index_size = path_index_used = 0;
+}
+
+static guint32 group_hash(guint64 g)
+{
+	g ^= g >> 33; /* murmur3's finalizer: ids are often sequential */
+	g *= G_GUINT64_CONSTANT(0xff51afd7ed558ccd);
+	g ^= g >> 33;
+	return (guint32)g;
+}
+
+static pktmon_path_slot_t *index_probe(pktmon_path_slot_t *index, guint32 size, guint64 group)
+{
+	guint32 mask = size - 1;
+	for (guint32 i = group_hash(group) & mask;; i = (i + 1) & mask) {
+		if (index[i].head == 0 || index[i].group == group)
+			return &index[i];
 	}
-	return hops;
+}
+
+static void index_grow(void)
+{
+	guint32 size = path_index_size ? path_index_size * 2 : 1024;
+	pktmon_path_slot_t *index = g_new0(pktmon_path_slot_t, size);
+	for (guint32 i = 0; i < path_index_size; i++) {
+		if (path_index[i].head)
+			*index_probe(index, size, path_index[i].group) = path_index[i];
+	}
+	g_free(path_index);
+	path_index = index;
+	path_index_size = size;
+	last_slot = NULL;
+}
+
+/* The slot of group; with create, a new empty one if unknown; else NULL if unknown. */
+static pktmon_path_slot_t *path_slot(guint64 group, gboolean create)
+{
+	if (last_slot && last_slot->group == group)
+		return last_slot;
+	if (create && (path_index_used + 1) * 2 > path_index_size)
+		index_grow(); /* load factor <= 1/2 */
+	if (!path_index_size)
+		return NULL;
+	pktmon_path_slot_t *slot = index_probe(path_index, path_index_size, group);
+	if (slot->head == 0) {
+		if (!create)
+			return NULL;
+		slot->group = group;
+		slot->count = 0;
+	}
+	last_slot = slot;
+	return slot;
+}
+
+static const pktmon_hop_t *hop_at(guint32 ref)
+{
+	return ref ? &hop_pool[ref - 1] : NULL;
 }
 
 static int hop_before(const pktmon_hop_t *a, const pktmon_hop_t *b)
@@ -328,35 +425,46 @@ static int hop_before(const pktmon_hop_t *a, const pktmon_hop_t *b)
  * CPUs can deliver a packet's events out of order. */
 static void path_add(guint64 group, const pktmon_hop_t *hop)
 {
-	wmem_array_t *hops = path_hops(group, TRUE);
-	guint n = wmem_array_get_count(hops);
+	pktmon_path_slot_t *slot = path_slot(group, TRUE);
 
-	if (n >= PKTMON_PATH_MAX_HOPS)
+	if (slot->count >= PKTMON_PATH_MAX_HOPS)
 		return;
-	for (guint i = 0; i < n; i++) {
-		if (((pktmon_hop_t *)wmem_array_index(hops, i))->frame == hop->frame)
+	guint32 prev = 0; /* the last hop that stays before the new one */
+	for (guint32 ref = slot->head; ref; ref = hop_pool[ref - 1].next) {
+		const pktmon_hop_t *h = &hop_pool[ref - 1];
+		if (h->frame == hop->frame)
 			return; /* already known */
+		if (!hop_before(hop, h))
+			prev = ref;
 	}
-	wmem_array_append_one(hops, *hop);
-	for (guint i = n; i > 0; i--) {
-		pktmon_hop_t *prev = (pktmon_hop_t *)wmem_array_index(hops, i - 1);
-		pktmon_hop_t *cur = (pktmon_hop_t *)wmem_array_index(hops, i);
-		if (!hop_before(cur, prev))
-			break;
-		pktmon_hop_t tmp = *prev;
-		*prev = *cur;
-		*cur = tmp;
+	if (hop_count >= G_MAXUINT32 / 2)
+		return; /* 2^31 observations: no more paths */
+	if (hop_count == hop_room) {
+		hop_room = hop_room ? hop_room * 2 : 4096;
+		hop_pool = g_renew(pktmon_hop_t, hop_pool, hop_room);
 	}
+	pktmon_hop_t *n = &hop_pool[hop_count++];
+	*n = *hop;
+	guint32 ref = hop_count;
+	/* The list stays sorted: the new hop goes after every hop not after it (a stable insertion). */
+	if (prev) {
+		n->next = hop_pool[prev - 1].next;
+		hop_pool[prev - 1].next = ref;
+	} else {
+		n->next = slot->head;
+		if (slot->head == 0)
+			path_index_used++; /* the slot was free until now */
+		slot->head = ref;
+	}
+	slot->count++;
 }
 
 /* The component where the packet of `group` was observed just before `frame`; NULL if first. */
 static const char *path_prev_component(guint64 group, guint32 frame)
 {
-	wmem_array_t *hops = path_hops(group, FALSE);
-	guint n = hops ? wmem_array_get_count(hops) : 0;
+	pktmon_path_slot_t *slot = path_slot(group, FALSE);
 	const char *prev = NULL;
-	for (guint i = 0; i < n; i++) {
-		const pktmon_hop_t *h = (const pktmon_hop_t *)wmem_array_index(hops, i);
+	for (const pktmon_hop_t *h = slot ? hop_at(slot->head) : NULL; h; h = hop_at(h->next)) {
 		if (h->frame == frame)
 			return prev;
 		prev = h->component;
@@ -366,20 +474,22 @@ static const char *path_prev_component(guint64 group, guint32 frame)
 
 static void add_path_items(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo, guint64 group)
 {
-	if (!tree)
-		return; /* nothing asks for the path (tshark -r without -V/-Y/-T fields) */
-	wmem_array_t *hops = path_hops(group, FALSE);
-	if (!hops)
+	/* Nothing asks for the path (tshark -r without -V/-Y/-T fields), or a filter that names none of
+	 * these fields (the tree is not shown): skip the string building. */
+	gboolean want_path = proto_field_is_referenced(tree, hf_path);
+	if (!want_path && !proto_field_is_referenced(tree, hf_prev_frame) &&
+	    !proto_field_is_referenced(tree, hf_next_frame))
 		return;
-	guint n = wmem_array_get_count(hops);
-	wmem_strbuf_t *s = wmem_strbuf_new(pinfo->pool, "");
+	pktmon_path_slot_t *slot = path_slot(group, FALSE);
+	if (!slot)
+		return;
+	guint n = slot->count;
+	wmem_strbuf_t *s = want_path ? wmem_strbuf_new(pinfo->pool, "") : NULL;
 	const char *last = NULL;
 	guint32 prev_frame = 0, next_frame = 0;
 	gboolean seen_self = FALSE;
 
-	for (guint i = 0; i < n; i++) {
-		const pktmon_hop_t *h = (const pktmon_hop_t *)wmem_array_index(hops, i);
-
+	for (const pktmon_hop_t *h = hop_at(slot->head); h; h = hop_at(h->next)) {
 		if (h->frame == pinfo->num) {
 			seen_self = TRUE;
 		} else if (!seen_self) {
@@ -387,6 +497,8 @@ static void add_path_items(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo, 
 		} else if (next_frame == 0) {
 			next_frame = h->frame;
 		}
+		if (!s)
+			continue;
 		/* A drop where the packet was last seen reads "X ✖ REASON", not "X → X ✖". */
 		if (!(h->dropped && last && strcmp(last, h->component) == 0)) {
 			if (last)
@@ -397,7 +509,7 @@ static void add_path_items(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo, 
 			wmem_strbuf_append_printf(s, " \xe2\x9c\x96 %s", h->reason ? h->reason : "DROP"); /* ✖ */
 		last = h->component;
 	}
-	if (n >= PKTMON_PATH_MAX_HOPS)
+	if (s && n >= PKTMON_PATH_MAX_HOPS)
 		wmem_strbuf_append_printf(s, " \xe2\x80\xa6 (only the first %u observations are kept)",
 					  PKTMON_PATH_MAX_HOPS); /* … */
 	proto_item *pi;
@@ -411,25 +523,41 @@ static void add_path_items(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo, 
 		pi = proto_tree_add_uint(tree, hf_next_frame, tvb, 0, 0, next_frame);
 		proto_item_set_generated(pi);
 	}
-	pi = proto_tree_add_string(tree, hf_path, tvb, 0, 0, wmem_strbuf_get_str(s));
-	proto_item_set_generated(pi);
+	if (s) {
+		pi = proto_tree_add_string(tree, hf_path, tvb, 0, 0, wmem_strbuf_get_str(s));
+		proto_item_set_generated(pi);
+	}
 }
 
 /* ------------------------------------------------------------------------ */
 /* TLV display shared by the EPB metadata and the rundown records. */
 
+/* pktmon_tlv_has() inlined: it runs several times a frame, and across the module it is a PLT call. */
+static inline gboolean has_tlv(const struct pktmon_tlvs *tv, guint t)
+{
+	return t < PKTMON_META_TLV_SLOTS && ((tv->present[t / 64] >> (t % 64)) & 1);
+}
+
 static void add_tlv_fields(proto_tree *tree, tvbuff_t *tvb, const struct pktmon_tlvs *tv, int *const *hf_by_type,
 			   guint skip_type)
 {
-	for (guint t = 0; t < PKTMON_META_TLV_SLOTS; t++) {
-		if (t == skip_type || !pktmon_tlv_has(tv, (guint16)t) || hf_by_type[t] == NULL)
-			continue;
-		int hf = *hf_by_type[t];
-		enum ftenum ft = proto_registrar_get_ftype(hf);
-		guint enc = (ft == FT_STRING) ? ENC_UTF_8 : ENC_LITTLE_ENDIAN;
-		if (ft == FT_ABSOLUTE_TIME)
+	if (!tree)
+		return;
+	/* Only the present types: walk the set bits rather than every slot. */
+	for (guint w = 0; w < G_N_ELEMENTS(tv->present); w++) {
+		for (guint64 bits = tv->present[w]; bits; bits &= bits - 1) {
+			guint t = w * 64 + (guint)__builtin_ctzll(bits);
+			if (t >= PKTMON_META_TLV_SLOTS || t == skip_type || hf_by_type[t] == NULL)
+				continue;
+			int hf = *hf_by_type[t];
+			if (!proto_field_is_referenced(tree, hf))
+				continue; /* a tree nobody sees and no filter naming this field: it would be faked */
+			enum ftenum ft = proto_registrar_get_ftype(hf);
+			guint enc = (ft == FT_STRING) ? ENC_UTF_8 : ENC_LITTLE_ENDIAN;
+			if (ft == FT_ABSOLUTE_TIME)
 			enc = ENC_TIME_NSECS | ENC_LITTLE_ENDIAN;
-		proto_tree_add_item(tree, hf, tvb, tv->value_off[t], tv->value_len[t], enc);
+			proto_tree_add_item(tree, hf, tvb, tv->value_off[t], tv->value_len[t], enc);
+		}
 	}
 }
 
@@ -470,13 +598,13 @@ static void report_malformed(packet_info *pinfo, proto_item *ti, const char *wha
 /* Dropped: the flag says so, or a reason is given. */
 static gboolean meta_is_drop(const struct pktmon_tlvs *tv)
 {
-	return (pktmon_tlv_has(tv, PKTMON_TLV_FLAGS) && (tv->flags & PKTMON_FLAG_DROPPED)) ||
-	       pktmon_tlv_has(tv, PKTMON_TLV_DROP_REASON);
+	return (has_tlv(tv, PKTMON_TLV_FLAGS) && (tv->flags & PKTMON_FLAG_DROPPED)) ||
+	       has_tlv(tv, PKTMON_TLV_DROP_REASON);
 }
 
 static const char *tlv_string(packet_info *pinfo, tvbuff_t *tvb, const struct pktmon_tlvs *tv, guint16 t)
 {
-	if (!pktmon_tlv_has(tv, t))
+	if (!has_tlv(tv, t))
 		return NULL;
 	/* Through the tvb so invalid UTF-8 is made printable. */
 	return (const char *)tvb_get_string_enc(pinfo->pool, tvb, tv->value_off[t], tv->value_len[t], ENC_UTF_8);
@@ -509,6 +637,22 @@ static void refresh_info_field(packet_info *pinfo _U_, proto_tree *tree _U_)
 #endif
 }
 
+/* Any of these fields in use where tree is: shown, filtered on, a column (proto_field_is_referenced). */
+static gboolean any_referenced(proto_tree *tree, const int *const *hfs)
+{
+	for (; *hfs; hfs++)
+		if (proto_field_is_referenced(tree, **hfs))
+			return TRUE;
+	return FALSE;
+}
+
+/*
+ * Called for every frame: what nothing asks for is not built. Without a tree (tshark -r with no
+ * -V/-Y/-T fields/custom column) no field, no text, no path string; with a tree that is not shown
+ * (a display filter) only the fields the filter names; the tap's record only when a listener is
+ * registered (-z pktmon,tree, the flow graph). The path map is fed on the first pass regardless: a
+ * later dissection with a tree (the GUI) shows it.
+ */
 static void dissect_meta(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, const guint8 *data, gsize len)
 {
 	/* The block is released after dissection: keep our own copy. */
@@ -519,21 +663,21 @@ static void dissect_meta(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, co
 	proto_item *ti = proto_tree_add_item(tree, proto_pktmon, mtvb, 0, -1, ENC_NA);
 	proto_tree *pt = proto_item_add_subtree(ti, ett_pktmon);
 
-	struct pktmon_meta *m = wmem_new(pinfo->pool, struct pktmon_meta);
-	pktmon_meta_decode(copy, len, m);
+	struct pktmon_meta m;
+	pktmon_meta_decode(copy, len, &m);
 
 	if (len >= 1)
 		proto_tree_add_item(pt, hf_version, mtvb, 0, 1, ENC_NA);
-	if (m->status == PKTMON_META_UNKNOWN_VERSION) {
+	if (m.status == PKTMON_META_UNKNOWN_VERSION) {
 		expert_add_info_format(pinfo, ti, &ei_unknown_version,
 				       "Unknown pktmon metadata version %u (this plugin reads version %u): not decoded",
-				       m->version, PKTMON_META_VERSION);
+				       m.version, PKTMON_META_VERSION);
 		return;
 	}
 
-	const struct pktmon_tlvs *tv = &m->tlv;
-	const char *component = frame_interface_name(pinfo);
-	if (component) {
+	const struct pktmon_tlvs *tv = &m.tlv;
+	const char *component = frame_component(pinfo);
+	if (component && pt) {
 		proto_item *pi = proto_tree_add_string(pt, hf_component_name, mtvb, 0, 0, component);
 		proto_item_set_generated(pi);
 	}
@@ -541,30 +685,36 @@ static void dissect_meta(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, co
 	if (host)
 		proto_item_set_generated(proto_tree_add_string(pt, hf_host, mtvb, 0, 0, host));
 	add_tlv_fields(pt, mtvb, tv, meta_hf, PKTMON_TLV_FLAGS);
-	if (pktmon_tlv_has(tv, PKTMON_TLV_FLAGS)) {
+	static const int *const flag_hfs[] = {
+		&hf_flags, &hf_flag_dropped, &hf_flag_l2_synthesized, &hf_flag_paged_not_captured, NULL
+	};
+	/* The bitmask formats its flags' text even where the items are not kept: only when in use. */
+	if (has_tlv(tv, PKTMON_TLV_FLAGS) && any_referenced(pt, flag_hfs)) {
 		static int *const flag_fields[] = {
 			&hf_flag_dropped, &hf_flag_l2_synthesized, &hf_flag_paged_not_captured, NULL
 		};
 		proto_tree_add_bitmask(pt, mtvb, tv->value_off[PKTMON_TLV_FLAGS], hf_flags, ett_flags, flag_fields,
 				       ENC_LITTLE_ENDIAN);
 	}
-	add_unknown_tlvs(pt, mtvb, pinfo, ti, tv);
-	if (m->status != PKTMON_META_OK)
-		report_malformed(pinfo, ti, "pktmon metadata", m->status, m->error_offset, m->error_type,
+	if (tv->unknown_count)
+		add_unknown_tlvs(pt, mtvb, pinfo, ti, tv);
+	if (m.status != PKTMON_META_OK)
+		report_malformed(pinfo, ti, "pktmon metadata", m.status, m.error_offset, m.error_type,
 				 tv->bad_length_count);
 
 	gboolean dropped = meta_is_drop(tv);
-	const char *reason = tlv_string(pinfo, mtvb, tv, PKTMON_TLV_DROP_REASON);
-	const char *symbol = tlv_string(pinfo, mtvb, tv, PKTMON_TLV_DROP_SYMBOL);
+	/* The strings serve drops only (the expert info, the Info prefix, the path, the tap). */
+	const char *reason = dropped ? tlv_string(pinfo, mtvb, tv, PKTMON_TLV_DROP_REASON) : NULL;
 
 	if (dropped) {
+		const char *symbol = tlv_string(pinfo, mtvb, tv, PKTMON_TLV_DROP_SYMBOL);
 		/* Added only on drops, so that the filter "pktmon.dropped" selects drops. */
 		proto_item *pi = proto_tree_add_boolean(pt, hf_dropped, mtvb, 0, 0, TRUE);
 		proto_item_set_generated(pi);
 		const char *r = (reason && *reason) ? reason : "unknown reason";
 		if (symbol && *symbol)
 			expert_add_info_format(pinfo, ti, &ei_drop, "Packet dropped: %s at %s", r, symbol);
-		else if (pktmon_tlv_has(tv, PKTMON_TLV_DROP_LOCATION))
+		else if (has_tlv(tv, PKTMON_TLV_DROP_LOCATION))
 			expert_add_info_format(pinfo, ti, &ei_drop, "Packet dropped: %s at 0x%" PRIx64, r,
 					       tv->drop_location);
 		else
@@ -573,22 +723,25 @@ static void dissect_meta(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, co
 		refresh_info_field(pinfo, tree);
 	}
 
-	proto_item_append_text(ti, ": %s", component ? component : "?");
-	if (pktmon_tlv_has(tv, PKTMON_TLV_DIRECTION))
-		proto_item_append_text(ti, " %s", val_to_str_const(tv->direction, direction_vals, "?"));
-	if (pktmon_tlv_has(tv, PKTMON_TLV_PKT_GROUP_ID))
-		proto_item_append_text(ti, ", packet %" PRIu64, tv->pkt_group_id);
-	if (pktmon_tlv_has(tv, PKTMON_TLV_APPEARANCE))
-		proto_item_append_text(ti, " #%u", tv->appearance);
-	if (dropped)
-		proto_item_append_text(ti, ", DROPPED (%s)", reason ? reason : "?");
+	if (ti) {
+		proto_item_append_text(ti, ": %s", component ? component : "?");
+		if (has_tlv(tv, PKTMON_TLV_DIRECTION))
+			proto_item_append_text(ti, " %s", val_to_str_const(tv->direction, direction_vals, "?"));
+		if (has_tlv(tv, PKTMON_TLV_PKT_GROUP_ID))
+			proto_item_append_text(ti, ", packet %" PRIu64, tv->pkt_group_id);
+		if (has_tlv(tv, PKTMON_TLV_APPEARANCE))
+			proto_item_append_text(ti, " #%u", tv->appearance);
+		if (dropped)
+			proto_item_append_text(ti, ", DROPPED (%s)", reason ? reason : "?");
+	}
 
-	if (pktmon_tlv_has(tv, PKTMON_TLV_PKT_GROUP_ID)) {
+	if (has_tlv(tv, PKTMON_TLV_PKT_GROUP_ID)) {
 		if (!PINFO_FD_VISITED(pinfo)) {
 			pktmon_hop_t hop;
+			hop.next = 0;
 			hop.frame = pinfo->num;
-			hop.appearance = pktmon_tlv_has(tv, PKTMON_TLV_APPEARANCE) ? tv->appearance : 0;
-			hop.component = component ? intern_name(component)
+			hop.appearance = has_tlv(tv, PKTMON_TLV_APPEARANCE) ? tv->appearance : 0;
+			hop.component = component ? component
 						  : wmem_strdup_printf(wmem_file_scope(), "component %u",
 								       tv->component_id);
 			hop.dropped = dropped;
@@ -598,17 +751,19 @@ static void dissect_meta(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, co
 		add_path_items(pt, mtvb, pinfo, tv->pkt_group_id);
 	}
 
+	if (!have_tap_listener(pktmon_tap))
+		return;
 	pktmon_tap_info_t *info = wmem_new0(pinfo->pool, pktmon_tap_info_t);
 	info->component = component ? component : wmem_strdup_printf(pinfo->pool, "component %u", tv->component_id);
-	info->layer = pktmon_tlv_has(tv, PKTMON_TLV_LAYER) ? tv->layer : PKTMON_LAYER_UNKNOWN;
-	info->direction = pktmon_tlv_has(tv, PKTMON_TLV_DIRECTION) ? tv->direction : PKTMON_DIR_UNKNOWN;
+	info->layer = has_tlv(tv, PKTMON_TLV_LAYER) ? tv->layer : PKTMON_LAYER_UNKNOWN;
+	info->direction = has_tlv(tv, PKTMON_TLV_DIRECTION) ? tv->direction : PKTMON_DIR_UNKNOWN;
 	info->dropped = dropped;
 	info->reason = (reason && *reason) ? reason : "unknown reason";
-	if (pktmon_tlv_has(tv, PKTMON_TLV_PKT_GROUP_ID)) {
+	if (has_tlv(tv, PKTMON_TLV_PKT_GROUP_ID)) {
 		info->group = tv->pkt_group_id;
 		info->prev_component = path_prev_component(tv->pkt_group_id, pinfo->num);
 	}
-	info->appearance = pktmon_tlv_has(tv, PKTMON_TLV_APPEARANCE) ? tv->appearance : 0;
+	info->appearance = has_tlv(tv, PKTMON_TLV_APPEARANCE) ? tv->appearance : 0;
 	tap_queue_packet(pktmon_tap, pinfo, info);
 }
 
@@ -1008,12 +1163,12 @@ static void proto_register_pktmon(void)
 	rundown_hf[PKTMON_TLV_KERNEL] = &hf_rd_kernel;
 	rundown_hf[PKTMON_TLV_HOST] = &hf_rd_host;
 
-	path_map = wmem_map_new_autoreset(wmem_epan_scope(), wmem_file_scope(), g_int64_hash, g_int64_equal);
 	name_map = wmem_map_new_autoreset(wmem_epan_scope(), wmem_file_scope(), g_str_hash, g_str_equal);
 
 	pktmon_handle = create_dissector_handle(dissect_pktmon, proto_pktmon);
 	register_postdissector(pktmon_handle);
 	pktmon_tap = register_tap("pktmon");
+	register_cleanup_routine(path_cleanup);
 	pktmon_flow_register(proto_pktmon);
 }
 

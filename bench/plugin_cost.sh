@@ -1,0 +1,155 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+#
+# What the dissector plugin adds to tshark (issue #13, "Plugin cost"; bench/RESULTS.md "Plugin cost").
+#
+#   bench/plugin_cost.sh [-n OBSERVATIONS] [-r ROUNDS] [--plugin [NAME=]DIR]... [--profile] [--work DIR] [--csv FILE]
+#
+# Writes a capture of OBSERVATIONS (default 1,000,000) with bench/make_plugin_capture.py (seven
+# components a datagram, one group id each, ~1 % dropped, the rundown at the end) into the work
+# folder (default build/plugincost; never into git), then times tshark -n -r on it, interleaved over
+# ROUNDS (default 5) rounds, the order of with/without alternating between rounds:
+#   without  WIRESHARK_PLUGIN_DIR is an empty folder     with  it holds only our plugin
+#   (--plugin, repeated: several builds of the plugin in the same rounds, e.g. before=DIR after=DIR;
+#   default with=build/plugins; each DIR holds <major>.<minor>/epan/pktmon.so)
+#   workloads: summary (no option), -Y ip (matches every frame), -Y 'udp.port == 9' (matches none),
+#   -Y pktmon.dropped (with only; its baseline is -Y 'udp.port == 9' without: a tree for every
+#   frame, few lines out).
+# tshark runs as nobody (Wireshark ignores plugin folders as root). Prints per-run lines, then the
+# medians of wall and CPU (user+sys) seconds and of the with/without ratio within each round.
+# On a shared machine those ratios scatter widely; --profile adds a steadier figure: one run per
+# plugin and workload under `perf record --call-graph dwarf`, and the share of its samples spent in
+# the plugin (dissect_pktmon and below): the plugin adds share / (1 - share) to tshark's CPU time.
+set -euo pipefail
+
+HERE=$(cd "$(dirname "$0")" && pwd)
+TOP=$(cd "$HERE/.." && pwd)
+N=1000000 ROUNDS=5 WORK=$TOP/build/plugincost CSV= PROFILE=0
+PLUGINS=()
+while [ $# -gt 0 ]; do
+	case $1 in
+	-n) N=$2; shift ;;
+	-r) ROUNDS=$2; shift ;;
+	--plugin | --plugin-dir) PLUGINS+=("$2"); shift ;;
+	--profile) PROFILE=1 ;;
+	--work) WORK=$2; shift ;;
+	--csv) CSV=$2; shift ;;
+	*) echo "usage: $0 [-n OBSERVATIONS] [-r ROUNDS] [--plugin [NAME=]DIR]... [--profile] [--work DIR] [--csv FILE]" >&2; exit 2 ;;
+	esac
+	shift
+done
+command -v tshark >/dev/null || { echo "SKIP: no tshark" >&2; exit 77; }
+SERIES=$(tshark --version 2>/dev/null | sed -n '1s/.* \([0-9]*\.[0-9]*\)\.[0-9]*.*/\1/p')
+[ ${#PLUGINS[@]} -gt 0 ] || PLUGINS=("with=$TOP/build/plugins")
+NAMES=()
+
+mkdir -p "$WORK/empty" "$WORK/home"
+CAP=$WORK/plugin-cost-$N.pcapng
+if [ ! -s "$CAP" ]; then
+	python3 "$HERE/make_plugin_capture.py" --header "$TOP/capture-core/include/pktmon/pktmon_format.h" -n "$N" "$CAP"
+fi
+chmod -R a+rX "$WORK"
+chmod 1777 "$WORK/home"
+# as nobody, the build tree must be reachable: copy each plugin next to the capture
+rm -rf "$WORK/plugins"
+for p in "${PLUGINS[@]}"; do
+	name=with dir=$p
+	case $p in *=*) name=${p%%=*} dir=${p#*=} ;; esac
+	[ -f "$dir/$SERIES/epan/pktmon.so" ] || { echo "no plugin in $dir/$SERIES/epan (build first)" >&2; exit 1; }
+	mkdir -p "$WORK/plugins/$name/$SERIES/epan"
+	cp "$dir/$SERIES/epan/pktmon.so" "$WORK/plugins/$name/$SERIES/epan/"
+	NAMES+=("$name")
+done
+chmod -R a+rX "$WORK/plugins"
+
+ts() { # PLUGINDIR ARGS...: "wall cpu" seconds of tshark -n -r CAP as an unprivileged user
+	local pd=$1
+	shift
+	local run=(env HOME="$WORK/home" WIRESHARK_PLUGIN_DIR="$pd")
+	[ "$(id -u)" = 0 ] && run=(setpriv --reuid=nobody --regid=nogroup --clear-groups "${run[@]}")
+	if [ -n "${TSHARK_OUT:-}" ]; then # the frames themselves
+		"${run[@]}" tshark -n -r "$CAP" "$@" 2>/dev/null
+		return
+	fi
+	"${run[@]}" /usr/bin/time -f 'BENCHTIME %e %U %S' tshark -n -r "$CAP" "$@" >/dev/null 2>"$WORK/tshark.err"
+	grep '^BENCHTIME' "$WORK/tshark.err" | tail -1 | awk '{ printf "%s %.2f\n", $2, $3 + $4 }'
+}
+# the plugin must load in the "with" runs
+for name in "${NAMES[@]}"; do
+	cnt=$(TSHARK_OUT=1 ts "$WORK/plugins/$name" -Y pktmon.dropped | wc -l)
+	[ "$cnt" -gt 0 ] || { echo "the plugin does not load from $WORK/plugins/$name (no pktmon.dropped frame)" >&2; exit 1; }
+done
+echo "capture: $CAP ($N observations, $(stat -c %s "$CAP") bytes, $cnt drops);" \
+	"$(tshark --version 2>/dev/null | head -1 | cut -d' ' -f1-3); load $(cut -d' ' -f1-3 /proc/loadavg)"
+
+OUT=$(mktemp)
+trap 'rm -f "$OUT"' EXIT
+for r in $(seq 1 "$ROUNDS"); do
+	for wl in summary ip nomatch dropped; do
+		case $wl in
+		summary) args=() ;;
+		ip) args=(-Y ip) ;;
+		nomatch) args=(-Y 'udp.port == 9') ;;
+		dropped) args=(-Y pktmon.dropped) ;;
+		esac
+		order="without ${NAMES[*]}"
+		[ $((r % 2)) = 0 ] && order=$(tr ' ' '\n' <<<"$order" | tac | tr '\n' ' ')
+		for cfg in $order; do
+			pd=$WORK/empty
+			a=("${args[@]}")
+			if [ $cfg != without ]; then
+				pd=$WORK/plugins/$cfg
+			elif [ $wl = dropped ]; then
+				a=(-Y 'udp.port == 9')
+			fi
+			read -r wall cpu < <(ts "$pd" "${a[@]}")
+			echo "$r $wl $cfg $wall $cpu" >>"$OUT"
+			printf 'round %s %-8s %-7s wall %6.2f s  cpu %6.2f s  (load %s)\n' "$r" "$wl" "$cfg" "$wall" "$cpu" \
+				"$(cut -d' ' -f1 /proc/loadavg)"
+		done
+	done
+done
+[ -n "$CSV" ] && { echo "round,workload,config,wall_s,cpu_s"; tr ' ' , <"$OUT"; } >"$CSV"
+
+python3 - "$OUT" "${NAMES[@]}" <<'EOF'
+import statistics, sys
+rows = [l.split() for l in open(sys.argv[1])]
+t = {}
+for r, wl, cfg, wall, cpu in rows:
+    t[(int(r), wl, cfg)] = (float(wall), float(cpu))
+rounds = sorted({k[0] for k in t})
+print("\n| workload | plugin | without: wall / cpu (s) | with: wall / cpu (s) | plugin adds, wall (median, range) | cpu (median, range) |")
+print("|---|---|---:|---:|---:|---:|")
+names = {"summary": "`tshark -n -r F`", "ip": "`-Y ip` (every frame)", "nomatch": "`-Y 'udp.port == 9'` (no frame)",
+         "dropped": "`-Y pktmon.dropped` (1 % of frames; without: `-Y 'udp.port == 9'`)"}
+for wl in ["summary", "ip", "nomatch", "dropped"]:
+  for p in sys.argv[2:]:
+    med = lambda cfg, i: statistics.median(t[(r, wl, cfg)][i] for r in rounds)
+    ratio = [[t[(r, wl, p)][i] / t[(r, wl, "without")][i] - 1 for r in rounds] for i in (0, 1)]
+    cell = lambda x: "%+.1f %% (%+.1f .. %+.1f)" % (100 * statistics.median(x), 100 * min(x), 100 * max(x))
+    print("| %s | %s | %.2f / %.2f | %.2f / %.2f | %s | %s |" % (names[wl], p, med("without", 0), med("without", 1),
+          med(p, 0), med(p, 1), cell(ratio[0]), cell(ratio[1])))
+EOF
+
+[ $PROFILE = 1 ] || exit 0
+command -v perf >/dev/null || { echo "no perf: no profile" >&2; exit 0; }
+echo
+echo "| workload | plugin | samples | in the plugin (dissect_pktmon and below) | the plugin adds |"
+echo "|---|---|---:|---:|---:|"
+for wl in summary ip; do
+	args=()
+	[ $wl = ip ] && args=(-Y ip)
+	for name in "${NAMES[@]}"; do
+		data=$WORK/home/perf-$wl-$name.data # home: writable by the unprivileged user
+		rm -f "$data"
+		run=(env HOME="$WORK/home" WIRESHARK_PLUGIN_DIR="$WORK/plugins/$name")
+		[ "$(id -u)" = 0 ] && run=(setpriv --reuid=nobody --regid=nogroup --clear-groups "${run[@]}")
+		"${run[@]}" perf record -q -F 1000 --call-graph dwarf,8192 -o "$data" tshark -n -r "$CAP" "${args[@]}" \
+			>/dev/null 2>"$WORK/perf.err"
+		perf report -f -i "$data" --children --sort sym --stdio -g none 2>/dev/null | awk -v wl="$wl" -v p="$name" '
+			/Samples:/ { n = $3 }
+			$NF == "dissect_pktmon" && !share { share = $1 + 0 }
+			END { printf "| %s | %s | %s | %.1f %% | %+.1f %% |\n", wl, p, n, share, 100 * share / (100 - share) }'
+		rm -f "$data"
+	done
+done
