@@ -259,7 +259,7 @@ static int run_stage(const struct stage *st, const struct slot *ring, size_t nri
 			comp->last_ts_ns = ts;
 			comp->events_written++;
 			comp_id = comp->id;
-			if_id = comp->id - 1;
+			if_id = comp->seq - 1; /* the interface index: ids are not indexes (comp_id.h) */
 			pthread_mutex_unlock(&c.lock);
 		} else {
 			comp_id = p + 1;
