@@ -30,10 +30,7 @@
 #include "pktmon_flow.h"
 #include "pktmon_meta.h"
 #include "pktmon_tap.h"
-
-#define PKTMON_WS_AT_LEAST(maj, min) \
-	(WIRESHARK_VERSION_MAJOR > (maj) || \
-	 (WIRESHARK_VERSION_MAJOR == (maj) && WIRESHARK_VERSION_MINOR >= (min)))
+#include "pktmon_ws.h"
 
 #if PKTMON_WS_AT_LEAST(4, 4)
 #include <epan/ftypes/ftypes.h> /* fvalue_set_string(), refresh_info_field() */

@@ -12,9 +12,7 @@
 
 #include "pktmon_flow.h"
 #include "pktmon_tap.h"
-
-#define PKTMON_WS_AT_LEAST(maj, min) \
-	(WIRESHARK_VERSION_MAJOR > (maj) || (WIRESHARK_VERSION_MAJOR == (maj) && WIRESHARK_VERSION_MINOR >= (min)))
+#include "pktmon_ws.h"
 
 /* Wireshark installs no epan/sequence_analysis.h, though libwireshark exports its functions.
  * The leading members of its two structs, as every release from 4.0 to 4.6 lays them out (the

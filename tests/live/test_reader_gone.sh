@@ -21,17 +21,14 @@ ours() {
 		[ "$p/exe" -ef "$HELPER" ] 2>/dev/null && echo "${p#/proc/}"
 	done | sort
 }
-# The BPF objects a process holds, from its fds (other engineers' captures may run too).
-fd_ids() { grep -h "^$2:" /proc/"$1"/fdinfo/* 2>/dev/null | awk '{print $2}' | sort -u; }
 # wait_ours: until an extcap of ours has attached pm_consume (attached last); sets EXTCAP_PID
 wait_ours() {
 	local pid consume end=$((SECONDS + 30 * SLOWDOWN))
 	while [ "$SECONDS" -lt "$end" ]; do
 		consume=$(pm_consume_ids)
 		for pid in $(ours); do
-			# a link fd whose program is a pm_consume
-			if grep -l "^link_id:" /proc/"$pid"/fdinfo/* 2>/dev/null | xargs -r awk '/^prog_id:/ {print $2}' 2>/dev/null |
-				grep -qxF -f <(echo "$consume"); then
+			# a link whose program is a pm_consume (other engineers' captures may run too)
+			if tree_bpf "$pid" link-progs | grep -qxF -f <(echo "$consume"); then
 				EXTCAP_PID=$pid
 				return 0
 			fi
@@ -69,8 +66,8 @@ kill_tree_case() { # NAME WHAT-TO-KILL(tshark|both)
 	ts_user -i pktmon -w "$OUT/$name.pcapng" >/dev/null 2>&1 &
 	tspid=$!
 	wait_ours || return
-	ours_progs=$(fd_ids "$EXTCAP_PID" prog_id)
-	links=$(fd_ids "$EXTCAP_PID" link_id)
+	ours_progs=$({ tree_bpf "$EXTCAP_PID" progs; tree_bpf "$EXTCAP_PID" link-progs; } | sort -u)
+	links=$(tree_bpf "$EXTCAP_PID" links)
 	[ -n "$links" ] && pass "$name: $(echo $links | wc -w) links, programs $(echo $ours_progs)" || fail "$name: no links"
 	[ -n "$(ours)" ] && pass "$name: the extcap runs" || fail "$name: no extcap process"
 	# $tspid is the subshell running ts_user; tshark is its child (setpriv execs it)
