@@ -33,7 +33,8 @@ ip netns exec "$B" nft add table inet pmtest
 ip netns exec "$B" nft add chain inet pmtest input '{ type filter hook input priority 0; }'
 ip netns exec "$B" nft add rule inet pmtest input udp dport 9 drop
 base=$(pm_consume_ids)
-ts_user -i pktmon -f 'udp port 9' -a duration:6 -w "$OUT/live.pcapng" >"$WORK/live.log" 2>&1 &
+# tshark's duration includes the capture's start (seconds under emulation)
+ts_user -i pktmon -f 'udp port 9' -a duration:$((6 * SLOWDOWN)) -w "$OUT/live.pcapng" >"$WORK/live.log" 2>&1 &
 tspid=$!
 wait_attached "$base" "$tspid" && sleep 0.3
 ip netns exec "$A" bash -c 'for i in 1 2 3; do echo x > /dev/udp/198.18.6.2/9; echo y > /dev/udp/198.18.6.2/10; done'
@@ -51,7 +52,9 @@ if [ -n "${PKTMON_PLUGIN_DIR:-}" ] && [ -d "$PKTMON_PLUGIN_DIR" ]; then
 fi
 
 # an invalid capture filter is refused with a message
-ts_user -i pktmon -f 'udp prot 9' -a duration:2 -w "$OUT/bad.pcapng" >"$WORK/bad.log" 2>&1 && fail "an invalid filter was accepted"
+rc=0; timeout $((60 * SLOWDOWN)) setpriv --reuid=nobody --regid=nogroup --clear-groups env HOME="$WORK" WIRESHARK_EXTCAP_DIR="$EXT" \
+	PKTMON_CAPTURE_HELPER="$HELPER" tshark -i pktmon -f 'udp prot 9' -a duration:2 -w "$OUT/bad.pcapng" >"$WORK/bad.log" 2>&1 || rc=$?
+case $rc in 0) fail "an invalid filter was accepted";; 124) fail "tshark with an invalid filter did not end within $((60 * SLOWDOWN)) s";; esac
 grep -q 'invalid capture filter "udp prot 9"' "$WORK/bad.log" && pass "invalid filter message reaches tshark" ||
 	fail "no message for an invalid filter: $(cat "$WORK/bad.log")"
 
