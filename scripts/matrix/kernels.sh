@@ -9,7 +9,8 @@
 # where several mechanisms work (results then in <release>-<mechanism>). PKTMON_MATRIX_TAG=T puts the
 # results in <release>-T (e.g. a subset run beside a whole one).
 # Kernels are downloaded once into $PKTMON_KERNEL_CACHE (default /var/cache/pktmon-kernels); results
-# go to $PKTMON_KERNEL_CACHE/results/<release>/. PKTMON_MATRIX_ONLY=REGEX runs a subset of the tests.
+# go to $PKTMON_KERNEL_CACHE/results/<release>/. PKTMON_MATRIX_ONLY=REGEX runs a subset of the tests,
+# PKTMON_MATRIX_SKIP=REGEX leaves some out.
 # A boot costs ~90 s under TCG (no /dev/kvm) and tests run ~5x slower than natively.
 set -euo pipefail
 
@@ -49,7 +50,7 @@ main() {
 			echo "kernels.sh: host $krel"
 			uname -r > "$out/release"
 			"$snap/build/bin/pktmon" list --json > "$out/list.json" 2>&1
-			PKTMON_MATRIX_ONLY=${PKTMON_MATRIX_ONLY:-} "$here/suite.sh" "$snap" "$out" | tee "$out/suite.log"
+			PKTMON_MATRIX_ONLY=${PKTMON_MATRIX_ONLY:-} PKTMON_MATRIX_SKIP=${PKTMON_MATRIX_SKIP:-} "$here/suite.sh" "$snap" "$out" | tee "$out/suite.log"
 			echo host > "$out/how"
 			continue
 		fi
@@ -58,7 +59,7 @@ main() {
 		name=$krel${PKTMON_NF_MECHANISM:+-$PKTMON_NF_MECHANISM}${PKTMON_MATRIX_TAG:+-$PKTMON_MATRIX_TAG}
 		echo "kernels.sh: $krel under qemu (results in $results/$name)"
 		"$here/run-guest.sh" "$krel" "$results/$name" "${PKTMON_MATRIX_GUEST_TIMEOUT:-5400}"
-		echo "qemu (TCG)${PKTMON_NF_MECHANISM:+, PKTMON_NF_MECHANISM=$PKTMON_NF_MECHANISM}${PKTMON_MATRIX_ONLY:+, subset \`$PKTMON_MATRIX_ONLY\`}" > "$results/$name/how"
+		echo "qemu (TCG)${PKTMON_NF_MECHANISM:+, PKTMON_NF_MECHANISM=$PKTMON_NF_MECHANISM}${PKTMON_MATRIX_ONLY:+, subset \`$PKTMON_MATRIX_ONLY\`}${PKTMON_MATRIX_SKIP:+, without \`$PKTMON_MATRIX_SKIP\`}" > "$results/$name/how"
 		krel=$name
 		grep -E '^(RESULT|TOTAL)' "$results/$krel/suite.log" || echo "kernels.sh: no results (see $results/$krel/console.log)"
 	done

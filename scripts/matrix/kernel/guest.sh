@@ -1,6 +1,7 @@
 #!/bin/bash
 # guest.sh - PID 1 in the guest, after switch_root to the host root (read-only, over 9p).
-# Kernel arguments: pm.src= (the built checkout), pm.cache= (kernel cache), pm.only= (a regex of the
+# Kernel arguments: pm.src= (the built checkout), pm.cache= (kernel cache), pm.skip= (a regex of the
+# tests to leave out), pm.only= (a regex of the
 # tests to run, default all). Results: /tmp/matrix-out/{list.json,list.txt,suite.log,suite/*.log}.
 export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 arg() { tr ' ' '\n' < /proc/cmdline | sed -n "s/^$1=//p"; }
@@ -17,7 +18,7 @@ mkdir -p /dev/shm /dev/pts; mount -t tmpfs tmpfs /dev/shm; mount -t devpts devpt
 # devtmpfs has no /dev/fd: bash's process substitution (< <(...)) needs it
 ln -sf /proc/self/fd /dev/fd; ln -sf /proc/self/fd/0 /dev/stdin
 ln -sf /proc/self/fd/1 /dev/stdout; ln -sf /proc/self/fd/2 /dev/stderr
-src=$(arg pm.src); cache=$(arg pm.cache); only=$(arg pm.only)
+src=$(arg pm.src); cache=$(arg pm.cache); only=$(arg pm.only); skip=$(arg pm.skip)
 nfmech=$(arg pm.nfmech)
 [ -n "$nfmech" ] && export PKTMON_NF_MECHANISM=$nfmech # force a fallback where several work
 export PKTMON_TEST_SLOWDOWN=5 # software emulation: the tests' waits, not their assertions, stretch
@@ -37,7 +38,7 @@ cat $out/list.txt > /dev/console
 if [ -f $out/script.sh ]; then # a command of one's own instead of the suite (PKTMON_MATRIX_SCRIPT)
 	PKTMON=$src/build/bin/pktmon bash $out/script.sh > $out/script.log 2>&1
 else
-	PKTMON_MATRIX_ONLY=$only "$here/suite.sh" "$src" $out 2>&1 | tee $out/suite.log > /dev/console
+	PKTMON_MATRIX_ONLY=$only PKTMON_MATRIX_SKIP=$skip "$here/suite.sh" "$src" $out 2>&1 | tee $out/suite.log > /dev/console
 fi
 dmesg | grep -iE 'bpf|bug|warn|oops|call trace' | tail -n 40 > $out/dmesg.log
 sync

@@ -1,7 +1,7 @@
 #!/bin/bash
 # run-guest.sh KREL OUTDIR [TIMEOUT_S] - boot kernel KREL of the cache under qemu (TCG when there is
 # no /dev/kvm) with the host root read-only over 9p, run guest.sh (pktmon list + the suite of the
-# built checkout PKTMON_SRC) and power off. PKTMON_MATRIX_ONLY: a regex of the tests to run;
+# built checkout PKTMON_SRC) and power off. PKTMON_MATRIX_ONLY / _SKIP: regexes of the tests to run / leave out;
 # PKTMON_NF_MECHANISM (link, fentry, kprobe, none) and PKTMON_DEBUG are passed on to the guest.
 # PKTMON_MATRIX_SCRIPT=FILE: run that bash script (with $PKTMON set) instead of the suite; its output
 # lands in OUTDIR/script.log.
@@ -19,7 +19,7 @@ start=$(date +%s)
 # and the guest may read the host's files (even its BTF) instead of its own.
 timeout "$tmo" qemu-system-x86_64 -machine q35 -accel $accel -cpu max -smp 2 -m 2G -nographic -no-reboot \
 	-kernel "$cache/kernels/$krel/boot/vmlinuz-$krel" -initrd "$cache/initramfs-$krel.cpio.gz" \
-	-append "console=ttyS0 panic=-1 quiet loglevel=4 net.ifnames=0 mitigations=off pm.harness=$here pm.src=$src pm.cache=$cache pm.only=${PKTMON_MATRIX_ONLY:-} pm.nfmech=${PKTMON_NF_MECHANISM:-} ${PKTMON_DEBUG:+pm.debug=1}" \
+	-append "console=ttyS0 panic=-1 quiet loglevel=4 net.ifnames=0 mitigations=off pm.harness=$here pm.src=$src pm.cache=$cache pm.only=${PKTMON_MATRIX_ONLY:-} pm.skip=${PKTMON_MATRIX_SKIP:-} pm.nfmech=${PKTMON_NF_MECHANISM:-} ${PKTMON_DEBUG:+pm.debug=1}" \
 	-fsdev local,id=root,path=/,security_model=none,readonly=on,multidevs=remap \
 	-device virtio-9p-pci,fsdev=root,mount_tag=pmroot \
 	-fsdev local,id=out,path="$out",security_model=none -device virtio-9p-pci,fsdev=out,mount_tag=pmout \
