@@ -79,6 +79,13 @@ struct {
 } counters SEC(".maps");
 
 struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct pm_ccache);
+} ccache SEC(".maps");
+
+struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
 	__uint(max_entries, 16384);
 	__type(key, struct pm_drop_key);
@@ -160,13 +167,33 @@ static __always_inline __u32 dev_cookie(struct net_device *dev)
 	return dev ? net_cookie_rd(dev->nd_net.net, true) : 0;
 }
 
+static __always_inline bool comp_key_eq(const struct pm_comp_key *a, const struct pm_comp_key *b)
+{
+	const __u32 *x = (const __u32 *)a, *y = (const __u32 *)b;
+	_Static_assert(sizeof(*a) == 16, "four words");
+	return x[0] == y[0] && x[1] == y[1] && x[2] == y[2] && x[3] == y[3];
+}
+
+/* This CPU's counters of a component: its ccache slot, else the hash. */
 static __always_inline struct pm_counters *counters_of(const struct pm_comp_key *key)
 {
+	__u32 zero = 0;
+	struct pm_ccache *cc = bpf_map_lookup_elem(&ccache, &zero);
+	if (cc) {
+		struct pm_ccache_slot *sl = &cc->slot[pm_ccache_index(key)];
+		if (sl->used && comp_key_eq(&sl->key, key))
+			return &sl->c;
+		if (!sl->used) {
+			sl->key = *key;
+			sl->used = 1;
+			return &sl->c;
+		}
+	}
 	struct pm_counters *c = bpf_map_lookup_elem(&counters, key);
 	if (c)
 		return c;
-	struct pm_counters zero = {};
-	bpf_map_update_elem(&counters, key, &zero, BPF_NOEXIST);
+	struct pm_counters none = {};
+	bpf_map_update_elem(&counters, key, &none, BPF_NOEXIST);
 	return bpf_map_lookup_elem(&counters, key);
 }
 
