@@ -49,8 +49,8 @@ struct pm_track {
 };
 
 struct pm_scratch {
-	struct pm_event ev; /* ev and data are contiguous: one ringbuf_output */
-	__u8 data[2 * PM_MAX_DATA + PM_L2_LEN];
+	struct pm_event ev; /* the event's header, and its frame when filters read it */
+	__u8 data[PM_MAX_DATA + PM_L2_LEN];
 	struct pktmon_pkt_view view;
 	struct pm_track fresh; /* a new track entry: here, not on the stack, which
 				* the matcher's call chain needs */
@@ -197,13 +197,16 @@ static __always_inline struct pm_counters *counters_of(const struct pm_comp_key 
 	return bpf_map_lookup_elem(&counters, key);
 }
 
-/* Copy the frame, starting with an Ethernet header, into s->data. Where the
- * layer has no MAC header (OUTPUT, POSTROUTING, tunnels) one is synthesized
- * with zero addresses. Returns the number of bytes in s->data. `direct`: the
- * skb's fields by plain loads (trusted pointers), only the frame by a helper. */
-static __always_inline __u32 read_frame_body(struct sk_buff *skb, struct net_device *dev,
-					     __u32 want, struct pm_scratch *s, bool direct)
+/* Copy the frame, starting with an Ethernet header, after *ev (the scratch
+ * event or a ring record with `room` + PM_L2_LEN bytes after the header). Where
+ * the layer has no MAC header (OUTPUT, POSTROUTING, tunnels) one is
+ * synthesized with zero addresses. At most `want` bytes in all; sets ev->flags
+ * bits and ev->orig_len; returns the bytes written. `direct`: the skb's fields
+ * by plain loads (trusted pointers), only the frame by a helper. */
+static __always_inline __u32 read_frame_body(struct sk_buff *skb, struct net_device *dev, __u32 want,
+					     struct pm_event *ev, __u32 room, bool direct)
 {
+	__u8 *data = (__u8 *)(ev + 1);
 	unsigned char *head = PM_RD(direct, skb, head);
 	__u16 mac = PM_RD(direct, skb, mac_header);
 	__u16 net = PM_RD(direct, skb, network_header);
@@ -226,36 +229,48 @@ static __always_inline __u32 read_frame_body(struct sk_buff *skb, struct net_dev
 			bpf_probe_read_kernel(&first, 1, start);
 			proto = (first >> 4) == 6 ? ETH_P_IPV6_BE : ETH_P_IP_BE;
 		}
-		__builtin_memset(s->data, 0, 12);
-		__builtin_memcpy(s->data + 12, &proto, 2);
+		__builtin_memset(data, 0, 12);
+		__builtin_memcpy(data + 12, &proto, 2);
 		off = PM_L2_LEN;
-		s->ev.flags |= PKTMON_FLAG_L2_SYNTHESIZED;
+		ev->flags |= PKTMON_FLAG_L2_SYNTHESIZED;
 	}
 
 	unsigned char *end = head + tail;
 	__u64 avail = end > start ? (__u64)(end - start) : 0;
 	if (avail > 0xffff)
 		avail = 0;
-	__u32 n = avail < want ? (__u32)avail : want;
-	n &= 2 * PM_MAX_DATA - 1; /* bound for the verifier; want <= PM_MAX_DATA */
-	bpf_probe_read_kernel(s->data + off, n, start);
+	__u32 lim = want > off ? want - off : 0;
+	__u64 n = avail < lim ? avail : lim; /* 64 bits: no zero extension to hide the bound */
+	asm volatile("" : "+r"(n)); /* the verifier's bound, which clang may find redundant */
+	if (n > room) /* room + PM_L2_LEN bytes follow the header */
+		n = room;
+	bpf_probe_read_kernel(data + off, n, start);
 
-	s->ev.orig_len = off + (__u32)avail + data_len;
-	if (data_len && off + n < s->ev.orig_len && n == avail)
-		s->ev.flags |= PKTMON_FLAG_PAGED_NOT_CAPTURED;
-	return off + n;
+	ev->orig_len = off + (__u32)avail + data_len;
+	if (data_len && off + n < ev->orig_len && n == avail)
+		ev->flags |= PKTMON_FLAG_PAGED_NOT_CAPTURED;
+	return off + (__u32)n;
 }
 
-/* Subprograms (the verifier checks each once per program), one per way of reading. */
-static __noinline __u32 read_frame(struct sk_buff *skb, struct net_device *dev, __u32 want, struct pm_scratch *s)
+/* Subprograms (the verifier checks each once per program and size), one per way of reading. */
+static __noinline __u32 read_frame(struct sk_buff *skb, struct net_device *dev, __u32 want, struct pm_event *ev,
+				   __u32 room)
 {
-	return read_frame_body(skb, dev, want, s, false);
+	return read_frame_body(skb, dev, want, ev, room, false);
 }
 
 static __noinline __u32 read_frame_direct(struct sk_buff *skb, struct net_device *dev, __u32 want,
-					  struct pm_scratch *s)
+					  struct pm_event *ev, __u32 room)
 {
-	return read_frame_body(skb, dev, want, s, true);
+	return read_frame_body(skb, dev, want, ev, room, true);
+}
+
+/* An upper bound of the bytes read_frame() can write: the skb's linear
+ * buffer from its head, plus a synthesized Ethernet header. */
+static __always_inline __u32 frame_bound(struct sk_buff *skb, bool direct)
+{
+	__u32 tail = PM_RD(direct, skb, tail);
+	return tail < 0xffff ? tail + PM_L2_LEN : 0xffff;
 }
 
 /* Parsing and matching are global functions: the verifier checks each once,
@@ -439,6 +454,40 @@ static __always_inline void lean_forget(struct sk_buff *skb)
 		slot->addr = 0;
 }
 
+/* Hands one event to user space: a ring record of a size class (`room` bytes of
+ * frame, a constant), the header from the scratch, the frame read in place (or
+ * copied from the scratch when the filters read it: `read`). Counts it as
+ * emitted or lost: written + lost = generated, and the next event this CPU
+ * writes for the component says how many were lost before it. */
+static __always_inline void emit(struct pm_scratch *s, struct pm_counters *c, struct sk_buff *skb,
+				 struct net_device *dev, __u32 want, bool read, bool direct, const __u32 room)
+{
+	struct pm_event *ev = bpf_ringbuf_reserve(&rb, sizeof(*ev) + room + PM_L2_LEN, 0);
+	if (!ev) {
+		c->lost++;
+		c->lost_pending++;
+		return;
+	}
+	__builtin_memcpy(ev, &s->ev, sizeof(*ev));
+	__u32 have;
+	if (read) {
+		__u64 n = want;
+		/* the caller's class check implies this bound: keep clang from dropping it */
+		asm volatile("" : "+r"(n));
+		if (n > room)
+			n = room;
+		bpf_probe_read_kernel(ev + 1, n, s->data);
+		have = n;
+	} else {
+		have = direct ? read_frame_direct(skb, dev, want, ev, room) : read_frame(skb, dev, want, ev, room);
+	}
+	ev->cap_len = have;
+	ev->lost_before = c->lost_pending;
+	bpf_ringbuf_submit(ev, wakeup_flag(s));
+	c->emitted++;
+	c->lost_pending = 0;
+}
+
 /*
  * One observation. `key` names the component; for drops it is ignored unless
  * the packet was never seen before (the drop is attributed to the component
@@ -475,7 +524,8 @@ static __always_inline int observe(struct sk_buff *skb, struct net_device *dev,
 		local->matched = 1;
 		if (cfg.nfilters) {
 			__u32 want = cap > PKTMON_PARSE_MAX ? cap : PKTMON_PARSE_MAX;
-			have = direct ? read_frame_direct(skb, dev, want, s) : read_frame(skb, dev, want, s);
+			have = direct ? read_frame_direct(skb, dev, want, &s->ev, PM_MAX_DATA)
+				      : read_frame(skb, dev, want, &s->ev, PM_MAX_DATA);
 			read = true;
 			__builtin_memset(&s->view, 0, sizeof(s->view));
 			pm_parse((struct pm_parse_buf *)s->data, have, cfg.vxlan_port, &s->view);
@@ -523,18 +573,12 @@ static __always_inline int observe(struct sk_buff *skb, struct net_device *dev,
 	    (!is_drop && cfg.capture_type == PKTMON_TYPE_DROP))
 		return 0;
 
-	if (!read)
-		have = direct ? read_frame_direct(skb, dev, cap, s) : read_frame(skb, dev, cap, s);
-	if (have > cap)
-		have = cap;
-
-	struct pm_event *ev = &s->ev;
+	struct pm_event *ev = &s->ev; /* the header, copied into the ring record */
 	ev->ts_ns = now;
 	ev->group_id = group_id;
 	ev->drop_location = is_drop ? location : 0;
 	ev->comp = where;
 	ev->appearance = appearance;
-	ev->cap_len = have;
 	ev->drop_reason = is_drop ? reason : 0;
 	ev->cpu = bpf_get_smp_processor_id();
 	if (is_drop)
@@ -551,16 +595,20 @@ static __always_inline int observe(struct sk_buff *skb, struct net_device *dev,
 		if (dev)
 			bpf_probe_read_kernel_str(ev->ifname, sizeof(ev->ifname), dev->name);
 	}
-	ev->lost_before = c->lost_pending;
 
-	__u64 size = sizeof(*ev) + (have & (2 * PM_MAX_DATA - 1));
-	if (bpf_ringbuf_output(&rb, ev, size, wakeup_flag(s)) == 0) {
-		c->emitted++;
-		c->lost_pending = 0;
-	} else {
-		c->lost++;
-		c->lost_pending++;
-	}
+	/* The ring record is reserved at the smallest size class that holds the
+	 * frame and filled in place: no copy of the frame through the scratch. */
+	__u32 want = read ? have : frame_bound(skb, direct);
+	if (want > cap)
+		want = cap;
+	if (want <= 128)
+		emit(s, c, skb, dev, want, read, direct, 128);
+	else if (want <= 256)
+		emit(s, c, skb, dev, want, read, direct, 256);
+	else if (want <= 2048)
+		emit(s, c, skb, dev, want, read, direct, 2048);
+	else
+		emit(s, c, skb, dev, want, read, direct, PM_MAX_DATA);
 	return 0;
 }
 
