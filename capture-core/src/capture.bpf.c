@@ -41,6 +41,7 @@ __u64 next_group_id = 0;
 struct pm_code_range nf_code[PM_NF_CODE_RANGES] = {};
 
 struct pm_track {
+	__u64 addr; /* the skb's: the slot holds this packet (0: free) */
 	__u64 group_id;
 	__u64 last_ts;
 	struct pm_comp_key last; /* where the packet was last seen */
@@ -62,14 +63,20 @@ struct {
 	__uint(max_entries, 4 << 20); /* user space resizes before load */
 } rb SEC(".maps");
 
-/* A common LRU: per-CPU lists (BPF_F_NO_COMMON_LRU) measured no faster here,
- * and their delete takes the creating CPU's lock from the freeing CPU. */
+/* Where each packet was last seen, direct-mapped by its skb address: skbs are
+ * slab objects of 256 bytes or more, so packets alive at the same time take
+ * distinct slots unless their addresses are a multiple of 64 MiB apart (then
+ * the later one takes the slot and the earlier one continues as a new packet).
+ * No hash, no lock, no eviction: an LRU hash here cost a bucket walk per point
+ * and, full of skbs freed without a tracepoint, an eviction under its global
+ * lock per packet. */
+#define PM_TRACK_SLOTS 262144
 struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, 262144);
-	__type(key, __u64);
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, PM_TRACK_SLOTS);
+	__type(key, __u32);
 	__type(value, struct pm_track);
-} track SEC(".maps");
+} tracks SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
@@ -135,6 +142,35 @@ static __always_inline __u32 lean_slot(const void *skb)
 	__u64 a = (__u64)skb, base = (__u64)&lean_last;
 	asm volatile("%0 -= %1" : "+r"(a) : "r"(base));
 	return (__u32)(a >> 8) & (PM_LAST_SLOTS - 1);
+}
+
+/* The tracks slot of an skb (NULL only to please the verifier). */
+static __always_inline struct pm_track *track_slot(const void *skb)
+{
+	__u64 a = (__u64)skb, base = (__u64)&tracks;
+	asm volatile("%0 -= %1" : "+r"(a) : "r"(base)); /* as in lean_slot() */
+	__u32 i = (__u32)(a >> 8) & (PM_TRACK_SLOTS - 1);
+	return bpf_map_lookup_elem(&tracks, &i);
+}
+
+/* Where the packet at `skb` was last seen, or NULL: never seen, or forgotten
+ * (for programs that only look; observe() keeps the slot to fill it). */
+static __always_inline __attribute__((unused)) struct pm_track *track_lookup(const void *skb)
+{
+	struct pm_track *t = track_slot(skb);
+	if (!t)
+		return NULL;
+	__u64 known = t->addr == (__u64)skb; /* as in observe() */
+	asm volatile("" : "+r"(known));
+	return known ? t : NULL;
+}
+
+/* The packet at `skb` is gone (freed, or dropped): forget it. */
+static __always_inline void track_forget(const void *skb)
+{
+	struct pm_track *t = track_slot(skb);
+	if (t && t->addr == (__u64)skb)
+		t->addr = 0;
 }
 
 /* tp_btf, fentry and netfilter programs get trusted BTF pointers and read
@@ -500,7 +536,14 @@ static __always_inline int observe(struct sk_buff *skb, struct net_device *dev,
 	__u64 now = bpf_ktime_get_ns();
 	__u64 addr = (__u64)skb;
 	__u32 zero = 0;
-	struct pm_track *t = bpf_map_lookup_elem(&track, &addr);
+	struct pm_track *slot = track_slot(skb);
+	if (!slot)
+		return 0;
+	/* 0 or 1 in a register: the verifier then knows which on every path (an
+	 * skb pointer compared twice would leave it guessing) */
+	__u64 known = slot->addr == addr;
+	asm volatile("" : "+r"(known));
+	struct pm_track *t = known ? slot : NULL;
 	bool fresh = !t || now - t->last_ts > PM_STALE_NS || !continues(t, key->layer, now);
 
 	if ((is_drop || key->layer == PKTMON_LAYER_SOCK_RX) && fresh && !is_network_protocol(skb))
@@ -536,17 +579,16 @@ static __always_inline int observe(struct sk_buff *skb, struct net_device *dev,
 		local->group_id = __sync_fetch_and_add(&next_group_id, 1) + 1;
 		local->last = *key;
 		t = local;
-		if (!is_drop) {
+		if (!is_drop) { /* a drop ends the packet: nothing to keep */
+			local->addr = addr;
 			local->last_ts = now;
-			bpf_map_update_elem(&track, &addr, local, BPF_ANY);
-			t = bpf_map_lookup_elem(&track, &addr);
-			if (!t)
-				return 0;
+			*slot = *local;
+			t = slot;
 		}
 	}
 	if (!t->matched) {
-		if (is_drop)
-			bpf_map_delete_elem(&track, &addr);
+		if (is_drop && t == slot)
+			slot->addr = 0;
 		return 0;
 	}
 
@@ -556,8 +598,8 @@ static __always_inline int observe(struct sk_buff *skb, struct net_device *dev,
 		place_drop(&t->last, netfilter_dropped(reason, location), skb);
 	struct pm_comp_key where = is_drop ? t->last : *key;
 	if (is_drop) {
-		if (!fresh)
-			bpf_map_delete_elem(&track, &addr);
+		if (t == slot)
+			slot->addr = 0;
 	} else {
 		t->last = *key;
 		t->last_ts = now;
@@ -701,11 +743,10 @@ int BPF_PROG(pm_drop, struct sk_buff *skb, void *location, enum skb_drop_reason 
 		return 0;
 	if (bpf_core_enum_value_exists(enum skb_drop_reason, SKB_CONSUMED) &&
 	    reason == bpf_core_enum_value(enum skb_drop_reason, SKB_CONSUMED)) {
-		__u64 addr = (__u64)skb;
 		if (cfg.lean)
 			lean_forget(skb);
 		else
-			bpf_map_delete_elem(&track, &addr);
+			track_forget(skb);
 		return 0;
 	}
 	struct net_device *dev = skb->dev;
@@ -740,8 +781,7 @@ int BPF_PROG(pm_consume, struct sk_buff *skb)
 		lean_forget(skb);
 		return 0;
 	}
-	__u64 addr = (__u64)skb;
-	bpf_map_delete_elem(&track, &addr);
+	track_forget(skb);
 	return 0;
 }
 
