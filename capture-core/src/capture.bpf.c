@@ -607,7 +607,8 @@ static __always_inline int observe(struct sk_buff *skb, struct net_device *dev,
 
 	if (!netns_selected(where.netns))
 		return 0; /* followed (above), not reported */
-	struct pm_counters *c = count(&where, is_drop ? 0 : BPF_CORE_READ(skb, len), is_drop, reason);
+	/* a plain load where the pointer is trusted: a probe read per event cost a helper call */
+	struct pm_counters *c = count(&where, is_drop ? 0 : PM_RD(direct, skb, len), is_drop, reason);
 	if (!c)
 		return 0;
 
