@@ -587,7 +587,7 @@ static __always_inline int observe(struct sk_buff *skb, struct net_device *dev,
 		}
 	}
 	if (!t->matched) {
-		if (is_drop && t == slot)
+		if (is_drop && known) /* the packet ends here */
 			slot->addr = 0;
 		return 0;
 	}
@@ -598,7 +598,7 @@ static __always_inline int observe(struct sk_buff *skb, struct net_device *dev,
 		place_drop(&t->last, netfilter_dropped(reason, location), skb);
 	struct pm_comp_key where = is_drop ? t->last : *key;
 	if (is_drop) {
-		if (t == slot)
+		if (known) /* this address held this or an older packet: both end here */
 			slot->addr = 0;
 	} else {
 		t->last = *key;
