@@ -301,12 +301,19 @@ static __noinline __u32 read_frame_direct(struct sk_buff *skb, struct net_device
 	return read_frame_body(skb, dev, want, ev, room, true);
 }
 
-/* An upper bound of the bytes read_frame() can write: the skb's linear
- * buffer from its head, plus a synthesized Ethernet header. */
+/* An upper bound of the bytes read_frame() writes, for the ring record's size:
+ * from a MAC header at most PM_L2_LEN + 8 before the network header (or a
+ * synthesized one) to the end of the linear data; from skb->data (or a
+ * synthesized header) where there is no network header. */
 static __always_inline __u32 frame_bound(struct sk_buff *skb, bool direct)
 {
 	__u32 tail = PM_RD(direct, skb, tail);
-	return tail < 0xffff ? tail + PM_L2_LEN : 0xffff;
+	__u16 net = PM_RD(direct, skb, network_header);
+	__u32 from = net;
+	if (!net)
+		from = (__u32)(PM_RD(direct, skb, data) - PM_RD(direct, skb, head));
+	__u32 b = tail > from ? tail - from : 0;
+	return b < 0xffff ? b + PM_L2_LEN + 8 : 0xffff;
 }
 
 /* Parsing and matching are global functions: the verifier checks each once,
@@ -648,8 +655,10 @@ static __always_inline int observe(struct sk_buff *skb, struct net_device *dev,
 		emit(s, c, skb, dev, want, read, direct, 128);
 	else if (want <= 256)
 		emit(s, c, skb, dev, want, read, direct, 256);
-	else if (want <= 2048)
-		emit(s, c, skb, dev, want, read, direct, 2048);
+	else if (want <= 512)
+		emit(s, c, skb, dev, want, read, direct, 512);
+	else if (want <= 1536) /* an Ethernet MTU's frame */
+		emit(s, c, skb, dev, want, read, direct, 1536);
 	else
 		emit(s, c, skb, dev, want, read, direct, PM_MAX_DATA);
 	return 0;
