@@ -13,7 +13,8 @@
 # pm_encode_bench; default build/bench), --plugin-dir DIR (WIRESHARK_PLUGIN_DIR holding our
 # plugin), --before BINDIR (another build's bin/ with pktmon and pktmon-capture: the floor
 # section adds its counters-only and capture as modes, for before/after figures in one run),
-# --keep (keep the work directory). BENCH_TRACE=1 traces every step with timestamps.
+# --keep (keep the work directory), --stat-rounds N (rounds of the per-program bpf_stats runs of
+# the floor section, modes rotating between rounds; default 1), --stat-modes LIST (their modes). BENCH_TRACE=1 traces every step with timestamps.
 #
 # Everything runs between two network namespaces this script creates (198.19.77.0/24, inside
 # the benchmark range 198.18.0.0/15) and deletes on exit. Nothing is sent anywhere else. Exit
@@ -23,7 +24,7 @@ set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
 TOP=$(dirname "$HERE")
 
-SMOKE=0 ROUNDS=8 DUR=4 SECTIONS=all OUT="" KEEP=0 LOADS="" BEFORE_SRC=""
+SMOKE=0 ROUNDS=8 DUR=4 SECTIONS=all OUT="" KEEP=0 LOADS="" BEFORE_SRC="" STAT_ROUNDS=1 STAT_MODES=""
 PKTMON_SRC=$TOP/build/bin/pktmon TOOLS=$TOP/build/bench PLUGIN_DIR=$TOP/build/plugins
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -38,6 +39,8 @@ while [ $# -gt 0 ]; do
 	--tools-dir) TOOLS=$2; shift ;;
 	--plugin-dir) PLUGIN_DIR=$2; shift ;;
 	--keep) KEEP=1 ;;
+	--stat-rounds) STAT_ROUNDS=$2; shift ;;
+	--stat-modes) STAT_MODES=$2; shift ;;
 	-h|--help) sed -n '2,20p' "$0"; exit 0 ;;
 	*) echo "run.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
 	esac
@@ -439,18 +442,25 @@ if want floor || want floorcost; then
 		SMODES=(floor counters capture nics)
 		[ -n "$BEFORE_SRC" ] && SMODES+=(counters_before capture_before)
 		[ $SMOKE = 1 ] && SMODES=(floor counters)
-		for mode in "${SMODES[@]}"; do
-			mon_start "$mode" "fstat-$mode"
+		[ -n "$STAT_MODES" ] && IFS=, read -r -a SMODES <<<"$STAT_MODES"
+		SRUN=()
+		for r in $(seq 1 "$STAT_ROUNDS"); do # A/B interleaved: the order rotates each round
+			n=${#SMODES[@]}
+			for k in $(seq 0 $((n - 1))); do SRUN+=("${SMODES[$(((k + r - 1) % n))]}:$r"); done
+		done
+		for mr in "${SRUN[@]}"; do
+			mode=${mr%:*} r=${mr#*:}
+			mon_start "$mode" "fstat-$mode-$r"
 			udp_load "$FSTAT_DUR" "$FSTAT_PPS"
 			for id in $(mon_prog_ids "$MON_PID"); do
 				bpftool prog show id "$id" -j 2>/dev/null | jq -r '[.name, .run_cnt // 0, .run_time_ns // 0] | @tsv'
 			done | awk '{c[$1] += $2; t[$1] += $3} END {for (n in c) print n, c[n], t[n]}' >"$WORK/fcost.txt"
 			mon_stop
 			while read -r name cnt ns; do
-				emit section=floorcost mode="$mode" prog="$name" run_cnt="$cnt" run_time_ns="$ns" \
+				emit section=floorcost mode="$mode" round="$r" prog="$name" run_cnt="$cnt" run_time_ns="$ns" \
 					avg_ns="$(fdiv "$ns" "$cnt")" pkts="$L_PKTS" pps="$FSTAT_PPS" foreign_pm_progs="$(foreign_pm_progs)"
 			done <"$WORK/fcost.txt"
-			log "floor bpf_stats $mode: $(awk -v p="$L_PKTS" '{t += $3} END {printf "%.0f", p ? t / p : 0}' "$WORK/fcost.txt") ns of programs a packet"
+			log "floor bpf_stats r$r $mode: $(awk -v p="$L_PKTS" '{t += $3} END {printf "%.0f", p ? t / p : 0}' "$WORK/fcost.txt") ns of programs a packet"
 		done
 		sysctl -qw kernel.bpf_stats_enabled="$BPF_STATS_OLD"
 		BPF_STATS_OLD=""

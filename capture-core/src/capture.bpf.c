@@ -41,6 +41,7 @@ __u64 next_group_id = 0;
 struct pm_code_range nf_code[PM_NF_CODE_RANGES] = {};
 
 struct pm_track {
+	__u64 addr; /* the skb's: the slot holds this packet (0: free) */
 	__u64 group_id;
 	__u64 last_ts;
 	struct pm_comp_key last; /* where the packet was last seen */
@@ -49,8 +50,8 @@ struct pm_track {
 };
 
 struct pm_scratch {
-	struct pm_event ev; /* ev and data are contiguous: one ringbuf_output */
-	__u8 data[2 * PM_MAX_DATA + PM_L2_LEN];
+	struct pm_event ev; /* the event's header, and its frame when filters read it */
+	__u8 data[PM_MAX_DATA + PM_L2_LEN];
 	struct pktmon_pkt_view view;
 	struct pm_track fresh; /* a new track entry: here, not on the stack, which
 				* the matcher's call chain needs */
@@ -62,14 +63,20 @@ struct {
 	__uint(max_entries, 4 << 20); /* user space resizes before load */
 } rb SEC(".maps");
 
-/* A common LRU: per-CPU lists (BPF_F_NO_COMMON_LRU) measured no faster here,
- * and their delete takes the creating CPU's lock from the freeing CPU. */
+/* Where each packet was last seen, direct-mapped by its skb address: skbs are
+ * slab objects of 256 bytes or more, so packets alive at the same time take
+ * distinct slots unless their addresses are a multiple of 64 MiB apart (then
+ * the later one takes the slot and the earlier one continues as a new packet).
+ * No hash, no lock, no eviction: an LRU hash here cost a bucket walk per point
+ * and, full of skbs freed without a tracepoint, an eviction under its global
+ * lock per packet. */
+#define PM_TRACK_SLOTS 262144
 struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, 262144);
-	__type(key, __u64);
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, PM_TRACK_SLOTS);
+	__type(key, __u32);
 	__type(value, struct pm_track);
-} track SEC(".maps");
+} tracks SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
@@ -77,6 +84,13 @@ struct {
 	__type(key, struct pm_comp_key);
 	__type(value, struct pm_counters);
 } counters SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct pm_ccache);
+} ccache SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
@@ -130,6 +144,35 @@ static __always_inline __u32 lean_slot(const void *skb)
 	return (__u32)(a >> 8) & (PM_LAST_SLOTS - 1);
 }
 
+/* The tracks slot of an skb (NULL only to please the verifier). */
+static __always_inline struct pm_track *track_slot(const void *skb)
+{
+	__u64 a = (__u64)skb, base = (__u64)&tracks;
+	asm volatile("%0 -= %1" : "+r"(a) : "r"(base)); /* as in lean_slot() */
+	__u32 i = (__u32)(a >> 8) & (PM_TRACK_SLOTS - 1);
+	return bpf_map_lookup_elem(&tracks, &i);
+}
+
+/* Where the packet at `skb` was last seen, or NULL: never seen, or forgotten
+ * (for programs that only look; observe() keeps the slot to fill it). */
+static __always_inline __attribute__((unused)) struct pm_track *track_lookup(const void *skb)
+{
+	struct pm_track *t = track_slot(skb);
+	if (!t)
+		return NULL;
+	__u64 known = t->addr == (__u64)skb; /* as in observe() */
+	asm volatile("" : "+r"(known));
+	return known ? t : NULL;
+}
+
+/* The packet at `skb` is gone (freed, or dropped): forget it. */
+static __always_inline void track_forget(const void *skb)
+{
+	struct pm_track *t = track_slot(skb);
+	if (t && t->addr == (__u64)skb)
+		t->addr = 0;
+}
+
 /* tp_btf, fentry and netfilter programs get trusted BTF pointers and read
  * fields with plain loads; kprobes need probe reads. `direct` is a constant
  * wherever this is used, so only one side is compiled. */
@@ -160,23 +203,46 @@ static __always_inline __u32 dev_cookie(struct net_device *dev)
 	return dev ? net_cookie_rd(dev->nd_net.net, true) : 0;
 }
 
+static __always_inline bool comp_key_eq(const struct pm_comp_key *a, const struct pm_comp_key *b)
+{
+	const __u32 *x = (const __u32 *)a, *y = (const __u32 *)b;
+	_Static_assert(sizeof(*a) == 16, "four words");
+	return x[0] == y[0] && x[1] == y[1] && x[2] == y[2] && x[3] == y[3];
+}
+
+/* This CPU's counters of a component: its ccache slot, else the hash. */
 static __always_inline struct pm_counters *counters_of(const struct pm_comp_key *key)
 {
+	__u32 zero = 0;
+	struct pm_ccache *cc = bpf_map_lookup_elem(&ccache, &zero);
+	if (cc) {
+		struct pm_ccache_slot *sl = &cc->slot[pm_ccache_index(key)];
+		if (sl->used && comp_key_eq(&sl->key, key))
+			return &sl->c;
+		if (!sl->used) {
+			sl->key = *key;
+			sl->used = 1;
+			return &sl->c;
+		}
+	}
 	struct pm_counters *c = bpf_map_lookup_elem(&counters, key);
 	if (c)
 		return c;
-	struct pm_counters zero = {};
-	bpf_map_update_elem(&counters, key, &zero, BPF_NOEXIST);
+	struct pm_counters none = {};
+	bpf_map_update_elem(&counters, key, &none, BPF_NOEXIST);
 	return bpf_map_lookup_elem(&counters, key);
 }
 
-/* Copy the frame, starting with an Ethernet header, into s->data. Where the
- * layer has no MAC header (OUTPUT, POSTROUTING, tunnels) one is synthesized
- * with zero addresses. Returns the number of bytes in s->data. `direct`: the
- * skb's fields by plain loads (trusted pointers), only the frame by a helper. */
-static __always_inline __u32 read_frame_body(struct sk_buff *skb, struct net_device *dev,
-					     __u32 want, struct pm_scratch *s, bool direct)
+/* Copy the frame, starting with an Ethernet header, after *ev (the scratch
+ * event or a ring record with `room` + PM_L2_LEN bytes after the header). Where
+ * the layer has no MAC header (OUTPUT, POSTROUTING, tunnels) one is
+ * synthesized with zero addresses. At most `want` bytes in all; sets ev->flags
+ * bits and ev->orig_len; returns the bytes written. `direct`: the skb's fields
+ * by plain loads (trusted pointers), only the frame by a helper. */
+static __always_inline __u32 read_frame_body(struct sk_buff *skb, struct net_device *dev, __u32 want,
+					     struct pm_event *ev, __u32 room, bool direct)
 {
+	__u8 *data = (__u8 *)(ev + 1);
 	unsigned char *head = PM_RD(direct, skb, head);
 	__u16 mac = PM_RD(direct, skb, mac_header);
 	__u16 net = PM_RD(direct, skb, network_header);
@@ -199,36 +265,55 @@ static __always_inline __u32 read_frame_body(struct sk_buff *skb, struct net_dev
 			bpf_probe_read_kernel(&first, 1, start);
 			proto = (first >> 4) == 6 ? ETH_P_IPV6_BE : ETH_P_IP_BE;
 		}
-		__builtin_memset(s->data, 0, 12);
-		__builtin_memcpy(s->data + 12, &proto, 2);
+		__builtin_memset(data, 0, 12);
+		__builtin_memcpy(data + 12, &proto, 2);
 		off = PM_L2_LEN;
-		s->ev.flags |= PKTMON_FLAG_L2_SYNTHESIZED;
+		ev->flags |= PKTMON_FLAG_L2_SYNTHESIZED;
 	}
 
 	unsigned char *end = head + tail;
 	__u64 avail = end > start ? (__u64)(end - start) : 0;
 	if (avail > 0xffff)
 		avail = 0;
-	__u32 n = avail < want ? (__u32)avail : want;
-	n &= 2 * PM_MAX_DATA - 1; /* bound for the verifier; want <= PM_MAX_DATA */
-	bpf_probe_read_kernel(s->data + off, n, start);
+	__u32 lim = want > off ? want - off : 0;
+	__u64 n = avail < lim ? avail : lim; /* 64 bits: no zero extension to hide the bound */
+	asm volatile("" : "+r"(n)); /* the verifier's bound, which clang may find redundant */
+	if (n > room) /* room + PM_L2_LEN bytes follow the header */
+		n = room;
+	bpf_probe_read_kernel(data + off, n, start);
 
-	s->ev.orig_len = off + (__u32)avail + data_len;
-	if (data_len && off + n < s->ev.orig_len && n == avail)
-		s->ev.flags |= PKTMON_FLAG_PAGED_NOT_CAPTURED;
-	return off + n;
+	ev->orig_len = off + (__u32)avail + data_len;
+	if (data_len && off + n < ev->orig_len && n == avail)
+		ev->flags |= PKTMON_FLAG_PAGED_NOT_CAPTURED;
+	return off + (__u32)n;
 }
 
-/* Subprograms (the verifier checks each once per program), one per way of reading. */
-static __noinline __u32 read_frame(struct sk_buff *skb, struct net_device *dev, __u32 want, struct pm_scratch *s)
+/* Subprograms (the verifier checks each once per program and size), one per way of reading. */
+static __noinline __u32 read_frame(struct sk_buff *skb, struct net_device *dev, __u32 want, struct pm_event *ev,
+				   __u32 room)
 {
-	return read_frame_body(skb, dev, want, s, false);
+	return read_frame_body(skb, dev, want, ev, room, false);
 }
 
 static __noinline __u32 read_frame_direct(struct sk_buff *skb, struct net_device *dev, __u32 want,
-					  struct pm_scratch *s)
+					  struct pm_event *ev, __u32 room)
 {
-	return read_frame_body(skb, dev, want, s, true);
+	return read_frame_body(skb, dev, want, ev, room, true);
+}
+
+/* An upper bound of the bytes read_frame() writes, for the ring record's size:
+ * from a MAC header at most PM_L2_LEN + 8 before the network header (or a
+ * synthesized one) to the end of the linear data; from skb->data (or a
+ * synthesized header) where there is no network header. */
+static __always_inline __u32 frame_bound(struct sk_buff *skb, bool direct)
+{
+	__u32 tail = PM_RD(direct, skb, tail);
+	__u16 net = PM_RD(direct, skb, network_header);
+	__u32 from = net;
+	if (!net)
+		from = (__u32)(PM_RD(direct, skb, data) - PM_RD(direct, skb, head));
+	__u32 b = tail > from ? tail - from : 0;
+	return b < 0xffff ? b + PM_L2_LEN + 8 : 0xffff;
 }
 
 /* Parsing and matching are global functions: the verifier checks each once,
@@ -412,6 +497,40 @@ static __always_inline void lean_forget(struct sk_buff *skb)
 		slot->addr = 0;
 }
 
+/* Hands one event to user space: a ring record of a size class (`room` bytes of
+ * frame, a constant), the header from the scratch, the frame read in place (or
+ * copied from the scratch when the filters read it: `read`). Counts it as
+ * emitted or lost: written + lost = generated, and the next event this CPU
+ * writes for the component says how many were lost before it. */
+static __always_inline void emit(struct pm_scratch *s, struct pm_counters *c, struct sk_buff *skb,
+				 struct net_device *dev, __u32 want, bool read, bool direct, const __u32 room)
+{
+	struct pm_event *ev = bpf_ringbuf_reserve(&rb, sizeof(*ev) + room + PM_L2_LEN, 0);
+	if (!ev) {
+		c->lost++;
+		c->lost_pending++;
+		return;
+	}
+	__builtin_memcpy(ev, &s->ev, sizeof(*ev));
+	__u32 have;
+	if (read) {
+		__u64 n = want;
+		/* the caller's class check implies this bound: keep clang from dropping it */
+		asm volatile("" : "+r"(n));
+		if (n > room)
+			n = room;
+		bpf_probe_read_kernel(ev + 1, n, s->data);
+		have = n;
+	} else {
+		have = direct ? read_frame_direct(skb, dev, want, ev, room) : read_frame(skb, dev, want, ev, room);
+	}
+	ev->cap_len = have;
+	ev->lost_before = c->lost_pending;
+	bpf_ringbuf_submit(ev, wakeup_flag(s));
+	c->emitted++;
+	c->lost_pending = 0;
+}
+
 /*
  * One observation. `key` names the component; for drops it is ignored unless
  * the packet was never seen before (the drop is attributed to the component
@@ -424,7 +543,14 @@ static __always_inline int observe(struct sk_buff *skb, struct net_device *dev,
 	__u64 now = bpf_ktime_get_ns();
 	__u64 addr = (__u64)skb;
 	__u32 zero = 0;
-	struct pm_track *t = bpf_map_lookup_elem(&track, &addr);
+	struct pm_track *slot = track_slot(skb);
+	if (!slot)
+		return 0;
+	/* 0 or 1 in a register: the verifier then knows which on every path (an
+	 * skb pointer compared twice would leave it guessing) */
+	__u64 known = slot->addr == addr;
+	asm volatile("" : "+r"(known));
+	struct pm_track *t = known ? slot : NULL;
 	bool fresh = !t || now - t->last_ts > PM_STALE_NS || !continues(t, key->layer, now);
 
 	if ((is_drop || key->layer == PKTMON_LAYER_SOCK_RX) && fresh && !is_network_protocol(skb))
@@ -448,7 +574,8 @@ static __always_inline int observe(struct sk_buff *skb, struct net_device *dev,
 		local->matched = 1;
 		if (cfg.nfilters) {
 			__u32 want = cap > PKTMON_PARSE_MAX ? cap : PKTMON_PARSE_MAX;
-			have = direct ? read_frame_direct(skb, dev, want, s) : read_frame(skb, dev, want, s);
+			have = direct ? read_frame_direct(skb, dev, want, &s->ev, PM_MAX_DATA)
+				      : read_frame(skb, dev, want, &s->ev, PM_MAX_DATA);
 			read = true;
 			__builtin_memset(&s->view, 0, sizeof(s->view));
 			pm_parse((struct pm_parse_buf *)s->data, have, cfg.vxlan_port, &s->view);
@@ -459,17 +586,16 @@ static __always_inline int observe(struct sk_buff *skb, struct net_device *dev,
 		local->group_id = __sync_fetch_and_add(&next_group_id, 1) + 1;
 		local->last = *key;
 		t = local;
-		if (!is_drop) {
+		if (!is_drop) { /* a drop ends the packet: nothing to keep */
+			local->addr = addr;
 			local->last_ts = now;
-			bpf_map_update_elem(&track, &addr, local, BPF_ANY);
-			t = bpf_map_lookup_elem(&track, &addr);
-			if (!t)
-				return 0;
+			*slot = *local;
+			t = slot;
 		}
 	}
 	if (!t->matched) {
-		if (is_drop)
-			bpf_map_delete_elem(&track, &addr);
+		if (is_drop && known) /* the packet ends here */
+			slot->addr = 0;
 		return 0;
 	}
 
@@ -479,8 +605,8 @@ static __always_inline int observe(struct sk_buff *skb, struct net_device *dev,
 		place_drop(&t->last, netfilter_dropped(reason, location), skb);
 	struct pm_comp_key where = is_drop ? t->last : *key;
 	if (is_drop) {
-		if (!fresh)
-			bpf_map_delete_elem(&track, &addr);
+		if (known) /* this address held this or an older packet: both end here */
+			slot->addr = 0;
 	} else {
 		t->last = *key;
 		t->last_ts = now;
@@ -488,7 +614,8 @@ static __always_inline int observe(struct sk_buff *skb, struct net_device *dev,
 
 	if (!netns_selected(where.netns))
 		return 0; /* followed (above), not reported */
-	struct pm_counters *c = count(&where, is_drop ? 0 : BPF_CORE_READ(skb, len), is_drop, reason);
+	/* a plain load where the pointer is trusted: a probe read per event cost a helper call */
+	struct pm_counters *c = count(&where, is_drop ? 0 : PM_RD(direct, skb, len), is_drop, reason);
 	if (!c)
 		return 0;
 
@@ -496,18 +623,12 @@ static __always_inline int observe(struct sk_buff *skb, struct net_device *dev,
 	    (!is_drop && cfg.capture_type == PKTMON_TYPE_DROP))
 		return 0;
 
-	if (!read)
-		have = direct ? read_frame_direct(skb, dev, cap, s) : read_frame(skb, dev, cap, s);
-	if (have > cap)
-		have = cap;
-
-	struct pm_event *ev = &s->ev;
+	struct pm_event *ev = &s->ev; /* the header, copied into the ring record */
 	ev->ts_ns = now;
 	ev->group_id = group_id;
 	ev->drop_location = is_drop ? location : 0;
 	ev->comp = where;
 	ev->appearance = appearance;
-	ev->cap_len = have;
 	ev->drop_reason = is_drop ? reason : 0;
 	ev->cpu = bpf_get_smp_processor_id();
 	if (is_drop)
@@ -524,16 +645,22 @@ static __always_inline int observe(struct sk_buff *skb, struct net_device *dev,
 		if (dev)
 			bpf_probe_read_kernel_str(ev->ifname, sizeof(ev->ifname), dev->name);
 	}
-	ev->lost_before = c->lost_pending;
 
-	__u64 size = sizeof(*ev) + (have & (2 * PM_MAX_DATA - 1));
-	if (bpf_ringbuf_output(&rb, ev, size, wakeup_flag(s)) == 0) {
-		c->emitted++;
-		c->lost_pending = 0;
-	} else {
-		c->lost++;
-		c->lost_pending++;
-	}
+	/* The ring record is reserved at the smallest size class that holds the
+	 * frame and filled in place: no copy of the frame through the scratch. */
+	__u32 want = read ? have : frame_bound(skb, direct);
+	if (want > cap)
+		want = cap;
+	if (want <= 128)
+		emit(s, c, skb, dev, want, read, direct, 128);
+	else if (want <= 256)
+		emit(s, c, skb, dev, want, read, direct, 256);
+	else if (want <= 512)
+		emit(s, c, skb, dev, want, read, direct, 512);
+	else if (want <= 1536) /* an Ethernet MTU's frame */
+		emit(s, c, skb, dev, want, read, direct, 1536);
+	else
+		emit(s, c, skb, dev, want, read, direct, PM_MAX_DATA);
 	return 0;
 }
 
@@ -626,11 +753,10 @@ int BPF_PROG(pm_drop, struct sk_buff *skb, void *location, enum skb_drop_reason 
 		return 0;
 	if (bpf_core_enum_value_exists(enum skb_drop_reason, SKB_CONSUMED) &&
 	    reason == bpf_core_enum_value(enum skb_drop_reason, SKB_CONSUMED)) {
-		__u64 addr = (__u64)skb;
 		if (cfg.lean)
 			lean_forget(skb);
 		else
-			bpf_map_delete_elem(&track, &addr);
+			track_forget(skb);
 		return 0;
 	}
 	struct net_device *dev = skb->dev;
@@ -665,8 +791,7 @@ int BPF_PROG(pm_consume, struct sk_buff *skb)
 		lean_forget(skb);
 		return 0;
 	}
-	__u64 addr = (__u64)skb;
-	bpf_map_delete_elem(&track, &addr);
+	track_forget(skb);
 	return 0;
 }
 

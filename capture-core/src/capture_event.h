@@ -37,6 +37,28 @@ struct pm_counters {
 	__u64 lost_pending; /* lost since this CPU's last emitted event of the component */
 };
 
+/* A per-CPU direct-mapped cache of counters (the `ccache` map, one value per
+ * CPU): a component's counters live in its slot on a CPU where that slot was
+ * free when the component was first counted there, else in the `counters`
+ * hash. Each (CPU, component) is in exactly one place, so user space adds
+ * both; the hot path costs a multiply and four compares instead of a hash. */
+#define PM_CCACHE_SLOTS 256
+struct pm_ccache_slot {
+	struct pm_comp_key key;
+	__u64 used;
+	struct pm_counters c;
+};
+struct pm_ccache {
+	struct pm_ccache_slot slot[PM_CCACHE_SLOTS];
+};
+
+static inline __u32 pm_ccache_index(const struct pm_comp_key *k)
+{
+	__u32 h = k->ifindex * 0x9E3779B1u + k->netns * 0x85EBCA6Bu + k->netns_cookie * 0xC2B2AE35u +
+		  (__u32)k->layer * 0x27D4EB2Fu + k->nf_family;
+	return (h * 0x165667B1u) >> 24 & (PM_CCACHE_SLOTS - 1);
+}
+
 struct pm_drop_key {
 	struct pm_comp_key comp;
 	__u32 reason;

@@ -150,7 +150,26 @@ static void name_drop_reasons(pktmon_session *s)
 	free(best);
 }
 
-/* Read the kernel's per-CPU counters into the component table. Caller holds s->lock. */
+static void add_counters(pktmon_session *s, const struct pm_comp_key *key, const struct pm_counters *sum)
+{
+	struct pm_component *c = pm_component_for(s, key, NULL);
+	if (!c)
+		return;
+	enum pktmon_direction d = pktmon_layer_direction((enum pktmon_layer)key->layer);
+	if (d == PKTMON_DIR_TX) {
+		c->tx_pkts += sum->pkts;
+		c->tx_bytes += sum->bytes;
+	} else {
+		c->rx_pkts += sum->pkts;
+		c->rx_bytes += sum->bytes;
+	}
+	c->drops += sum->drops;
+	c->lost += sum->lost;
+	c->emitted += sum->emitted;
+}
+
+/* Read the kernel's per-CPU counters (the ccache slots and the hash) into the
+ * component table. Caller holds s->lock. */
 void pm_collect_counters(pktmon_session *s)
 {
 	if (!s->skel)
@@ -159,13 +178,20 @@ void pm_collect_counters(pktmon_session *s)
 	if (ncpu <= 0)
 		return;
 	struct pm_counters *vals = calloc((size_t)ncpu, sizeof(*vals));
-	if (!vals)
-		return;
-	/* the map is the truth: a key it no longer has (reset) counts zero */
+	struct pm_ccache *cc = calloc((size_t)ncpu, sizeof(*cc));
+	if (!vals || !cc)
+		goto out;
+	/* the maps are the truth: a key they no longer have (reset) counts zero */
 	for (size_t i = 0; i < s->comps.n; i++) {
 		struct pm_component *c = s->comps.items[i];
 		c->rx_pkts = c->tx_pkts = c->rx_bytes = c->tx_bytes = c->drops = c->lost = c->emitted = 0;
 	}
+	uint32_t zero = 0;
+	if (bpf_map_lookup_elem(bpf_map__fd(s->skel->maps.ccache), &zero, cc) == 0)
+		for (int cpu = 0; cpu < ncpu; cpu++)
+			for (int i = 0; i < PM_CCACHE_SLOTS; i++)
+				if (cc[cpu].slot[i].used)
+					add_counters(s, &cc[cpu].slot[i].key, &cc[cpu].slot[i].c);
 	int fd = bpf_map__fd(s->skel->maps.counters);
 	struct pm_comp_key key, next;
 	void *prev = NULL;
@@ -176,23 +202,12 @@ void pm_collect_counters(pktmon_session *s)
 			continue;
 		struct pm_counters sum;
 		percpu_sum(vals, ncpu, sizeof(sum), &sum);
-		struct pm_component *c = pm_component_for(s, &key, NULL);
-		if (!c)
-			continue;
-		enum pktmon_direction d = pktmon_layer_direction((enum pktmon_layer)key.layer);
-		if (d == PKTMON_DIR_TX) {
-			c->tx_pkts = sum.pkts;
-			c->tx_bytes = sum.bytes;
-		} else {
-			c->rx_pkts = sum.pkts;
-			c->rx_bytes = sum.bytes;
-		}
-		c->drops = sum.drops;
-		c->lost = sum.lost;
-		c->emitted = sum.emitted;
+		add_counters(s, &key, &sum);
 	}
-	free(vals);
 	name_drop_reasons(s);
+out:
+	free(vals);
+	free(cc);
 }
 
 /* Events the worst pcapng output does not hold (see pktmon_totals). */
@@ -307,6 +322,12 @@ int pktmon_reset_counters(pktmon_session *s)
 	for (size_t i = 0; i < s->comps.n; i++)
 		s->comps.items[i]->last_drop_reason[0] = 0;
 	pthread_mutex_unlock(&s->lock);
+	int ncpu = libbpf_num_possible_cpus();
+	struct pm_ccache *cc = ncpu > 0 ? calloc((size_t)ncpu, sizeof(*cc)) : NULL;
+	uint32_t zero = 0;
+	if (cc) /* zeros: every slot free again */
+		bpf_map_update_elem(bpf_map__fd(s->skel->maps.ccache), &zero, cc, BPF_ANY);
+	free(cc);
 	int fds[2] = { bpf_map__fd(s->skel->maps.counters), bpf_map__fd(s->skel->maps.drop_counts) };
 	for (int m = 0; m < 2; m++) {
 		char key[sizeof(struct pm_drop_key)];
