@@ -59,7 +59,7 @@ main() {
 		name=$krel${PKTMON_NF_MECHANISM:+-$PKTMON_NF_MECHANISM}${PKTMON_MATRIX_TAG:+-$PKTMON_MATRIX_TAG}
 		echo "kernels.sh: $krel under qemu (results in $results/$name)"
 		"$here/run-guest.sh" "$krel" "$results/$name" "${PKTMON_MATRIX_GUEST_TIMEOUT:-5400}"
-		echo "qemu (TCG)${PKTMON_NF_MECHANISM:+, PKTMON_NF_MECHANISM=$PKTMON_NF_MECHANISM}${PKTMON_MATRIX_ONLY:+, subset \`$PKTMON_MATRIX_ONLY\`}${PKTMON_MATRIX_SKIP:+, without \`$PKTMON_MATRIX_SKIP\`}" > "$results/$name/how"
+		echo "qemu (TCG${PKTMON_MATRIX_TCG_THREAD:+, $PKTMON_MATRIX_TCG_THREAD-threaded})${PKTMON_NF_MECHANISM:+, PKTMON_NF_MECHANISM=$PKTMON_NF_MECHANISM}${PKTMON_MATRIX_ONLY:+, subset \`$PKTMON_MATRIX_ONLY\`}${PKTMON_MATRIX_SKIP:+, without \`$PKTMON_MATRIX_SKIP\`}" > "$results/$name/how"
 		krel=$name
 		grep -E '^(RESULT|TOTAL)' "$results/$krel/suite.log" || echo "kernels.sh: no results (see $results/$krel/console.log)"
 	done

@@ -4,7 +4,8 @@
 # built checkout PKTMON_SRC) and power off. PKTMON_MATRIX_ONLY / _SKIP: regexes of the tests to run / leave out;
 # PKTMON_NF_MECHANISM (link, fentry, kprobe, none) and PKTMON_DEBUG are passed on to the guest.
 # PKTMON_MATRIX_SCRIPT=FILE: run that bash script (with $PKTMON set) instead of the suite; its output
-# lands in OUTDIR/script.log.
+# lands in OUTDIR/script.log. PKTMON_MATRIX_TCG_THREAD=single: one host thread runs every vCPU (no
+# multi-threaded TCG, whose cross-modifying code is suspect: see docs/KERNELS.md).
 set -uo pipefail
 krel=$1; out=$2; tmo=${3:-3600}
 cache=${PKTMON_KERNEL_CACHE:-/var/cache/pktmon-kernels}
@@ -13,7 +14,7 @@ src=${PKTMON_SRC:-$(cd "$here/../../.." && pwd)}
 rm -rf "$out"; mkdir -p "$out"
 [ -n "${PKTMON_MATRIX_SCRIPT:-}" ] && cp "$PKTMON_MATRIX_SCRIPT" "$out/script.sh"
 [ -f "$cache/initramfs-$krel.cpio.gz" ] || "$here/build-initramfs.sh" "$krel" >/dev/null
-accel=tcg,thread=multi; [ -w /dev/kvm ] && accel=kvm
+accel=tcg,thread=${PKTMON_MATRIX_TCG_THREAD:-multi}; [ -w /dev/kvm ] && accel=kvm
 start=$(date +%s)
 # multidevs=remap: the export crosses mounts (/proc, /sys, /dev); without it inode numbers collide
 # and the guest may read the host's files (even its BTF) instead of its own.
