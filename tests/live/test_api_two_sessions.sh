@@ -9,7 +9,7 @@ need_cmd ping
 
 A=$(nsname a); B=$(nsname b)
 ns_pair "$A" "$B" 198.18.7.1 198.18.7.2
-"$API" 3 >"$WORK/api.out" 2>"$WORK/api.err" &
+"$API" $((3 * SLOWDOWN)) >"$WORK/api.out" 2>"$WORK/api.err" &
 pid=$!
 for _ in $(seq 1 600); do grep -q ready "$WORK/api.out" && break; sleep 0.05; done
 ip netns exec "$A" ping -c 2 -i 0.2 -W 1 198.18.7.2 >/dev/null || true
