@@ -12,9 +12,9 @@ if [ ! -x "$FLOOD" ]; then
 fi
 A=$(nsname a); B=$(nsname b)
 ns_pair "$A" "$B" 198.18.18.1 198.18.18.2
-ip netns exec "$B" "$FLOOD" recv 9000 300 >/dev/null 2>&1 &
+ip netns exec "$B" "$FLOOD" recv 9000 $((300 * SLOWDOWN)) >/dev/null 2>&1 &
 recv=$!
-ip netns exec "$A" "$FLOOD" send 198.18.18.2 9000 300 -s 64 >/dev/null 2>&1 &
+ip netns exec "$A" "$FLOOD" send 198.18.18.2 9000 $((300 * SLOWDOWN)) -s 64 >/dev/null 2>&1 &
 send=$!
 trap 'kill $send $recv 2>/dev/null; cleanup' EXIT
 
