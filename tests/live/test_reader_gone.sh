@@ -45,7 +45,7 @@ ns_pair "$A" "$B" 198.18.16.1 198.18.16.2
 # 1. a normal stop: tshark -a duration ends the capture by closing the fifo
 for run in 1 2; do
 	rc=0
-	ts_user -i pktmon -a duration:3 -w "$OUT/normal$run.pcapng" >"$WORK/normal$run.out" 2>"$WORK/normal$run.err" &
+	ts_user -i pktmon -a duration:$((3 * SLOWDOWN)) -w "$OUT/normal$run.pcapng" >"$WORK/normal$run.out" 2>"$WORK/normal$run.err" &
 	tspid=$!
 	wait_ours
 	ip netns exec "$A" ping -c 3 -i 0.2 198.18.16.2 >/dev/null 2>&1
