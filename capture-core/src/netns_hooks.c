@@ -21,6 +21,7 @@
 #include "netns.h"
 #include "nf_link.h"
 #include "nft_owner_table.h"
+#include "nft_trace.h"
 #include "session_internal.h"
 
 #define NF_HOOKS 5
@@ -56,6 +57,20 @@ static int hook_points_netns(pktmon_session *s, struct nf_ns *slot)
 	return 1;
 }
 
+/* nftables tracing in the caller's namespace, to name the rule of a NETFILTER_DROP. Its failure
+ * costs the rule's name only: said once per session, the capture goes on. */
+static void trace_netns(pktmon_session *s, struct nf_ns *slot)
+{
+	int err = 0;
+	slot->trace = pm_nft_trace_open(s->trace_table, &err);
+	if (!slot->trace && !s->rule_trace_warned) {
+		s->rule_trace_warned = true;
+		pm_notify(s, PKTMON_STREAM_WARNING,
+			  "nftables tracing (naming the rule of a NETFILTER_DROP) is not available in netns %u: %s",
+			  slot->inum, strerror(err));
+	}
+}
+
 /* Attach the netfilter links in namespace `ns` from this thread, which enters
  * it and comes back. Returns the number of links made, or -errno. */
 static int attach_netns(pktmon_session *s, const struct pm_netns *ns, struct nf_ns *slot)
@@ -69,6 +84,8 @@ static int attach_netns(pktmon_session *s, const struct pm_netns *ns, struct nf_
 		return -e;
 	}
 	close(fd); /* the links do not need it: holding it would keep the namespace alive */
+	if (s->rule_trace)
+		trace_netns(s, slot);
 	if (s->h->nf_mechanism != PM_MECH_NF_LINK)
 		return hook_points_netns(s, slot);
 	int prog = bpf_program__fd(s->skel->progs.pm_nf);
@@ -105,6 +122,8 @@ void pm_detach_netns(struct nf_ns *n)
 	if (n->has_nft)
 		close(n->nft_sock); /* the kernel deletes the owned table */
 	n->has_nft = false;
+	pm_nft_trace_close(n->trace); /* the kernel deletes the tracing table */
+	n->trace = NULL;
 }
 
 /* Attach to namespaces not seen before; forget those that are gone. */
@@ -148,8 +167,10 @@ void pm_rescan_netns(pktmon_session *s)
 			pm_notify(s, PKTMON_STREAM_WARNING, "netfilter hooks in netns %u (%s): %s", list[i].inum,
 				  list[i].path, strerror(-rc));
 			/* fallbacks still see hooks others registered there: keep it, do not retry */
-			if (s->h->nf_mechanism == PM_MECH_NF_LINK)
+			if (s->h->nf_mechanism == PM_MECH_NF_LINK) {
+				pm_detach_netns(slot);
 				continue;
+			}
 		}
 		s->nns++;
 	}

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* nft_owner_table.c - one nftables batch over raw netlink: a table and five base chains. */
+/* nft_owner_table.c - one nftables batch over raw netlink: a table, five base chains (and their rules). */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <stdint.h>
@@ -73,7 +73,40 @@ static uint16_t nft_type(int msg)
 	return (uint16_t)(NFNL_SUBSYS_NFTABLES << 8 | msg);
 }
 
-static void build_batch(struct nl_builder *b, const char *table)
+static void nest_end(struct nl_builder *b, struct nlattr *nest)
+{
+	nest->nla_len = (uint16_t)(b->buf + b->len - (uint8_t *)nest);
+}
+
+/* `meta nftrace set 1`: immediate 1 into register 1, then meta set nftrace from it. */
+static void put_nftrace_rule(struct nl_builder *b, const char *table, const char *chain)
+{
+	begin_msg(b, nft_type(NFT_MSG_NEWRULE), NLM_F_CREATE | NLM_F_APPEND | NLM_F_ACK, NFPROTO_INET, 0);
+	attr_str(b, NFTA_RULE_TABLE, table);
+	attr_str(b, NFTA_RULE_CHAIN, chain);
+	struct nlattr *list = attr(b, NLA_F_NESTED | NFTA_RULE_EXPRESSIONS, NULL, 0);
+	struct nlattr *elem = attr(b, NLA_F_NESTED | NFTA_LIST_ELEM, NULL, 0);
+	attr_str(b, NFTA_EXPR_NAME, "immediate");
+	struct nlattr *data = attr(b, NLA_F_NESTED | NFTA_EXPR_DATA, NULL, 0);
+	attr_be32(b, NFTA_IMMEDIATE_DREG, NFT_REG_1);
+	struct nlattr *imm = attr(b, NLA_F_NESTED | NFTA_IMMEDIATE_DATA, NULL, 0);
+	uint8_t one = 1;
+	attr(b, NFTA_DATA_VALUE, &one, 1);
+	nest_end(b, imm);
+	nest_end(b, data);
+	nest_end(b, elem);
+	elem = attr(b, NLA_F_NESTED | NFTA_LIST_ELEM, NULL, 0);
+	attr_str(b, NFTA_EXPR_NAME, "meta");
+	data = attr(b, NLA_F_NESTED | NFTA_EXPR_DATA, NULL, 0);
+	attr_be32(b, NFTA_META_KEY, NFT_META_NFTRACE);
+	attr_be32(b, NFTA_META_SREG, NFT_REG_1);
+	nest_end(b, data);
+	nest_end(b, elem);
+	nest_end(b, list);
+	end_msg(b);
+}
+
+static void build_batch(struct nl_builder *b, const char *table, const struct pm_nft_owner_opts *o)
 {
 	begin_msg(b, NFNL_MSG_BATCH_BEGIN, 0, AF_UNSPEC, NFNL_SUBSYS_NFTABLES);
 	end_msg(b);
@@ -89,18 +122,20 @@ static void build_batch(struct nl_builder *b, const char *table)
 		attr_str(b, NFTA_CHAIN_NAME, names[hook]);
 		struct nlattr *nest = attr(b, NLA_F_NESTED | NFTA_CHAIN_HOOK, NULL, 0);
 		attr_be32(b, NFTA_HOOK_HOOKNUM, (uint32_t)hook);
-		attr_be32(b, NFTA_HOOK_PRIORITY, 0);
-		nest->nla_len = (uint16_t)(b->buf + b->len - (uint8_t *)nest);
+		attr_be32(b, NFTA_HOOK_PRIORITY, (uint32_t)o->priority);
+		nest_end(b, nest);
 		attr_be32(b, NFTA_CHAIN_POLICY, NF_ACCEPT);
 		attr_str(b, NFTA_CHAIN_TYPE, "filter");
 		end_msg(b);
+		if (o->nftrace_rule)
+			put_nftrace_rule(b, table, names[hook]);
 	}
 	begin_msg(b, NFNL_MSG_BATCH_END, 0, AF_UNSPEC, NFNL_SUBSYS_NFTABLES);
 	end_msg(b);
 }
 
-/* Read the acknowledgements of the messages that asked for one (1 table + 5
- * chains): 0 when all succeeded, else the first error. */
+/* Read the acknowledgements of the messages that asked for one (1 table, 5
+ * chains, maybe 5 rules): 0 when all succeeded, else the first error. */
 static int read_acks(int fd, int expected)
 {
 	uint8_t buf[8192];
@@ -125,6 +160,12 @@ static int read_acks(int fd, int expected)
 
 int pm_nft_owner_table_create(const char *table)
 {
+	const struct pm_nft_owner_opts o = { .priority = 0 };
+	return pm_nft_owner_table_create_ex(table, &o);
+}
+
+int pm_nft_owner_table_create_ex(const char *table, const struct pm_nft_owner_opts *o)
+{
 	int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_NETFILTER);
 	if (fd < 0)
 		return -errno;
@@ -136,13 +177,13 @@ int pm_nft_owner_table_create(const char *table)
 	}
 	struct nl_builder b; /* 4 KiB */
 	memset(&b, 0, sizeof(b));
-	build_batch(&b, table);
+	build_batch(&b, table, o);
 	struct sockaddr_nl kernel = { .nl_family = AF_NETLINK };
 	int rc = 0;
 	if (sendto(fd, b.buf, b.len, 0, (struct sockaddr *)&kernel, sizeof(kernel)) < 0)
 		rc = -errno;
 	else
-		rc = read_acks(fd, 1 + NF_INET_NUMHOOKS);
+		rc = read_acks(fd, 1 + NF_INET_NUMHOOKS * (o->nftrace_rule ? 2 : 1));
 	if (rc < 0) {
 		close(fd);
 		return rc;

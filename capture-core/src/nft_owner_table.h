@@ -12,8 +12,19 @@
 #ifndef PKTMON_NFT_OWNER_TABLE_H
 #define PKTMON_NFT_OWNER_TABLE_H
 
+#include <stdbool.h>
+#include <stdint.h>
+
 /* Make the table in the calling thread's network namespace. Returns the
  * owning netlink socket (close it to delete the table) or -errno. */
 int pm_nft_owner_table_create(const char *table);
+
+/* The same with the chains at `priority` and, with nftrace_rule, one rule in each:
+ * `meta nftrace set 1` (tracing, nft_trace.h). */
+struct pm_nft_owner_opts {
+	int32_t priority;
+	bool nftrace_rule;
+};
+int pm_nft_owner_table_create_ex(const char *table, const struct pm_nft_owner_opts *o);
 
 #endif

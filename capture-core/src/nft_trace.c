@@ -1,0 +1,256 @@
+/* SPDX-License-Identifier: MIT */
+/* nft_trace.c - see nft_trace.h. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <linux/netfilter.h>
+#include <linux/netfilter/nf_tables.h>
+#include <linux/netfilter/nfnetlink.h>
+#include <linux/netlink.h>
+
+#ifdef PKTMON_HAVE_LIBNFTABLES
+#include <nftables/libnftables.h>
+#endif
+
+#include "nft_owner_table.h"
+#include "nft_trace.h"
+#include "nft_trace_parse.h"
+
+#define TRACE_RCVBUF (4 << 20) /* room for the traces of ~50 ms of a busy host between drains */
+#define RULE_CACHE 8
+
+struct rule_cache {
+	bool used;
+	uint8_t family;
+	uint64_t handle;
+	char table[PM_NFT_NAME_MAX], chain[PM_NFT_NAME_MAX];
+	char rule[1024], comment[256];
+};
+
+struct pm_nft_ns {
+	int sock;  /* owns the table; subscribed to the traces */
+	int query; /* asks for rules */
+	uint32_t seq;
+#ifdef PKTMON_HAVE_LIBNFTABLES
+	struct nft_ctx *nft; /* made in the namespace: its socket lives there */
+#endif
+	struct pm_nft_recent recent;
+	struct rule_cache cache[RULE_CACHE];
+	unsigned cache_next;
+};
+
+bool pm_nft_trace_has_text(void)
+{
+#ifdef PKTMON_HAVE_LIBNFTABLES
+	return true;
+#else
+	return false;
+#endif
+}
+
+static int netlink_socket(void)
+{
+	int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_NETFILTER);
+	if (fd < 0)
+		return -errno;
+	struct sockaddr_nl self = { .nl_family = AF_NETLINK };
+	if (bind(fd, (struct sockaddr *)&self, sizeof(self)) < 0) {
+		int e = errno;
+		close(fd);
+		return -e;
+	}
+	return fd;
+}
+
+struct pm_nft_ns *pm_nft_trace_open(const char *table, int *err)
+{
+	struct pm_nft_ns *n = calloc(1, sizeof(*n));
+	if (!n) {
+		*err = ENOMEM;
+		return NULL;
+	}
+	n->sock = n->query = -1;
+	const struct pm_nft_owner_opts o = { .priority = INT32_MIN, .nftrace_rule = true };
+	int fd = pm_nft_owner_table_create_ex(table, &o);
+	if (fd < 0)
+		goto fail_fd;
+	n->sock = fd;
+	int group = NFNLGRP_NFTRACE, size = TRACE_RCVBUF;
+	/* the buffer first: traces flow as soon as we join */
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof(size)) < 0)
+		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
+	if (setsockopt(fd, SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, &group, sizeof(group)) < 0) {
+		fd = -errno;
+		goto fail_fd;
+	}
+	fd = netlink_socket();
+	if (fd < 0)
+		goto fail_fd;
+	n->query = fd;
+	struct timeval tv = { .tv_sec = 0, .tv_usec = 200000 }; /* a rule query never holds the consumer long */
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+#ifdef PKTMON_HAVE_LIBNFTABLES
+	n->nft = nft_ctx_new(NFT_CTX_DEFAULT);
+	if (n->nft) {
+		nft_ctx_output_set_flags(n->nft, NFT_CTX_OUTPUT_HANDLE);
+		nft_ctx_buffer_output(n->nft);
+		nft_ctx_buffer_error(n->nft);
+	}
+#endif
+	return n;
+fail_fd:
+	*err = -fd;
+	pm_nft_trace_close(n);
+	return NULL;
+}
+
+void pm_nft_trace_close(struct pm_nft_ns *n)
+{
+	if (!n)
+		return;
+	if (n->sock >= 0)
+		close(n->sock); /* the kernel deletes the owned table */
+	if (n->query >= 0)
+		close(n->query);
+#ifdef PKTMON_HAVE_LIBNFTABLES
+	if (n->nft)
+		nft_ctx_free(n->nft);
+#endif
+	free(n);
+}
+
+uint64_t pm_nft_trace_drain(struct pm_nft_ns *n)
+{
+	static __thread uint8_t buf[65536];
+	uint64_t enobufs = 0;
+	if (!n)
+		return 0;
+	for (int rounds = 0; rounds < 4096; rounds++) {
+		ssize_t len = recv(n->sock, buf, sizeof(buf), MSG_DONTWAIT);
+		if (len < 0) {
+			if (errno == ENOBUFS) {
+				enobufs++;
+				continue;
+			}
+			break; /* EAGAIN: all read */
+		}
+		for (struct nlmsghdr *h = (struct nlmsghdr *)buf; NLMSG_OK(h, (size_t)len); h = NLMSG_NEXT(h, len)) {
+			struct pm_nft_trace t;
+			if (pm_nft_trace_parse(h, h->nlmsg_len, &t) == 1 && pm_nft_trace_is_drop(&t))
+				pm_nft_recent_add(&n->recent, &t);
+		}
+	}
+	return enobufs;
+}
+
+/* The rule's comment from its NFTA_RULE_USERDATA (NFT_MSG_GETRULE by handle). */
+static void query_comment(struct pm_nft_ns *n, const struct pm_nft_trace *t, char *out, size_t outlen)
+{
+	uint8_t req[1024] = { 0 };
+	struct nlmsghdr *h = (struct nlmsghdr *)req;
+	h->nlmsg_type = NFNL_SUBSYS_NFTABLES << 8 | NFT_MSG_GETRULE;
+	h->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
+	h->nlmsg_seq = ++n->seq;
+	struct nfgenmsg *g = (struct nfgenmsg *)(req + NLMSG_HDRLEN);
+	g->nfgen_family = t->family;
+	g->version = NFNETLINK_V0;
+	size_t len = NLMSG_HDRLEN + NLMSG_ALIGN(sizeof(*g));
+	const struct {
+		uint16_t type;
+		const void *v;
+		size_t n;
+	} attrs[3] = {
+		{ NFTA_RULE_TABLE, t->table, strlen(t->table) + 1 },
+		{ NFTA_RULE_CHAIN, t->chain, strlen(t->chain) + 1 },
+		{ NFTA_RULE_HANDLE, NULL, 8 },
+	};
+	uint64_t be = (uint64_t)htonl((uint32_t)t->handle) << 32 | htonl((uint32_t)(t->handle >> 32));
+	for (int i = 0; i < 3; i++) {
+		struct nlattr *a = (struct nlattr *)(req + len);
+		a->nla_type = attrs[i].type;
+		a->nla_len = (uint16_t)(NLA_HDRLEN + attrs[i].n);
+		memcpy(req + len + NLA_HDRLEN, attrs[i].v ? attrs[i].v : (const void *)&be, attrs[i].n);
+		len += NLA_ALIGN(a->nla_len);
+	}
+	h->nlmsg_len = (uint32_t)len;
+	struct sockaddr_nl kernel = { .nl_family = AF_NETLINK };
+	if (sendto(n->query, req, len, 0, (struct sockaddr *)&kernel, sizeof(kernel)) < 0)
+		return;
+	static __thread uint8_t buf[65536];
+	for (int tries = 0; tries < 8; tries++) {
+		ssize_t got = recv(n->query, buf, sizeof(buf), 0);
+		if (got < 0)
+			return; /* timed out: no comment */
+		for (struct nlmsghdr *r = (struct nlmsghdr *)buf; NLMSG_OK(r, (size_t)got); r = NLMSG_NEXT(r, got)) {
+			if (r->nlmsg_seq != n->seq)
+				continue; /* an answer to an earlier query that timed out */
+			if (r->nlmsg_type == NLMSG_ERROR || r->nlmsg_type == NLMSG_DONE)
+				return;
+			pm_nft_rule_comment(r, r->nlmsg_len, out, outlen);
+		}
+	}
+}
+
+/* The rule's text: libnftables lists the chain (a command string, never a file) in the namespace. */
+static void query_text(struct pm_nft_ns *n, const struct pm_nft_trace *t, char *out, size_t outlen)
+{
+#ifdef PKTMON_HAVE_LIBNFTABLES
+	const char *fam = pm_nft_family_name(t->family);
+	if (!n->nft || !fam || !pm_nft_name_ok(t->table) || !pm_nft_name_ok(t->chain))
+		return;
+	char cmd[16 + 2 * PM_NFT_NAME_MAX];
+	snprintf(cmd, sizeof(cmd), "list chain %s %s %s", fam, t->table, t->chain);
+	if (nft_run_cmd_from_buffer(n->nft, cmd) == 0)
+		pm_nft_rule_line(nft_ctx_get_output_buffer(n->nft), t->handle, out, outlen);
+	nft_ctx_get_error_buffer(n->nft); /* reset it */
+#else
+	(void)n, (void)t, (void)out, (void)outlen;
+#endif
+}
+
+static const struct rule_cache *rule_for(struct pm_nft_ns *n, const struct pm_nft_trace *t)
+{
+	for (int i = 0; i < RULE_CACHE; i++) {
+		const struct rule_cache *c = &n->cache[i];
+		if (c->used && c->family == t->family && c->handle == t->handle && !strcmp(c->table, t->table) &&
+		    !strcmp(c->chain, t->chain))
+			return c;
+	}
+	struct rule_cache *c = &n->cache[n->cache_next++ % RULE_CACHE];
+	memset(c, 0, sizeof(*c));
+	c->used = true;
+	c->family = t->family;
+	c->handle = t->handle;
+	snprintf(c->table, sizeof(c->table), "%s", t->table);
+	snprintf(c->chain, sizeof(c->chain), "%s", t->chain);
+	if (t->type == NFT_TRACETYPE_POLICY) {
+		snprintf(c->rule, sizeof(c->rule), "policy drop");
+		return c;
+	}
+	query_comment(n, t, c->comment, sizeof(c->comment));
+	query_text(n, t, c->rule, sizeof(c->rule));
+	return c;
+}
+
+bool pm_nft_trace_find(struct pm_nft_ns *n, int hook, const uint8_t *frame, size_t len, struct pm_nft_rule_info *out)
+{
+	if (!n)
+		return false;
+	const struct pm_nft_trace *t = pm_nft_recent_take(&n->recent, hook, frame, len);
+	if (!t)
+		return false;
+	const char *fam = pm_nft_family_name(t->family);
+	snprintf(out->table, sizeof(out->table), "%s %s", fam ? fam : "?", t->table);
+	snprintf(out->chain, sizeof(out->chain), "%s", t->chain);
+	out->handle = t->type == NFT_TRACETYPE_POLICY ? 0 : t->handle;
+	const struct rule_cache *c = rule_for(n, t);
+	snprintf(out->rule, sizeof(out->rule), "%s", c->rule);
+	snprintf(out->comment, sizeof(out->comment), "%s", c->comment);
+	return true;
+}
