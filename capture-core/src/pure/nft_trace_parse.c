@@ -270,7 +270,8 @@ int pm_nft_rule_line(const char *listing, uint64_t handle, char *out, size_t out
 	for (const char *line = listing; line && *line;) {
 		const char *end = strchr(line, '\n');
 		size_t ll = end ? (size_t)(end - line) : strlen(line);
-		if (ll >= tl && !memcmp(line + ll - tl, tag, tl)) {
+		/* "chain input { # handle 1" and "table ... { # handle 2" are no rules */
+		if (ll > tl && !memcmp(line + ll - tl, tag, tl) && line[ll - tl - 1] != '{') {
 			const char *b = line;
 			while (b < line + ll - tl && (*b == '\t' || *b == ' '))
 				b++;
