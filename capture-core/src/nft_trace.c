@@ -98,7 +98,8 @@ struct pm_nft_ns *pm_nft_trace_open(const char *table, int *err)
 #ifdef PKTMON_HAVE_LIBNFTABLES
 	n->nft = nft_ctx_new(NFT_CTX_DEFAULT);
 	if (n->nft) {
-		nft_ctx_output_set_flags(n->nft, NFT_CTX_OUTPUT_HANDLE);
+		/* stateless: a counter's values at the time of the lookup would mislead */
+		nft_ctx_output_set_flags(n->nft, NFT_CTX_OUTPUT_HANDLE | NFT_CTX_OUTPUT_STATELESS);
 		nft_ctx_buffer_output(n->nft);
 		nft_ctx_buffer_error(n->nft);
 	}
