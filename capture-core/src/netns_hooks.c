@@ -61,8 +61,15 @@ static int hook_points_netns(pktmon_session *s, struct nf_ns *slot)
  * costs the rule's name only: said once per session, the capture goes on. */
 static void trace_netns(pktmon_session *s, struct nf_ns *slot)
 {
+	if (s->nnetns) { /* --netns: drops are reported only there */
+		bool wanted = false;
+		for (size_t i = 0; i < s->nnetns; i++)
+			wanted |= s->netns[i] == slot->inum;
+		if (!wanted)
+			return;
+	}
 	int err = 0;
-	slot->trace = pm_nft_trace_open(s->trace_table, &err);
+	slot->trace = pm_nft_trace_open(s->trace_table, s->trace_matches, s->trace_nmatches, &err);
 	if (!slot->trace && !s->rule_trace_warned) {
 		s->rule_trace_warned = true;
 		pm_notify(s, PKTMON_STREAM_WARNING,

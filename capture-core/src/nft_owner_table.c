@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -13,10 +14,11 @@
 
 #include "nft_owner_table.h"
 
-#define MSG_SPACE 4096
+#define MSG_SPACE 4096 /* the table and its chains */
+#define RULE_SPACE 640 /* one rule: names, three matches, nftrace */
 
 struct nl_builder {
-	uint8_t buf[MSG_SPACE];
+	uint8_t *buf; /* sized for the batch by pm_nft_owner_table_create_ex */
 	size_t len;
 	uint32_t seq;
 	struct nlmsghdr *msg; /* the message being built */
@@ -78,13 +80,53 @@ static void nest_end(struct nl_builder *b, struct nlattr *nest)
 	nest->nla_len = (uint16_t)(b->buf + b->len - (uint8_t *)nest);
 }
 
-/* `meta nftrace set 1`: immediate 1 into register 1, then meta set nftrace from it. */
-static void put_nftrace_rule(struct nl_builder *b, const char *table, const char *chain)
+/* Two expressions: a load into register 1 (meta key, or payload of the network header), then
+ * `cmp eq` of register 1 with the value. */
+static void put_load_cmp(struct nl_builder *b, uint32_t meta_key, uint32_t nh_off, const void *v, size_t n)
+{
+	struct nlattr *elem = attr(b, NLA_F_NESTED | NFTA_LIST_ELEM, NULL, 0);
+	attr_str(b, NFTA_EXPR_NAME, meta_key ? "meta" : "payload");
+	struct nlattr *data = attr(b, NLA_F_NESTED | NFTA_EXPR_DATA, NULL, 0);
+	if (meta_key) {
+		attr_be32(b, NFTA_META_DREG, NFT_REG_1);
+		attr_be32(b, NFTA_META_KEY, meta_key);
+	} else {
+		attr_be32(b, NFTA_PAYLOAD_DREG, NFT_REG_1);
+		attr_be32(b, NFTA_PAYLOAD_BASE, NFT_PAYLOAD_NETWORK_HEADER);
+		attr_be32(b, NFTA_PAYLOAD_OFFSET, nh_off);
+		attr_be32(b, NFTA_PAYLOAD_LEN, (uint32_t)n);
+	}
+	nest_end(b, data);
+	nest_end(b, elem);
+	elem = attr(b, NLA_F_NESTED | NFTA_LIST_ELEM, NULL, 0);
+	attr_str(b, NFTA_EXPR_NAME, "cmp");
+	data = attr(b, NLA_F_NESTED | NFTA_EXPR_DATA, NULL, 0);
+	attr_be32(b, NFTA_CMP_SREG, NFT_REG_1);
+	attr_be32(b, NFTA_CMP_OP, NFT_CMP_EQ);
+	struct nlattr *val = attr(b, NLA_F_NESTED | NFTA_CMP_DATA, NULL, 0);
+	attr(b, NFTA_DATA_VALUE, v, n);
+	nest_end(b, val);
+	nest_end(b, data);
+	nest_end(b, elem);
+}
+
+/* `[meta nfproto X] [meta l4proto P] [ip saddr A] meta nftrace set 1`: the matches (m, or none),
+ * then immediate 1 into register 1 and meta set nftrace from it. */
+static void put_nftrace_rule(struct nl_builder *b, const char *table, const char *chain,
+			     const struct pm_nft_trace_match *m)
 {
 	begin_msg(b, nft_type(NFT_MSG_NEWRULE), NLM_F_CREATE | NLM_F_APPEND | NLM_F_ACK, NFPROTO_INET, 0);
 	attr_str(b, NFTA_RULE_TABLE, table);
 	attr_str(b, NFTA_RULE_CHAIN, chain);
 	struct nlattr *list = attr(b, NLA_F_NESTED | NFTA_RULE_EXPRESSIONS, NULL, 0);
+	if (m && m->family) {
+		uint8_t nfproto = m->family == 4 ? NFPROTO_IPV4 : NFPROTO_IPV6;
+		put_load_cmp(b, NFT_META_NFPROTO, 0, &nfproto, 1);
+	}
+	if (m && m->proto)
+		put_load_cmp(b, NFT_META_L4PROTO, 0, &m->proto, 1);
+	if (m && m->ip_at && m->ip_len)
+		put_load_cmp(b, 0, m->ip_at, m->ip, m->ip_len);
 	struct nlattr *elem = attr(b, NLA_F_NESTED | NFTA_LIST_ELEM, NULL, 0);
 	attr_str(b, NFTA_EXPR_NAME, "immediate");
 	struct nlattr *data = attr(b, NLA_F_NESTED | NFTA_EXPR_DATA, NULL, 0);
@@ -127,8 +169,10 @@ static void build_batch(struct nl_builder *b, const char *table, const struct pm
 		attr_be32(b, NFTA_CHAIN_POLICY, NF_ACCEPT);
 		attr_str(b, NFTA_CHAIN_TYPE, "filter");
 		end_msg(b);
-		if (o->nftrace_rule)
-			put_nftrace_rule(b, table, names[hook]);
+		if (o->nftrace_rule && o->nmatches < 0)
+			put_nftrace_rule(b, table, names[hook], NULL);
+		for (int i = 0; o->nftrace_rule && i < o->nmatches; i++)
+			put_nftrace_rule(b, table, names[hook], &o->matches[i]);
 	}
 	begin_msg(b, NFNL_MSG_BATCH_END, 0, AF_UNSPEC, NFNL_SUBSYS_NFTABLES);
 	end_msg(b);
@@ -160,7 +204,7 @@ static int read_acks(int fd, int expected)
 
 int pm_nft_owner_table_create(const char *table)
 {
-	const struct pm_nft_owner_opts o = { .priority = 0 };
+	const struct pm_nft_owner_opts o = { .priority = 0, .nmatches = -1 };
 	return pm_nft_owner_table_create_ex(table, &o);
 }
 
@@ -175,15 +219,25 @@ int pm_nft_owner_table_create_ex(const char *table, const struct pm_nft_owner_op
 		close(fd);
 		return -e;
 	}
-	struct nl_builder b; /* 4 KiB */
-	memset(&b, 0, sizeof(b));
+	int rules = !o->nftrace_rule ? 0 : o->nmatches < 0 ? 1 : o->nmatches;
+	if (strlen(table) > 64 || rules > PM_NFT_TRACE_MATCHES) {
+		close(fd);
+		return -EINVAL;
+	}
+	struct nl_builder b = { 0 };
+	b.buf = malloc(MSG_SPACE + (size_t)NF_INET_NUMHOOKS * (size_t)rules * RULE_SPACE);
+	if (!b.buf) {
+		close(fd);
+		return -ENOMEM;
+	}
 	build_batch(&b, table, o);
 	struct sockaddr_nl kernel = { .nl_family = AF_NETLINK };
 	int rc = 0;
 	if (sendto(fd, b.buf, b.len, 0, (struct sockaddr *)&kernel, sizeof(kernel)) < 0)
 		rc = -errno;
 	else
-		rc = read_acks(fd, 1 + NF_INET_NUMHOOKS * (o->nftrace_rule ? 2 : 1));
+		rc = read_acks(fd, 1 + NF_INET_NUMHOOKS * (1 + rules));
+	free(b.buf);
 	if (rc < 0) {
 		close(fd);
 		return rc;

@@ -68,7 +68,7 @@ static int netlink_socket(void)
 	return fd;
 }
 
-struct pm_nft_ns *pm_nft_trace_open(const char *table, int *err)
+struct pm_nft_ns *pm_nft_trace_open(const char *table, const struct pm_nft_trace_match *m, int nmatches, int *err)
 {
 	struct pm_nft_ns *n = calloc(1, sizeof(*n));
 	if (!n) {
@@ -76,7 +76,7 @@ struct pm_nft_ns *pm_nft_trace_open(const char *table, int *err)
 		return NULL;
 	}
 	n->sock = n->query = -1;
-	const struct pm_nft_owner_opts o = { .priority = INT32_MIN, .nftrace_rule = true };
+	const struct pm_nft_owner_opts o = { .priority = INT32_MIN, .nftrace_rule = true, .matches = m, .nmatches = nmatches };
 	int fd = pm_nft_owner_table_create_ex(table, &o);
 	if (fd < 0)
 		goto fail_fd;

@@ -17,8 +17,10 @@
 
 struct pm_nft_ns;
 
-/* In the calling thread's namespace: the table `table` and the sockets. NULL with *err = errno. */
-struct pm_nft_ns *pm_nft_trace_open(const char *table, int *err);
+/* In the calling thread's namespace: the table `table` and the sockets; the packets traced are
+ * those of the matches (nmatches < 0: all; pm_nft_trace_plan()). NULL with *err = errno. */
+struct pm_nft_trace_match;
+struct pm_nft_ns *pm_nft_trace_open(const char *table, const struct pm_nft_trace_match *m, int nmatches, int *err);
 /* Closes the sockets: the kernel deletes the table. NULL is fine. */
 void pm_nft_trace_close(struct pm_nft_ns *n);
 

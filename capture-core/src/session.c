@@ -268,6 +268,10 @@ static int attach(pktmon_session *s, char *err, size_t errlen)
 	pm_fill_nf_code(s);
 	/* naming the rule of a NETFILTER_DROP: only when drops are written */
 	s->rule_trace = !s->no_rule_trace && !s->opt.counters_only && s->opt.type != PKTMON_TYPE_FLOW;
+	/* trace only (a superset of) the packets the filters select: tracing costs per packet */
+	s->trace_nmatches = pm_nft_trace_plan(s->filters, s->nfilters, s->trace_matches, PM_NFT_TRACE_MATCHES);
+	if (s->trace_nmatches == 0)
+		s->rule_trace = false; /* the filters select no IP packet */
 	if (s->rule_trace) {
 		static atomic_uint sessions; /* two sessions of one process need two tables */
 		unsigned k = atomic_fetch_add(&sessions, 1);

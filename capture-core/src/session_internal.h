@@ -18,6 +18,7 @@
 #include "filter.h"
 #include "kallsyms.h"
 #include "nf_mechanism.h"
+#include "nft_trace_parse.h"
 #include "pktmon/pktmon.h"
 #include "pm_buf.h"
 
@@ -103,6 +104,8 @@ struct pktmon_session {
 	bool rule_trace;        /* naming the nftables rule of NETFILTER_DROPs (nft_trace.h) */
 	bool rule_trace_warned; /* a namespace's tracing table failed: said once */
 	char trace_table[48];   /* the owned table's name, pktmon_trace_<pid>[_n] */
+	struct pm_nft_trace_match trace_matches[PM_NFT_TRACE_MATCHES]; /* the packets traced */
+	int trace_nmatches;     /* < 0: every packet */
 	uint64_t trace_enobufs; /* the trace sockets overflowed: traces lost */
 	uint64_t rules_named;   /* drops that got their rule */
 	struct nf_ns *ns;

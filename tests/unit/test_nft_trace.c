@@ -10,6 +10,7 @@
 #include <linux/netfilter/nfnetlink.h>
 #include <linux/netlink.h>
 
+#include "filter.h"
 #include "nft_trace_parse.h"
 
 #include "check.h"
@@ -230,8 +231,39 @@ static void test_rule(void)
 	      "names that could be read as more than a name");
 }
 
+static struct pm_filter filter(const char *line)
+{
+	struct pm_filter f;
+	char err[128] = "";
+	memset(&f, 0, sizeof(f));
+	CHECK(pm_filter_parse_line(line, &f, err, sizeof(err)) == 0, "filter '%s': %s", line, err);
+	return f;
+}
+
+/* The tracing rules select a superset of what the filters select. */
+static void test_plan(void)
+{
+	struct pm_nft_trace_match m[PM_NFT_TRACE_MATCHES];
+	CHECK(pm_nft_trace_plan(NULL, 0, m, PM_NFT_TRACE_MATCHES) == -1, "no filter: every packet");
+	struct pm_filter fs[3] = { filter("-t ICMP -i 198.18.0.0/15"), filter("-i 2001:db8::1"), filter("-d ARP") };
+	CHECK(pm_nft_trace_plan(fs, 3, m, PM_NFT_TRACE_MATCHES) == 4, "2 rules per address, none for ARP");
+	CHECK(m[0].family == 4 && m[0].proto == 1 && m[0].ip_at == 12 && m[0].ip_len == 1 && m[0].ip[0] == 198,
+	      "ICMP, IPv4 source in 198.0.0.0/8 (a /15 compared on its whole bytes)");
+	CHECK(m[1].ip_at == 16 && m[1].proto == 1, "then the destination");
+	CHECK(m[2].family == 6 && m[2].proto == 0 && m[2].ip_at == 8 && m[2].ip_len == 16, "IPv6 source");
+	CHECK(m[3].ip_at == 24, "IPv6 destination");
+	CHECK(pm_nft_trace_plan(&fs[2], 1, m, PM_NFT_TRACE_MATCHES) == 0, "ARP only: nothing to trace");
+	struct pm_filter port = filter("-p 80");
+	CHECK(pm_nft_trace_plan(&port, 1, m, PM_NFT_TRACE_MATCHES) == 1 && !m[0].family && !m[0].proto && !m[0].ip_at,
+	      "a port only: a rule without conditions (ports are not compared)");
+	struct pm_filter encap = filter("-i 10.0.0.1 -e");
+	CHECK(pm_nft_trace_plan(&encap, 1, m, PM_NFT_TRACE_MATCHES) == -1, "inner headers: every packet");
+	CHECK(pm_nft_trace_plan(fs, 1, m, 1) == -1, "no room: every packet rather than miss one");
+}
+
 int main(void)
 {
+	test_plan();
 	test_parse();
 	test_match();
 	test_rule();

@@ -2,6 +2,8 @@
 /* nft_trace_parse.c - see nft_trace_parse.h. */
 #include "nft_trace_parse.h"
 
+#include "filter.h"
+
 #include <stdio.h>
 #include <string.h>
 #include <linux/netfilter.h>
@@ -313,4 +315,47 @@ const char *pm_nft_family_name(uint8_t family)
 	case NFPROTO_NETDEV: return "netdev";
 	default: return NULL;
 	}
+}
+
+int pm_nft_trace_plan(const struct pm_filter *fs, size_t n, struct pm_nft_trace_match *out, size_t cap)
+{
+	size_t k = 0;
+	if (!n)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		const struct pktmon_filter *f = &fs[i].f;
+		if (f->fields & PKTMON_FF_ENCAP)
+			return -1; /* the conditions are on inner headers */
+		struct pm_nft_trace_match m = { 0 };
+		if (f->fields & PKTMON_FF_ETHERTYPE) {
+			if (f->ethertype == 0x0800)
+				m.family = 4;
+			else if (f->ethertype == 0x86dd)
+				m.family = 6;
+			else if (f->ethertype != 0x8100 && f->ethertype != 0x88a8)
+				continue; /* ARP and the like: never in an IP hook */
+		}
+		if (f->fields & PKTMON_FF_PROTO)
+			m.proto = f->ip_proto;
+		int sides = 1;
+		if (f->fields & PKTMON_FF_IP1) {
+			uint8_t fam = f->ip_family[0];
+			if (m.family && m.family != fam)
+				continue; /* an IPv6 address in an IPv4 filter selects nothing */
+			m.family = fam;
+			m.ip_len = (uint8_t)(f->ip_prefix[0] / 8);
+			memcpy(m.ip, f->ip[0], 16);
+			if (m.ip_len)
+				sides = 2; /* the address at either end */
+		}
+		for (int side = 0; side < sides; side++) {
+			if (k == cap)
+				return -1; /* too many: trace everything rather than miss */
+			out[k] = m;
+			if (m.ip_len)
+				out[k].ip_at = (uint8_t)(m.family == 4 ? (side ? 16 : 12) : (side ? 24 : 8));
+			k++;
+		}
+	}
+	return (int)k;
 }

@@ -70,6 +70,23 @@ int pm_nft_rule_line(const char *listing, uint64_t handle, char *out, size_t out
  * the parser could take for another command or an include). */
 bool pm_nft_name_ok(const char *s);
 
+/* Which packets to trace: one `meta nftrace set 1` rule per match, each a superset of what a
+ * session filter selects (IP version, protocol, one address at either end, compared on whole
+ * bytes of its prefix); ports, MACs, VLANs and TCP flags are not compared. */
+struct pm_nft_trace_match {
+	uint8_t family;  /* 0 any, 4, 6 */
+	uint8_t proto;   /* 0 any, else the IP protocol (meta l4proto) */
+	uint8_t ip_at;   /* 0 none, else the offset in the IP header: 12/16 (IPv4), 8/24 (IPv6) */
+	uint8_t ip_len;  /* bytes of ip compared (the prefix, rounded down to whole bytes) */
+	uint8_t ip[16];
+};
+#define PM_NFT_TRACE_MATCHES 64
+struct pm_filter;
+/* The matches for the session's filters: -1 when every packet must be traced (no filter, or one
+ * the rules cannot narrow: inner headers with -e), else how many were written to out (0: none of
+ * the selected packets is IP, nothing to trace). */
+int pm_nft_trace_plan(const struct pm_filter *fs, size_t n, struct pm_nft_trace_match *out, size_t cap);
+
 /* "inet", "ip", "ip6", "arp", "bridge", "netdev", or NULL. */
 const char *pm_nft_family_name(uint8_t family);
 
