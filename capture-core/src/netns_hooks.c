@@ -68,6 +68,13 @@ static void trace_netns(pktmon_session *s, struct nf_ns *slot)
 		if (!wanted)
 			return;
 	}
+	if (pm_nft_trace_legacy_logs()) {
+		pm_notify(s, PKTMON_STREAM_WARNING,
+			  "netns %u: not naming nftables rules there: it has iptables-legacy tables and a kernel "
+			  "logger, which would log a TRACE line for every traced packet",
+			  slot->inum);
+		return;
+	}
 	int err = 0;
 	slot->trace = pm_nft_trace_open(s->trace_table, s->trace_matches, s->trace_nmatches, &err);
 	if (!slot->trace && !s->rule_trace_warned) {

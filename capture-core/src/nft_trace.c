@@ -255,3 +255,35 @@ bool pm_nft_trace_find(struct pm_nft_ns *n, int hook, const uint8_t *frame, size
 	snprintf(out->comment, sizeof(out->comment), "%s", c->comment);
 	return true;
 }
+
+/* The first bytes of a /proc file of the calling thread's namespace ("" when absent). */
+static void read_proc(const char *path, char *buf, size_t len)
+{
+	buf[0] = 0;
+	FILE *f = fopen(path, "re");
+	if (!f)
+		return;
+	if (!fgets(buf, (int)len, f))
+		buf[0] = 0;
+	fclose(f);
+}
+
+bool pm_nft_trace_legacy_logs(void)
+{
+	static const struct {
+		const char *tables, *logger;
+	} fam[2] = {
+		{ "/proc/thread-self/net/ip_tables_names", "/proc/sys/net/netfilter/nf_log/2" },
+		{ "/proc/thread-self/net/ip6_tables_names", "/proc/sys/net/netfilter/nf_log/10" },
+	};
+	char buf[64];
+	for (int i = 0; i < 2; i++) {
+		read_proc(fam[i].tables, buf, sizeof(buf));
+		if (!buf[0])
+			continue; /* no legacy table of this family here */
+		read_proc(fam[i].logger, buf, sizeof(buf));
+		if (buf[0] && strncmp(buf, "NONE", 4))
+			return true;
+	}
+	return false;
+}

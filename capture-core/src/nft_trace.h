@@ -41,6 +41,11 @@ struct pm_nft_rule_info {
  * True when a drop trace matched. */
 bool pm_nft_trace_find(struct pm_nft_ns *n, int hook, const uint8_t *frame, size_t len, struct pm_nft_rule_info *out);
 
+/* iptables-legacy tables are loaded in the calling thread's namespace and a kernel logger is bound
+ * for their family: x_tables would log a TRACE line for every traced packet (ipt_do_table's
+ * trace_packet), so this namespace is not traced. */
+bool pm_nft_trace_legacy_logs(void);
+
 /* Built with libnftables (rule text available). */
 bool pm_nft_trace_has_text(void);
 
