@@ -143,7 +143,10 @@ uint64_t pm_nft_trace_drain(struct pm_nft_ns *n)
 		}
 		for (struct nlmsghdr *h = (struct nlmsghdr *)buf; NLMSG_OK(h, (size_t)len); h = NLMSG_NEXT(h, len)) {
 			struct pm_nft_trace t;
-			if (pm_nft_trace_parse(h, h->nlmsg_len, &t) == 1 && pm_nft_trace_is_drop(&t))
+			if (pm_nft_trace_parse(h, h->nlmsg_len, &t) != 1)
+				continue;
+			pm_nft_recent_headers(&n->recent, &t);
+			if (pm_nft_trace_is_drop(&t))
 				pm_nft_recent_add(&n->recent, &t);
 		}
 	}

@@ -1,6 +1,6 @@
 #!/bin/bash
 # Scenario 14: which nftables rule dropped it. Two pings from 198.18.14.1, dropped by a rule with
-# a comment on the INPUT hook of the other namespace: each NETFILTER_DROP names the table, the
+# a comment on the INPUT hook of the other namespace (after a rule that matches and continues): each NETFILTER_DROP names the table, the
 # chain, the rule's handle, its text and comment (nftables tracing, no kprobe). Live only: the
 # user's ruleset reads back byte-identical after the capture stops, and after the capture helper
 # is killed with SIGKILL (the kernel removes the tracing table with its socket).
@@ -36,6 +36,9 @@ run() {
 	wait_ping "$A" 198.18.14.2
 	must ip netns exec "$B" nft add table inet filter
 	must ip netns exec "$B" nft add chain inet filter input '{ type filter hook input priority 0; policy accept; }'
+	# a rule that matches and continues first: the kernel puts the packet's headers in its trace
+	# message only, not in the drop's (pktmon carries them over by trace id)
+	must ip netns exec "$B" nft add rule inet filter input ip saddr 198.18.14.1
 	must ip netns exec "$B" nft add rule inet filter input "$RULE"
 	local before user
 	before=$(ruleset)
@@ -57,9 +60,9 @@ run() {
 	local text
 	text=$("$PKTMON" format "$1")
 	eq "pktmon format: both drops name their rule" "2" \
-		"$(grep -cxF "	rule: inet filter input handle 2: $RULE" <<<"$text")"
+		"$(grep -cxF "	rule: inet filter input handle 3: $RULE" <<<"$text")"
 	eq "pktmon format --json: the rule of the drops" \
-		'{"table":"inet filter","chain":"input","handle":2,"rule":"ip saddr 198.18.14.1 icmp type echo-request drop comment \"block ping\"","comment":"block ping"}' \
+		'{"table":"inet filter","chain":"input","handle":3,"rule":"ip saddr 198.18.14.1 icmp type echo-request drop comment \"block ping\"","comment":"block ping"}' \
 		"$("$PKTMON" format --json "$1" | grep -o '"nf_rule":{[^}]*}' | sort -u | sed 's/^"nf_rule"://')"
 
 	# --no-rule-trace: no table, no rule named
@@ -86,14 +89,14 @@ check() {
 	expect_drop "echo requests" 'icmp.type == 8' "ipv4 INPUT [netns $B]" 3 NETFILTER_DROP nft_do_chain
 	eq "two pings, two drops" "2|2" "$(groups 'icmp.type == 8')|$(count 'pktmon.dropped')"
 	eq "pktmon.nf.* of the drops" \
-		"inet filter|input|2|$RULE|block ping" \
+		"inet filter|input|3|$RULE|block ping" \
 		"$(tsp "$F" -Y pktmon.dropped -T fields -E separator='|' -e pktmon.nf.table -e pktmon.nf.chain \
 			-e pktmon.nf.rule_handle -e pktmon.nf.rule -e pktmon.nf.rule_comment | sort -u)"
 	eq "filter pktmon.nf.rule_comment == \"block ping\"" "2" "$(count 'pktmon.nf.rule_comment == "block ping"')"
 	eq "the Info column names the rule" "2" \
-		"$(tsp "$F" -Y pktmon.dropped -T fields -e _ws.col.Info | grep -cF '[DROP NETFILTER_DROP inet filter input #2 "block ping"]')"
+		"$(tsp "$F" -Y pktmon.dropped -T fields -e _ws.col.Info | grep -cF '[DROP NETFILTER_DROP inet filter input #3 "block ping"]')"
 	eq "the EPB comment names it for readers without the plugin" "2" \
-		"$(tsp "$F" -Y 'frame.comment contains "by inet filter input handle 2 \"block ping\""' -T fields -e frame.number | grep -c .)"
+		"$(tsp "$F" -Y 'frame.comment contains "by inet filter input handle 3 \"block ping\""' -T fields -e frame.number | grep -c .)"
 	eq "no echo reply" "0" "$(count 'icmp.type == 0')"
 }
 

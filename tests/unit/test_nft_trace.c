@@ -185,6 +185,29 @@ static void test_match(void)
 		pm_nft_recent_add(&r, &x);
 	}
 	CHECK(!pm_nft_recent_take(&r, -1, frame, sizeof(frame)), "pushed out by newer drops");
+
+	/* a chain's policy drop after a rule that continued: the headers came with the first message */
+	memset(&r, 0, sizeof(r));
+	struct pm_nft_trace first = t, second = t, policy;
+	first.id = 77;
+	pm_nft_recent_headers(&r, &first);
+	second.id = 78;
+	second.nh[5] ^= 0xff;
+	pm_nft_recent_headers(&r, &second);
+	memset(&policy, 0, sizeof(policy));
+	policy.id = 77;
+	policy.type = NFT_TRACETYPE_POLICY;
+	policy.has_policy = true;
+	policy.policy = NF_DROP;
+	pm_nft_recent_headers(&r, &policy);
+	CHECK(policy.nh_len == 20 && policy.th_len == 8 && policy.iif == 2 && !memcmp(policy.nh, frame + 14, 20),
+	      "the headers of the same trace id");
+	pm_nft_recent_add(&r, &policy);
+	got = pm_nft_recent_take(&r, NF_INET_LOCAL_IN, frame, sizeof(frame));
+	CHECK(got && got->type == NFT_TRACETYPE_POLICY, "the policy drop matches its frame");
+	struct pm_nft_trace lost = { .id = 99 };
+	pm_nft_recent_headers(&r, &lost);
+	CHECK(lost.nh_len == 0, "an id never seen with headers stays without");
 }
 
 static void test_rule(void)

@@ -215,6 +215,34 @@ bool pm_nft_trace_hook_ok(const struct pm_nft_trace *t, int hook)
 	}
 }
 
+void pm_nft_recent_headers(struct pm_nft_recent *r, struct pm_nft_trace *t)
+{
+	if (t->nh_len) {
+		struct pm_nft_hdrs *h = &r->hdrs[r->hdrs_next++ % PM_NFT_RECENT_HDRS];
+		r->hdrs_next %= PM_NFT_RECENT_HDRS;
+		h->id = t->id;
+		h->iif = t->iif;
+		h->oif = t->oif;
+		h->nh_len = t->nh_len;
+		h->th_len = t->th_len;
+		memcpy(h->nh, t->nh, t->nh_len);
+		memcpy(h->th, t->th, t->th_len);
+		return;
+	}
+	for (unsigned k = 1; k <= PM_NFT_RECENT_HDRS; k++) {
+		const struct pm_nft_hdrs *h = &r->hdrs[(r->hdrs_next + PM_NFT_RECENT_HDRS - k) % PM_NFT_RECENT_HDRS];
+		if (!h->nh_len || h->id != t->id)
+			continue;
+		t->iif = h->iif;
+		t->oif = h->oif;
+		t->nh_len = h->nh_len;
+		t->th_len = h->th_len;
+		memcpy(t->nh, h->nh, h->nh_len);
+		memcpy(t->th, h->th, h->th_len);
+		return;
+	}
+}
+
 void pm_nft_recent_add(struct pm_nft_recent *r, const struct pm_nft_trace *t)
 {
 	unsigned i = r->next % PM_NFT_RECENT;

@@ -46,13 +46,26 @@ bool pm_nft_trace_matches_frame(const struct pm_nft_trace *t, const uint8_t *fra
  * hook < 0: no hook known, anything goes. */
 bool pm_nft_trace_hook_ok(const struct pm_nft_trace *t, int hook);
 
-/* The few recent drop traces of one namespace, newest first when searched. */
+/* The few recent drop traces of one namespace, newest first when searched; and the headers of the
+ * recent packets by trace id. */
 #define PM_NFT_RECENT 16
+#define PM_NFT_RECENT_HDRS 32
+struct pm_nft_hdrs {
+	uint32_t id, iif, oif;
+	uint16_t nh_len, th_len;
+	uint8_t nh[PM_NFT_HDR_MAX], th[PM_NFT_HDR_MAX];
+};
 struct pm_nft_recent {
 	struct pm_nft_trace t[PM_NFT_RECENT];
 	bool used[PM_NFT_RECENT];
 	unsigned next;
+	struct pm_nft_hdrs hdrs[PM_NFT_RECENT_HDRS];
+	unsigned hdrs_next;
 };
+/* The kernel puts a packet's headers and devices only in the first trace message of a chain's run
+ * (a rule that continued, say), not in the later drop: remember them by trace id from the messages
+ * that carry them, and give them to a message of the same id that lacks them. */
+void pm_nft_recent_headers(struct pm_nft_recent *r, struct pm_nft_trace *t);
 void pm_nft_recent_add(struct pm_nft_recent *r, const struct pm_nft_trace *t);
 /* The most recent drop trace that matches the frame and the hook; it is taken out (one drop, one
  * trace). NULL when none. The pointer stays valid until the next add. */
