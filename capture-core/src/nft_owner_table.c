@@ -148,6 +148,14 @@ static void put_nftrace_rule(struct nl_builder *b, const char *table, const char
 	end_msg(b);
 }
 
+/* Every packet enters a namespace's hooks at PREROUTING (received) or OUTPUT (sent), and skb->nf_trace
+ * stays set along its way through the namespace: tracing chains there only halve the messages ours
+ * add (each chain a packet crosses sends one per rule and one for its policy). */
+static bool tracing_hook(int hook)
+{
+	return hook == NF_INET_PRE_ROUTING || hook == NF_INET_LOCAL_OUT;
+}
+
 static void build_batch(struct nl_builder *b, const char *table, const struct pm_nft_owner_opts *o)
 {
 	begin_msg(b, NFNL_MSG_BATCH_BEGIN, 0, AF_UNSPEC, NFNL_SUBSYS_NFTABLES);
@@ -159,6 +167,8 @@ static void build_batch(struct nl_builder *b, const char *table, const struct pm
 	static const char *const names[NF_INET_NUMHOOKS] = { "prerouting", "input", "forward", "output",
 							      "postrouting" };
 	for (int hook = 0; hook < NF_INET_NUMHOOKS; hook++) {
+		if (o->nftrace_rule && !tracing_hook(hook))
+			continue;
 		begin_msg(b, nft_type(NFT_MSG_NEWCHAIN), NLM_F_CREATE | NLM_F_ACK, NFPROTO_INET, 0);
 		attr_str(b, NFTA_CHAIN_TABLE, table);
 		attr_str(b, NFTA_CHAIN_NAME, names[hook]);
@@ -225,7 +235,7 @@ int pm_nft_owner_table_create_ex(const char *table, const struct pm_nft_owner_op
 		return -EINVAL;
 	}
 	struct nl_builder b = { 0 };
-	b.buf = malloc(MSG_SPACE + (size_t)NF_INET_NUMHOOKS * (size_t)rules * RULE_SPACE);
+	b.buf = malloc(MSG_SPACE + (size_t)2 * (size_t)rules * RULE_SPACE);
 	if (!b.buf) {
 		close(fd);
 		return -ENOMEM;
@@ -236,7 +246,7 @@ int pm_nft_owner_table_create_ex(const char *table, const struct pm_nft_owner_op
 	if (sendto(fd, b.buf, b.len, 0, (struct sockaddr *)&kernel, sizeof(kernel)) < 0)
 		rc = -errno;
 	else
-		rc = read_acks(fd, 1 + NF_INET_NUMHOOKS * (1 + rules));
+		rc = read_acks(fd, 1 + (o->nftrace_rule ? 2 : NF_INET_NUMHOOKS) * (1 + rules));
 	free(b.buf);
 	if (rc < 0) {
 		close(fd);

@@ -19,9 +19,9 @@
  * owning netlink socket (close it to delete the table) or -errno. */
 int pm_nft_owner_table_create(const char *table);
 
-/* The same with the chains at `priority` and, with nftrace_rule, rules in each that set
- * `meta nftrace set 1` (tracing, nft_trace.h): one per match, or one for every packet when
- * nmatches < 0. */
+/* The same with the chains at `priority` and, with nftrace_rule, only the prerouting and output
+ * chains, with rules that set `meta nftrace set 1` (tracing, nft_trace.h): one per match, or one
+ * for every packet when nmatches < 0. */
 #include "nft_trace_parse.h"
 struct pm_nft_owner_opts {
 	int32_t priority;

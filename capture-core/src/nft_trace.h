@@ -3,6 +3,7 @@
  * nft_trace.h - which nftables rule dropped a packet, through nftables tracing: in a namespace, a
  * table owned by the capture whose base chains (lowest priority, every IPv4/IPv6 hook) hold
  * `meta nftrace set 1`, and a netlink socket that receives the trace messages (NFNLGRP_NFTRACE).
+ * (Only PREROUTING and OUTPUT: the mark stays on the packet through the namespace's later hooks.)
  * The kernel sends a packet's traces from nft_do_chain before the verdict is applied, so when the
  * drop event is read, the trace of the drop is already queued on the socket: drain, match by the
  * packet's header bytes, name the rule (raw NFT_MSG_GETRULE for the comment, libnftables for the
