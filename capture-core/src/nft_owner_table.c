@@ -15,7 +15,7 @@
 #include "nft_owner_table.h"
 
 #define MSG_SPACE 4096 /* the table and its chains */
-#define RULE_SPACE 640 /* one rule: names, three matches, nftrace */
+#define RULE_SPACE 768 /* one rule: names, three matches, nftrace, accept */
 
 struct nl_builder {
 	uint8_t *buf; /* sized for the batch by pm_nft_owner_table_create_ex */
@@ -110,7 +110,7 @@ static void put_load_cmp(struct nl_builder *b, uint32_t meta_key, uint32_t nh_of
 	nest_end(b, elem);
 }
 
-/* `[meta nfproto X] [meta l4proto P] [ip saddr A] meta nftrace set 1`: the matches (m, or none),
+/* `[meta nfproto X] [meta l4proto P] [ip saddr A] meta nftrace set 1 accept`: the matches (m, or none),
  * then immediate 1 into register 1 and meta set nftrace from it. */
 static void put_nftrace_rule(struct nl_builder *b, const char *table, const char *chain,
 			     const struct pm_nft_trace_match *m)
@@ -142,6 +142,20 @@ static void put_nftrace_rule(struct nl_builder *b, const char *table, const char
 	data = attr(b, NLA_F_NESTED | NFTA_EXPR_DATA, NULL, 0);
 	attr_be32(b, NFTA_META_KEY, NFT_META_NFTRACE);
 	attr_be32(b, NFTA_META_SREG, NFT_REG_1);
+	nest_end(b, data);
+	nest_end(b, elem);
+	/* accept: this chain is done, the hook's next chains run as after our policy accept, and the
+	 * kernel sends one trace message for our chain (the rule's verdict) instead of two (the rule's
+	 * continue, then the policy) */
+	elem = attr(b, NLA_F_NESTED | NFTA_LIST_ELEM, NULL, 0);
+	attr_str(b, NFTA_EXPR_NAME, "immediate");
+	data = attr(b, NLA_F_NESTED | NFTA_EXPR_DATA, NULL, 0);
+	attr_be32(b, NFTA_IMMEDIATE_DREG, NFT_REG_VERDICT);
+	struct nlattr *vdata = attr(b, NLA_F_NESTED | NFTA_IMMEDIATE_DATA, NULL, 0);
+	struct nlattr *verdict = attr(b, NLA_F_NESTED | NFTA_DATA_VERDICT, NULL, 0);
+	attr_be32(b, NFTA_VERDICT_CODE, NF_ACCEPT);
+	nest_end(b, verdict);
+	nest_end(b, vdata);
 	nest_end(b, data);
 	nest_end(b, elem);
 	nest_end(b, list);
