@@ -94,7 +94,7 @@ static bool nf_rule_of(pktmon_session *s, const struct pm_event *ev, const uint8
 	int hook = -1;
 	if (ev->comp.layer >= PKTMON_LAYER_NF_PREROUTING && ev->comp.layer <= PKTMON_LAYER_NF_POSTROUTING)
 		hook = ev->comp.layer - PKTMON_LAYER_NF_PREROUTING;
-	if (!pm_nft_trace_find(n->trace, hook, frame, ev->cap_len, info))
+	if (!pm_nft_trace_find(n->trace, s->self_netns_fd, hook, frame, ev->cap_len, info))
 		return false;
 	s->rules_named++;
 	*r = (struct pktmon_nf_rule){
@@ -225,7 +225,8 @@ void *pm_consumer(void *arg)
 		if (s->ns[i].trace)
 			pm_nft_trace_drain(s->ns[i].trace);
 	while (atomic_load(&s->running)) {
-		ring_buffer__poll(s->rb, 50);
+		/* with tracing, the trace sockets are drained at least every 20 ms: they fill between drops */
+		ring_buffer__poll(s->rb, s->rule_trace ? 20 : 50);
 		ring_buffer__consume(s->rb); /* events queued without a wake-up */
 		if (s->rule_trace)
 			pm_drain_traces(s); /* keep the trace sockets from filling between drops */

@@ -59,7 +59,7 @@ static int hook_points_netns(pktmon_session *s, struct nf_ns *slot)
 
 /* nftables tracing in the caller's namespace, to name the rule of a NETFILTER_DROP. Its failure
  * costs the rule's name only: said once per session, the capture goes on. */
-static void trace_netns(pktmon_session *s, struct nf_ns *slot)
+static void trace_netns(pktmon_session *s, struct nf_ns *slot, int netns_fd)
 {
 	if (s->nnetns) { /* --netns: drops are reported only there */
 		bool wanted = false;
@@ -76,7 +76,8 @@ static void trace_netns(pktmon_session *s, struct nf_ns *slot)
 		return;
 	}
 	int err = 0;
-	slot->trace = pm_nft_trace_open(s->trace_table, s->trace_matches, s->trace_nmatches, &err);
+	slot->trace = pm_nft_trace_open(s->trace_table, s->trace_matches, s->trace_nmatches,
+					fcntl(netns_fd, F_DUPFD_CLOEXEC, 3), &err);
 	if (!slot->trace && !s->rule_trace_warned) {
 		s->rule_trace_warned = true;
 		pm_notify(s, PKTMON_STREAM_WARNING,
@@ -97,9 +98,11 @@ static int attach_netns(pktmon_session *s, const struct pm_netns *ns, struct nf_
 		close(fd);
 		return -e;
 	}
-	close(fd); /* the links do not need it: holding it would keep the namespace alive */
+	/* the links do not need it: holding it would keep the namespace alive (the tracing sockets
+	 * hold it anyway, as the fallbacks' table does: the rescan closes them when it is gone) */
 	if (s->rule_trace)
-		trace_netns(s, slot);
+		trace_netns(s, slot, fd);
+	close(fd);
 	if (s->h->nf_mechanism != PM_MECH_NF_LINK)
 		return hook_points_netns(s, slot);
 	int prog = bpf_program__fd(s->skel->progs.pm_nf);

@@ -2,6 +2,7 @@
 /* nft_trace.c - see nft_trace.h. */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,7 +23,7 @@
 #include "nft_trace.h"
 #include "nft_trace_parse.h"
 
-#define TRACE_RCVBUF (4 << 20) /* room for the traces of ~50 ms of a busy host between drains */
+#define TRACE_RCVBUF (8 << 20) /* room for ~20 ms of traces (drained that often) of ~100k packets/s */
 #define RULE_CACHE 8
 
 struct rule_cache {
@@ -36,9 +37,11 @@ struct rule_cache {
 struct pm_nft_ns {
 	int sock;  /* owns the table; subscribed to the traces */
 	int query; /* asks for rules */
+	int netns_fd; /* the namespace, for libnftables' context (made when first needed) */
 	uint32_t seq;
 #ifdef PKTMON_HAVE_LIBNFTABLES
 	struct nft_ctx *nft; /* made in the namespace: its socket lives there */
+	bool nft_failed;
 #endif
 	struct pm_nft_recent recent;
 	struct rule_cache cache[RULE_CACHE];
@@ -68,14 +71,18 @@ static int netlink_socket(void)
 	return fd;
 }
 
-struct pm_nft_ns *pm_nft_trace_open(const char *table, const struct pm_nft_trace_match *m, int nmatches, int *err)
+struct pm_nft_ns *pm_nft_trace_open(const char *table, const struct pm_nft_trace_match *m, int nmatches, int netns_fd,
+				    int *err)
 {
 	struct pm_nft_ns *n = calloc(1, sizeof(*n));
 	if (!n) {
+		if (netns_fd >= 0)
+			close(netns_fd);
 		*err = ENOMEM;
 		return NULL;
 	}
 	n->sock = n->query = -1;
+	n->netns_fd = netns_fd; /* libnftables' context is made there when a rule is first named */
 	const struct pm_nft_owner_opts o = { .priority = INT32_MIN, .nftrace_rule = true, .matches = m, .nmatches = nmatches };
 	int fd = pm_nft_owner_table_create_ex(table, &o);
 	if (fd < 0)
@@ -95,15 +102,6 @@ struct pm_nft_ns *pm_nft_trace_open(const char *table, const struct pm_nft_trace
 	n->query = fd;
 	struct timeval tv = { .tv_sec = 0, .tv_usec = 200000 }; /* a rule query never holds the consumer long */
 	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-#ifdef PKTMON_HAVE_LIBNFTABLES
-	n->nft = nft_ctx_new(NFT_CTX_DEFAULT);
-	if (n->nft) {
-		/* stateless: a counter's values at the time of the lookup would mislead */
-		nft_ctx_output_set_flags(n->nft, NFT_CTX_OUTPUT_HANDLE | NFT_CTX_OUTPUT_STATELESS);
-		nft_ctx_buffer_output(n->nft);
-		nft_ctx_buffer_error(n->nft);
-	}
-#endif
 	return n;
 fail_fd:
 	*err = -fd;
@@ -119,6 +117,8 @@ void pm_nft_trace_close(struct pm_nft_ns *n)
 		close(n->sock); /* the kernel deletes the owned table */
 	if (n->query >= 0)
 		close(n->query);
+	if (n->netns_fd >= 0)
+		close(n->netns_fd);
 #ifdef PKTMON_HAVE_LIBNFTABLES
 	if (n->nft)
 		nft_ctx_free(n->nft);
@@ -128,27 +128,40 @@ void pm_nft_trace_close(struct pm_nft_ns *n)
 
 uint64_t pm_nft_trace_drain(struct pm_nft_ns *n)
 {
-	static __thread uint8_t buf[65536];
+	/* each trace is a datagram of its own (~400 bytes): many per system call */
+	enum { BATCH = 64, MSG = 4096 };
+	static __thread uint8_t buf[BATCH][MSG];
+	static __thread struct pm_nft_trace t;
+	struct mmsghdr mm[BATCH];
+	struct iovec iov[BATCH];
 	uint64_t enobufs = 0;
 	if (!n)
 		return 0;
-	for (int rounds = 0; rounds < 4096; rounds++) {
-		ssize_t len = recv(n->sock, buf, sizeof(buf), MSG_DONTWAIT);
-		if (len < 0) {
+	for (int rounds = 0; rounds < 2048; rounds++) {
+		for (int i = 0; i < BATCH; i++) {
+			iov[i] = (struct iovec){ buf[i], MSG };
+			mm[i] = (struct mmsghdr){ .msg_hdr = { .msg_iov = &iov[i], .msg_iovlen = 1 } };
+		}
+		int got = recvmmsg(n->sock, mm, BATCH, MSG_DONTWAIT, NULL);
+		if (got < 0) {
 			if (errno == ENOBUFS) {
 				enobufs++;
 				continue;
 			}
 			break; /* EAGAIN: all read */
 		}
-		for (struct nlmsghdr *h = (struct nlmsghdr *)buf; NLMSG_OK(h, (size_t)len); h = NLMSG_NEXT(h, len)) {
-			struct pm_nft_trace t;
-			if (pm_nft_trace_parse(h, h->nlmsg_len, &t) != 1)
-				continue;
-			pm_nft_recent_headers(&n->recent, &t);
-			if (pm_nft_trace_is_drop(&t))
-				pm_nft_recent_add(&n->recent, &t);
+		for (int i = 0; i < got; i++) {
+			size_t len = mm[i].msg_len;
+			for (struct nlmsghdr *h = (struct nlmsghdr *)buf[i]; NLMSG_OK(h, len); h = NLMSG_NEXT(h, len)) {
+				if (pm_nft_trace_parse(h, h->nlmsg_len, &t) != 1)
+					continue;
+				pm_nft_recent_headers(&n->recent, &t);
+				if (pm_nft_trace_is_drop(&t))
+					pm_nft_recent_add(&n->recent, &t);
+			}
 		}
+		if (got < BATCH)
+			break;
 	}
 	return enobufs;
 }
@@ -201,12 +214,36 @@ static void query_comment(struct pm_nft_ns *n, const struct pm_nft_trace *t, cha
 	}
 }
 
+#ifdef PKTMON_HAVE_LIBNFTABLES
+/* libnftables' context, made in the namespace (its netlink socket lives where it is made), once. */
+static struct nft_ctx *nft_ctx_in(struct pm_nft_ns *n, int self_netns_fd)
+{
+	if (n->nft || n->nft_failed)
+		return n->nft;
+	n->nft_failed = true;
+	if (n->netns_fd < 0 || self_netns_fd < 0 || setns(n->netns_fd, CLONE_NEWNET) < 0)
+		return NULL;
+	n->nft = nft_ctx_new(NFT_CTX_DEFAULT);
+	if (setns(self_netns_fd, CLONE_NEWNET) < 0)
+		fprintf(stderr, "pktmon: cannot return to the original network namespace: %s\n", strerror(errno));
+	if (!n->nft)
+		return NULL;
+	n->nft_failed = false;
+	/* stateless: a counter's values at the time of the lookup would mislead */
+	nft_ctx_output_set_flags(n->nft, NFT_CTX_OUTPUT_HANDLE | NFT_CTX_OUTPUT_STATELESS);
+	nft_ctx_buffer_output(n->nft);
+	nft_ctx_buffer_error(n->nft);
+	return n->nft;
+}
+#endif
+
 /* The rule's text: libnftables lists the chain (a command string, never a file) in the namespace. */
-static void query_text(struct pm_nft_ns *n, const struct pm_nft_trace *t, char *out, size_t outlen)
+static void query_text(struct pm_nft_ns *n, int self_netns_fd, const struct pm_nft_trace *t, char *out,
+		       size_t outlen)
 {
 #ifdef PKTMON_HAVE_LIBNFTABLES
 	const char *fam = pm_nft_family_name(t->family);
-	if (!n->nft || !fam || !pm_nft_name_ok(t->table) || !pm_nft_name_ok(t->chain))
+	if (!fam || !pm_nft_name_ok(t->table) || !pm_nft_name_ok(t->chain) || !nft_ctx_in(n, self_netns_fd) || !pm_nft_name_ok(t->table) || !pm_nft_name_ok(t->chain))
 		return;
 	char cmd[16 + 2 * PM_NFT_NAME_MAX];
 	snprintf(cmd, sizeof(cmd), "list chain %s %s %s", fam, t->table, t->chain);
@@ -214,11 +251,11 @@ static void query_text(struct pm_nft_ns *n, const struct pm_nft_trace *t, char *
 		pm_nft_rule_line(nft_ctx_get_output_buffer(n->nft), t->handle, out, outlen);
 	nft_ctx_get_error_buffer(n->nft); /* reset it */
 #else
-	(void)n, (void)t, (void)out, (void)outlen;
+	(void)n, (void)self_netns_fd, (void)t, (void)out, (void)outlen;
 #endif
 }
 
-static const struct rule_cache *rule_for(struct pm_nft_ns *n, const struct pm_nft_trace *t)
+static const struct rule_cache *rule_for(struct pm_nft_ns *n, int self_netns_fd, const struct pm_nft_trace *t)
 {
 	for (int i = 0; i < RULE_CACHE; i++) {
 		const struct rule_cache *c = &n->cache[i];
@@ -238,11 +275,11 @@ static const struct rule_cache *rule_for(struct pm_nft_ns *n, const struct pm_nf
 		return c;
 	}
 	query_comment(n, t, c->comment, sizeof(c->comment));
-	query_text(n, t, c->rule, sizeof(c->rule));
+	query_text(n, self_netns_fd, t, c->rule, sizeof(c->rule));
 	return c;
 }
 
-bool pm_nft_trace_find(struct pm_nft_ns *n, int hook, const uint8_t *frame, size_t len, struct pm_nft_rule_info *out)
+bool pm_nft_trace_find(struct pm_nft_ns *n, int self_netns_fd, int hook, const uint8_t *frame, size_t len, struct pm_nft_rule_info *out)
 {
 	if (!n)
 		return false;
@@ -253,7 +290,7 @@ bool pm_nft_trace_find(struct pm_nft_ns *n, int hook, const uint8_t *frame, size
 	snprintf(out->table, sizeof(out->table), "%s %s", fam ? fam : "?", t->table);
 	snprintf(out->chain, sizeof(out->chain), "%s", t->chain);
 	out->handle = t->type == NFT_TRACETYPE_POLICY ? 0 : t->handle;
-	const struct rule_cache *c = rule_for(n, t);
+	const struct rule_cache *c = rule_for(n, self_netns_fd, t);
 	snprintf(out->rule, sizeof(out->rule), "%s", c->rule);
 	snprintf(out->comment, sizeof(out->comment), "%s", c->comment);
 	return true;

@@ -19,9 +19,11 @@
 struct pm_nft_ns;
 
 /* In the calling thread's namespace: the table `table` and the sockets; the packets traced are
- * those of the matches (nmatches < 0: all; pm_nft_trace_plan()). NULL with *err = errno. */
+ * those of the matches (nmatches < 0: all; pm_nft_trace_plan()). netns_fd (owned from now on, or
+ * -1) is that namespace, for the rule's text. NULL with *err = errno. */
 struct pm_nft_trace_match;
-struct pm_nft_ns *pm_nft_trace_open(const char *table, const struct pm_nft_trace_match *m, int nmatches, int *err);
+struct pm_nft_ns *pm_nft_trace_open(const char *table, const struct pm_nft_trace_match *m, int nmatches, int netns_fd,
+				    int *err);
 /* Closes the sockets: the kernel deletes the table. NULL is fine. */
 void pm_nft_trace_close(struct pm_nft_ns *n);
 
@@ -38,9 +40,10 @@ struct pm_nft_rule_info {
 };
 
 /* The rule that dropped this frame at `hook` (NF_INET_*, or -1 when unknown), among the drop
- * traces drained so far (drain first).
+ * traces drained so far (drain first). The rule's text is read in its namespace: the calling
+ * thread enters it and returns to self_netns_fd.
  * True when a drop trace matched. */
-bool pm_nft_trace_find(struct pm_nft_ns *n, int hook, const uint8_t *frame, size_t len, struct pm_nft_rule_info *out);
+bool pm_nft_trace_find(struct pm_nft_ns *n, int self_netns_fd, int hook, const uint8_t *frame, size_t len, struct pm_nft_rule_info *out);
 
 /* iptables-legacy tables are loaded in the calling thread's namespace and a kernel logger is bound
  * for their family: x_tables would log a TRACE line for every traced packet (ipt_do_table's
