@@ -9,6 +9,12 @@ SC_NEEDS="nft ping"
 . "$(dirname "$0")/lib.sh"
 
 RULE='ip saddr 198.18.14.1 icmp type echo-request drop comment "block ping"'
+# the rule's text needs libnftables (an optional build dependency); without it, the comment only
+TEXT=$RULE
+if [ "$MODE" != sample ] && ! ldd "$(dirname "$PKTMON")/pktmon-capture" 2>/dev/null | grep -q libnftables; then
+	TEXT='comment "block ping"'
+	echo "note: pktmon-capture is built without libnftables: the rule's text is not expected"
+fi
 
 names() {
 	A=nftrule-a$1 B=nftrule-b$1
@@ -60,9 +66,11 @@ run() {
 	local text
 	text=$("$PKTMON" format "$1")
 	eq "pktmon format: both drops name their rule" "2" \
-		"$(grep -cxF "	rule: inet filter input handle 3: $RULE" <<<"$text")"
+		"$(grep -cxF "	rule: inet filter input handle 3: $TEXT" <<<"$text")"
+	local json='"rule":"ip saddr 198.18.14.1 icmp type echo-request drop comment \"block ping\"",'
+	[ "$TEXT" = "$RULE" ] || json=
 	eq "pktmon format --json: the rule of the drops" \
-		'{"table":"inet filter","chain":"input","handle":3,"rule":"ip saddr 198.18.14.1 icmp type echo-request drop comment \"block ping\"","comment":"block ping"}' \
+		'{"table":"inet filter","chain":"input","handle":3,'"$json"'"comment":"block ping"}' \
 		"$("$PKTMON" format --json "$1" | grep -o '"nf_rule":{[^}]*}' | sort -u | sed 's/^"nf_rule"://')"
 
 	# --no-rule-trace: no table, no rule named
@@ -89,7 +97,7 @@ check() {
 	expect_drop "echo requests" 'icmp.type == 8' "ipv4 INPUT [netns $B]" 3 NETFILTER_DROP nft_do_chain
 	eq "two pings, two drops" "2|2" "$(groups 'icmp.type == 8')|$(count 'pktmon.dropped')"
 	eq "pktmon.nf.* of the drops" \
-		"inet filter|input|3|$RULE|block ping" \
+		"inet filter|input|3|$([ "$TEXT" = "$RULE" ] && echo "$RULE")|block ping" \
 		"$(tsp "$F" -Y pktmon.dropped -T fields -E separator='|' -e pktmon.nf.table -e pktmon.nf.chain \
 			-e pktmon.nf.rule_handle -e pktmon.nf.rule -e pktmon.nf.rule_comment | sort -u)"
 	eq "filter pktmon.nf.rule_comment == \"block ping\"" "2" "$(count 'pktmon.nf.rule_comment == "block ping"')"
