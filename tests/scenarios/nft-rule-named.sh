@@ -21,12 +21,19 @@ names() {
 	NSLIST=("$A" "$B")
 }
 
-ruleset() { ip netns exec "$B" nft list ruleset; }
-# wait_no_trace_table: until the kernel removed the capture's table from B (3 s at most)
+# B's ruleset without the tracing tables of other captures (other tests may capture every namespace
+# at the same time: each has its pktmon_trace_<pid>); ours, pktmon_trace_$OURS, is kept
+ruleset() {
+	ip netns exec "$B" nft list ruleset | awk -v ours="table inet pktmon_trace_${OURS:-none} " '
+		/^table inet pktmon_trace_/ && index($0, ours) != 1 { skip = 1 }
+		!skip { print }
+		skip && /^}/ { skip = 0 }'
+}
+# wait_no_trace_table: until the kernel removed our capture's table from B (3 s at most)
 wait_no_trace_table() {
 	local i
 	for i in $(seq 1 30); do
-		ruleset | grep -q 'table inet pktmon_trace_' || return 0
+		ruleset | grep -q "table inet pktmon_trace_$OURS " || return 0
 		sleep 0.1
 	done
 	return 1
@@ -51,6 +58,7 @@ run() {
 	user=$(ip netns exec "$B" nft list table inet filter)
 
 	start_capture "$1" --filter 'icmp -t ICMP -i 198.18.14.2'
+	OURS=$CAP_PID
 	ruleset | grep -q "table inet pktmon_trace_$CAP_PID " &&
 		pass "while capturing, B has the capture's table pktmon_trace_$CAP_PID" ||
 		fail "no table pktmon_trace_$CAP_PID in $B while capturing: $(ruleset | grep ^table | paste -sd,)"
@@ -75,7 +83,8 @@ run() {
 
 	# --no-rule-trace: no table, no rule named
 	start_capture "$WORK/off.pcapng" --no-rule-trace --filter 'icmp -t ICMP -i 198.18.14.2'
-	ruleset | grep -q 'table inet pktmon_trace_' && fail "--no-rule-trace: a tracing table was made"
+	OURS=$CAP_PID
+	ruleset | grep -q "table inet pktmon_trace_$OURS " && fail "--no-rule-trace: a tracing table was made"
 	ip netns exec "$A" ping -c 1 -W 1 198.18.14.2 >/dev/null
 	stop_capture
 	eq "--no-rule-trace: the drop is there, without its rule" "1|0" \
@@ -84,6 +93,7 @@ run() {
 	# SIGKILL of the capture helper (pktmon start --foreground execs it): the kernel deletes the
 	# owned table when its socket goes
 	start_capture "$WORK/killed.pcapng" --filter 'icmp -t ICMP -i 198.18.14.2'
+	OURS=$CAP_PID
 	ruleset | grep -q "table inet pktmon_trace_$CAP_PID " || fail "no tracing table before the SIGKILL"
 	[ "$(cat /proc/"$CAP_PID"/comm 2>/dev/null)" = pktmon-capture ] || fail "pid $CAP_PID is not the capture helper"
 	kill -KILL "$CAP_PID"
