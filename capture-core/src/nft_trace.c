@@ -24,7 +24,7 @@
 #include "nft_trace_parse.h"
 
 #define TRACE_RCVBUF (8 << 20) /* room for ~20 ms of traces (drained that often) of ~100k packets/s */
-#define RULE_CACHE 8
+#define RULE_CACHE   8
 
 struct rule_cache {
 	bool used;
@@ -35,8 +35,8 @@ struct rule_cache {
 };
 
 struct pm_nft_ns {
-	int sock;  /* owns the table; subscribed to the traces */
-	int query; /* asks for rules */
+	int sock;     /* owns the table; subscribed to the traces */
+	int query;    /* asks for rules */
 	int netns_fd; /* the namespace, for libnftables' context (made when first needed) */
 	uint32_t seq;
 #ifdef PKTMON_HAVE_LIBNFTABLES
@@ -83,7 +83,9 @@ struct pm_nft_ns *pm_nft_trace_open(const char *table, const struct pm_nft_trace
 	}
 	n->sock = n->query = -1;
 	n->netns_fd = netns_fd; /* libnftables' context is made there when a rule is first named */
-	const struct pm_nft_owner_opts o = { .priority = INT32_MIN, .nftrace_rule = true, .matches = m, .nmatches = nmatches };
+	const struct pm_nft_owner_opts o = {
+		.priority = INT32_MIN, .nftrace_rule = true, .matches = m, .nmatches = nmatches
+	};
 	int fd = pm_nft_owner_table_create_ex(table, &o);
 	if (fd < 0)
 		goto fail_fd;
@@ -238,12 +240,11 @@ static struct nft_ctx *nft_ctx_in(struct pm_nft_ns *n, int self_netns_fd)
 #endif
 
 /* The rule's text: libnftables lists the chain (a command string, never a file) in the namespace. */
-static void query_text(struct pm_nft_ns *n, int self_netns_fd, const struct pm_nft_trace *t, char *out,
-		       size_t outlen)
+static void query_text(struct pm_nft_ns *n, int self_netns_fd, const struct pm_nft_trace *t, char *out, size_t outlen)
 {
 #ifdef PKTMON_HAVE_LIBNFTABLES
 	const char *fam = pm_nft_family_name(t->family);
-	if (!fam || !pm_nft_name_ok(t->table) || !pm_nft_name_ok(t->chain) || !nft_ctx_in(n, self_netns_fd) || !pm_nft_name_ok(t->table) || !pm_nft_name_ok(t->chain))
+	if (!fam || !pm_nft_name_ok(t->table) || !pm_nft_name_ok(t->chain) || !nft_ctx_in(n, self_netns_fd))
 		return;
 	char cmd[16 + 2 * PM_NFT_NAME_MAX];
 	snprintf(cmd, sizeof(cmd), "list chain %s %s %s", fam, t->table, t->chain);
@@ -279,7 +280,8 @@ static const struct rule_cache *rule_for(struct pm_nft_ns *n, int self_netns_fd,
 	return c;
 }
 
-bool pm_nft_trace_find(struct pm_nft_ns *n, int self_netns_fd, int hook, const uint8_t *frame, size_t len, struct pm_nft_rule_info *out)
+bool pm_nft_trace_find(struct pm_nft_ns *n, int self_netns_fd, int hook, const uint8_t *frame, size_t len,
+		       struct pm_nft_rule_info *out)
 {
 	if (!n)
 		return false;

@@ -32,18 +32,19 @@ void pm_nft_trace_close(struct pm_nft_ns *n);
 uint64_t pm_nft_trace_drain(struct pm_nft_ns *n);
 
 struct pm_nft_rule_info {
-	char table[8 + 256];  /* "inet filter" */
+	char table[8 + 256]; /* "inet filter" */
 	char chain[256];
-	uint64_t handle;      /* 0: the chain's policy */
-	char rule[1024];      /* as `nft -a list` prints it; "" when unknown */
-	char comment[256];    /* "" when none */
+	uint64_t handle;   /* 0: the chain's policy */
+	char rule[1024];   /* as `nft -a list` prints it; "" when unknown */
+	char comment[256]; /* "" when none */
 };
 
 /* The rule that dropped this frame at `hook` (NF_INET_*, or -1 when unknown), among the drop
  * traces drained so far (drain first). The rule's text is read in its namespace: the calling
  * thread enters it and returns to self_netns_fd.
  * True when a drop trace matched. */
-bool pm_nft_trace_find(struct pm_nft_ns *n, int self_netns_fd, int hook, const uint8_t *frame, size_t len, struct pm_nft_rule_info *out);
+bool pm_nft_trace_find(struct pm_nft_ns *n, int self_netns_fd, int hook, const uint8_t *frame, size_t len,
+		       struct pm_nft_rule_info *out);
 
 /* iptables-legacy tables are loaded in the calling thread's namespace and a kernel logger is bound
  * for their family: x_tables would log a TRACE line for every traced packet (ipt_do_table's

@@ -61,9 +61,8 @@ static void end(struct msg *m)
 
 /* An Ethernet + IPv4 ICMP echo request 198.18.0.1 > 198.18.0.2. */
 static uint8_t frame[14 + 20 + 8] = {
-	2, 0, 0, 0, 0, 2, 2, 0, 0, 0, 0, 1, 0x08, 0x00,
-	0x45, 0, 0, 28, 0x12, 0x34, 0x40, 0, 64, 1, 0xab, 0xcd, 198, 18, 0, 1, 198, 18, 0, 2,
-	8, 0, 0xf7, 0xff, 0, 1, 0, 0,
+	2, 0,  0, 0,    0,    2,   2,  0, 0, 0,   0,  1, 0x08, 0x00, 0x45, 0,    0,    28, 0x12, 0x34, 0x40,
+	0, 64, 1, 0xab, 0xcd, 198, 18, 0, 1, 198, 18, 0, 2,    8,    0,    0xf7, 0xff, 0,  1,    0,    0,
 };
 
 /* The trace of a rule's verdict for `frame`, as nf_tables_trace.c builds it. */
@@ -115,7 +114,8 @@ static void test_parse(void)
 	put_be32(&m, NFTA_TRACE_POLICY, NF_DROP);
 	end(&m);
 	CHECK(pm_nft_trace_parse(m.b, m.len, &t) == 1 && pm_nft_trace_is_drop(&t) && t.handle == 0 &&
-		      !strcmp(pm_nft_family_name(t.family), "ip"), "policy drop");
+		      !strcmp(pm_nft_family_name(t.family), "ip"),
+	      "policy drop");
 
 	/* not a trace; malformed ones */
 	begin(&m, NFT_MSG_NEWRULE, NFPROTO_INET);
@@ -155,7 +155,8 @@ static void test_match(void)
 	CHECK(pm_nft_trace_matches_frame(&t, tagged, sizeof(tagged)), "behind a VLAN tag");
 
 	CHECK(pm_nft_trace_hook_ok(&t, NF_INET_LOCAL_IN) && pm_nft_trace_hook_ok(&t, NF_INET_PRE_ROUTING), "input dev");
-	CHECK(!pm_nft_trace_hook_ok(&t, NF_INET_LOCAL_OUT) && !pm_nft_trace_hook_ok(&t, NF_INET_FORWARD), "no output dev");
+	CHECK(!pm_nft_trace_hook_ok(&t, NF_INET_LOCAL_OUT) && !pm_nft_trace_hook_ok(&t, NF_INET_FORWARD),
+	      "no output dev");
 	CHECK(pm_nft_trace_hook_ok(&t, -1), "hook unknown");
 
 	/* the recent drops: newest first, each taken once */

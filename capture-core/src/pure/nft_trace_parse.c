@@ -255,7 +255,8 @@ const struct pm_nft_trace *pm_nft_recent_take(struct pm_nft_recent *r, int hook,
 {
 	for (unsigned k = 1; k <= PM_NFT_RECENT; k++) {
 		unsigned i = (r->next + PM_NFT_RECENT - k) % PM_NFT_RECENT;
-		if (!r->used[i] || !pm_nft_trace_hook_ok(&r->t[i], hook) || !pm_nft_trace_matches_frame(&r->t[i], frame, len))
+		if (!r->used[i] || !pm_nft_trace_hook_ok(&r->t[i], hook) ||
+		    !pm_nft_trace_matches_frame(&r->t[i], frame, len))
 			continue;
 		r->used[i] = false;
 		return &r->t[i];

@@ -12,17 +12,17 @@
 #include <stdint.h>
 
 #define PM_NFT_NAME_MAX 256 /* NFT_NAME_MAXLEN */
-#define PM_NFT_HDR_MAX 40   /* NFT_TRACETYPE_*_HSIZE: the kernel copies at most this much */
+#define PM_NFT_HDR_MAX  40  /* NFT_TRACETYPE_*_HSIZE: the kernel copies at most this much */
 
 struct pm_nft_trace {
-	uint8_t family;   /* the table's family (NFPROTO_INET, NFPROTO_IPV4...) */
-	uint32_t type;    /* NFT_TRACETYPE_* */
-	uint32_t id;      /* the kernel's pseudo-id of the skb */
+	uint8_t family; /* the table's family (NFPROTO_INET, NFPROTO_IPV4...) */
+	uint32_t type;  /* NFT_TRACETYPE_* */
+	uint32_t id;    /* the kernel's pseudo-id of the skb */
 	bool has_verdict;
 	uint32_t verdict; /* NFTA_VERDICT_CODE (NF_DROP 0, NF_ACCEPT 1; negative codes for jumps) */
 	bool has_policy;
 	uint32_t policy;
-	uint64_t handle;  /* rule handle; 0 when none (a policy) */
+	uint64_t handle; /* rule handle; 0 when none (a policy) */
 	uint32_t iif, oif;
 	uint32_t nfproto; /* the packet's family: NFPROTO_IPV4 / NFPROTO_IPV6 */
 	char table[PM_NFT_NAME_MAX], chain[PM_NFT_NAME_MAX];
@@ -48,7 +48,7 @@ bool pm_nft_trace_hook_ok(const struct pm_nft_trace *t, int hook);
 
 /* The few recent drop traces of one namespace, newest first when searched; and the headers of the
  * recent packets by trace id. */
-#define PM_NFT_RECENT 16
+#define PM_NFT_RECENT      16
 #define PM_NFT_RECENT_HDRS 32
 struct pm_nft_hdrs {
 	uint32_t id, iif, oif;
@@ -87,10 +87,10 @@ bool pm_nft_name_ok(const char *s);
  * session filter selects (IP version, protocol, one address at either end, compared on whole
  * bytes of its prefix); ports, MACs, VLANs and TCP flags are not compared. */
 struct pm_nft_trace_match {
-	uint8_t family;  /* 0 any, 4, 6 */
-	uint8_t proto;   /* 0 any, else the IP protocol (meta l4proto) */
-	uint8_t ip_at;   /* 0 none, else the offset in the IP header: 12/16 (IPv4), 8/24 (IPv6) */
-	uint8_t ip_len;  /* bytes of ip compared (the prefix, rounded down to whole bytes) */
+	uint8_t family; /* 0 any, 4, 6 */
+	uint8_t proto;  /* 0 any, else the IP protocol (meta l4proto) */
+	uint8_t ip_at;  /* 0 none, else the offset in the IP header: 12/16 (IPv4), 8/24 (IPv6) */
+	uint8_t ip_len; /* bytes of ip compared (the prefix, rounded down to whole bytes) */
 	uint8_t ip[16];
 };
 #define PM_NFT_TRACE_MATCHES 64
