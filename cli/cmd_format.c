@@ -250,6 +250,33 @@ static void meta_problem(char *buf, size_t len, const struct pktmon_meta *m)
 		strncat(buf, ")", len - strlen(buf) - 1);
 }
 
+/* The nftables rule of a NETFILTER_DROP, as nft prints it:
+ *	rule: inet filter input handle 4: ip saddr 198.18.0.1 drop comment "block ping" */
+static void put_nf_rule(FILE *f, const struct pktmon_tlvs *v)
+{
+	if (!v->nf_table.ptr)
+		return;
+	fputs("\trule: ", f);
+	put_text(f, v->nf_table.ptr, v->nf_table.len);
+	fputc(' ', f);
+	if (v->nf_chain.ptr)
+		put_text(f, v->nf_chain.ptr, v->nf_chain.len);
+	if (!v->nf_rule_handle) {
+		fputs(" policy drop\n", f);
+		return;
+	}
+	fprintf(f, " handle %llu", (unsigned long long)v->nf_rule_handle);
+	if (v->nf_rule.ptr) {
+		fputs(": ", f);
+		put_text(f, v->nf_rule.ptr, v->nf_rule.len);
+	} else if (v->nf_rule_comment.ptr) {
+		fputs(": comment \"", f);
+		put_text(f, v->nf_rule_comment.ptr, v->nf_rule_comment.len);
+		fputc('"', f);
+	}
+	fputc('\n', f);
+}
+
 /* The third line of a full record: where, when, and everything else we know. */
 static void put_details(FILE *f, uint64_t frame, const struct pcapng_packet *p, const struct pktmon_meta *m)
 {
@@ -301,6 +328,8 @@ static void put_details(FILE *f, uint64_t frame, const struct pcapng_packet *p, 
 		fprintf(f, ", Metadata %s", pr);
 	}
 	fputc('\n', f);
+	if (m && m->status != PKTMON_META_UNKNOWN_VERSION)
+		put_nf_rule(f, &m->tlv);
 }
 
 static void put_hex(FILE *f, const uint8_t *d, uint32_t n)
@@ -410,6 +439,22 @@ static void json_meta(FILE *f, const struct pktmon_meta *m)
 		if (HAS(DROP_LOCATION)) fprintf(f, ",\"location\":\"0x%llx\"", (unsigned long long)v->drop_location);
 		fputs(",\"symbol\":", f);
 		json_mstr(f, &v->drop_symbol);
+		if (v->nf_table.ptr) {
+			fputs(",\"nf_rule\":{\"table\":", f);
+			json_mstr(f, &v->nf_table);
+			fputs(",\"chain\":", f);
+			json_mstr(f, &v->nf_chain);
+			fprintf(f, ",\"handle\":%llu", (unsigned long long)v->nf_rule_handle);
+			if (v->nf_rule.ptr) {
+				fputs(",\"rule\":", f);
+				json_mstr(f, &v->nf_rule);
+			}
+			if (v->nf_rule_comment.ptr) {
+				fputs(",\"comment\":", f);
+				json_mstr(f, &v->nf_rule_comment);
+			}
+			fputc('}', f);
+		}
 		fputc('}', f);
 	}
 #undef HAS

@@ -84,6 +84,11 @@ static int hf_flag_dropped = -1;
 static int hf_flag_l2_synthesized = -1;
 static int hf_flag_paged_not_captured = -1;
 static int hf_nf_family = -1;
+static int hf_nf_table = -1;
+static int hf_nf_chain = -1;
+static int hf_nf_rule_handle = -1;
+static int hf_nf_rule = -1;
+static int hf_nf_rule_comment = -1;
 static int hf_unknown_tlv = -1;
 static int hf_prev_frame = -1;
 static int hf_next_frame = -1;
@@ -716,7 +721,26 @@ static void dissect_meta(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, co
 					       tv->drop_location);
 		else
 			expert_add_info_format(pinfo, ti, &ei_drop, "Packet dropped: %s", r);
-		col_prepend_fstr(pinfo->cinfo, COL_INFO, "[DROP %s] ", r);
+		/* the nftables rule that dropped it: [DROP NETFILTER_DROP inet filter input #4 "block ping"] */
+		const char *nf_table = tlv_string(pinfo, mtvb, tv, PKTMON_TLV_NF_TABLE);
+		if (nf_table) {
+			const char *chain = tlv_string(pinfo, mtvb, tv, PKTMON_TLV_NF_CHAIN);
+			const char *comment = tlv_string(pinfo, mtvb, tv, PKTMON_TLV_NF_RULE_COMMENT);
+			char where[64] = "policy";
+			if (tv->nf_rule_handle)
+				snprintf(where, sizeof(where), "#%" PRIu64, tv->nf_rule_handle);
+			col_prepend_fstr(pinfo->cinfo, COL_INFO, "[DROP %s %s %s %s%s%s%s] ", r, nf_table,
+					 chain ? chain : "?", where, comment ? " \"" : "", comment ? comment : "",
+					 comment ? "\"" : "");
+			if (comment)
+				expert_add_info_format(pinfo, ti, &ei_drop, "Dropped by nftables rule %s %s %s \"%s\"",
+						       nf_table, chain ? chain : "?", where, comment);
+			else
+				expert_add_info_format(pinfo, ti, &ei_drop, "Dropped by nftables rule %s %s %s", nf_table,
+						       chain ? chain : "?", where);
+		} else {
+			col_prepend_fstr(pinfo->cinfo, COL_INFO, "[DROP %s] ", r);
+		}
 		refresh_info_field(pinfo, tree);
 	}
 
@@ -992,6 +1016,15 @@ static void proto_register_pktmon(void)
 				       "Kernel address that freed the packet", HFILL } },
 		{ &hf_drop_symbol, { "Drop symbol", "pktmon.drop_symbol", FT_STRING, BASE_NONE, NULL, 0x0,
 				     "symbol+0xoffset of the drop location", HFILL } },
+		{ &hf_nf_table, { "nftables table", "pktmon.nf.table", FT_STRING, BASE_NONE, NULL, 0x0,
+				  "Family and table of the rule that dropped the packet", HFILL } },
+		{ &hf_nf_chain, { "nftables chain", "pktmon.nf.chain", FT_STRING, BASE_NONE, NULL, 0x0, NULL, HFILL } },
+		{ &hf_nf_rule_handle, { "nftables rule handle", "pktmon.nf.rule_handle", FT_UINT64, BASE_DEC, NULL, 0x0,
+					"0: the chain's policy dropped it", HFILL } },
+		{ &hf_nf_rule, { "nftables rule", "pktmon.nf.rule", FT_STRING, BASE_NONE, NULL, 0x0,
+				 "The rule as nft -a list prints it", HFILL } },
+		{ &hf_nf_rule_comment, { "nftables rule comment", "pktmon.nf.rule_comment", FT_STRING, BASE_NONE, NULL,
+					 0x0, NULL, HFILL } },
 		{ &hf_ifindex, { "Interface index", "pktmon.ifindex", FT_UINT32, BASE_DEC, NULL, 0x0, NULL,
 				 HFILL } },
 		{ &hf_netns, { "Network namespace", "pktmon.netns", FT_UINT32, BASE_DEC, NULL, 0x0,
@@ -1126,6 +1159,11 @@ static void proto_register_pktmon(void)
 	meta_hf[PKTMON_TLV_CPU] = &hf_cpu;
 	meta_hf[PKTMON_TLV_FLAGS] = &hf_flags;
 	meta_hf[PKTMON_TLV_NF_FAMILY] = &hf_nf_family;
+	meta_hf[PKTMON_TLV_NF_TABLE] = &hf_nf_table;
+	meta_hf[PKTMON_TLV_NF_CHAIN] = &hf_nf_chain;
+	meta_hf[PKTMON_TLV_NF_RULE_HANDLE] = &hf_nf_rule_handle;
+	meta_hf[PKTMON_TLV_NF_RULE] = &hf_nf_rule;
+	meta_hf[PKTMON_TLV_NF_RULE_COMMENT] = &hf_nf_rule_comment;
 
 	rundown_hf[PKTMON_TLV_COMPONENT_ID] = &hf_rd_component_id;
 	rundown_hf[PKTMON_TLV_LAYER] = &hf_rd_layer;

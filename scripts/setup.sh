@@ -5,7 +5,7 @@ set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 
 PACKAGES=(build-essential cmake pkg-config clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev
-	libpcap-dev libglib2.0-dev libwireshark-dev wireshark-dev tshark libcap2-bin
+	libpcap-dev libnftables-dev libglib2.0-dev libwireshark-dev wireshark-dev tshark libcap2-bin
 	iproute2 nftables iputils-ping tcpdump bc util-linux python3 dpkg-dev)
 
 missing=()

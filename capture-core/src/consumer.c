@@ -14,6 +14,7 @@
 #include <bpf/libbpf.h>
 
 #include "capture_event.h"
+#include "nft_trace.h"
 #include "pcap_filter.h"
 #include "observation.h"
 #include "pcapng.h"
@@ -58,6 +59,59 @@ static bool pcap_verdict(pktmon_session *s, const struct pm_event *ev, const uin
 		return match;
 	}
 	return (s->pcap_match[bit >> 3] & mask) != 0;
+}
+
+/* ---- the nftables rule of a NETFILTER_DROP ---------------------------------------------------- */
+
+static struct nf_ns *trace_ns(pktmon_session *s, const struct pm_comp_key *k)
+{
+	for (size_t i = 0; i < s->nns; i++)
+		if (s->ns[i].trace && s->ns[i].inum == k->netns &&
+		    (!k->netns_cookie || (uint32_t)s->ns[i].cookie == k->netns_cookie))
+			return &s->ns[i];
+	return NULL;
+}
+
+static void trace_overflow(pktmon_session *s, uint64_t enobufs)
+{
+	if (!enobufs)
+		return;
+	if (!s->trace_enobufs)
+		pm_notify(s, PKTMON_STREAM_WARNING,
+			  "nftables traces were lost (the trace socket's buffer was full): some NETFILTER_DROP "
+			  "events will not name their rule");
+	s->trace_enobufs += enobufs;
+}
+
+/* The trace of the drop is queued already (sent from nft_do_chain before the verdict applied). */
+static bool nf_rule_of(pktmon_session *s, const struct pm_event *ev, const uint8_t *frame,
+		       struct pm_nft_rule_info *info, struct pktmon_nf_rule *r)
+{
+	struct nf_ns *n = trace_ns(s, &ev->comp);
+	if (!n)
+		return false;
+	trace_overflow(s, pm_nft_trace_drain(n->trace));
+	int hook = -1;
+	if (ev->comp.layer >= PKTMON_LAYER_NF_PREROUTING && ev->comp.layer <= PKTMON_LAYER_NF_POSTROUTING)
+		hook = ev->comp.layer - PKTMON_LAYER_NF_PREROUTING;
+	if (!pm_nft_trace_find(n->trace, s->self_netns_fd, hook, frame, ev->cap_len, info))
+		return false;
+	s->rules_named++;
+	*r = (struct pktmon_nf_rule){
+		.table = info->table,
+		.chain = info->chain,
+		.handle = info->handle,
+		.rule = info->rule[0] ? info->rule : NULL,
+		.comment = info->comment[0] ? info->comment : NULL,
+	};
+	return true;
+}
+
+void pm_drain_traces(pktmon_session *s)
+{
+	for (size_t i = 0; i < s->nns; i++)
+		if (s->ns[i].trace)
+			trace_overflow(s, pm_nft_trace_drain(s->ns[i].trace));
 }
 
 int pm_on_ring_event(void *ctx, void *data, size_t size)
@@ -137,6 +191,10 @@ int pm_on_ring_event(void *ctx, void *data, size_t size)
 		.missed_read = s->missed_read,
 	};
 	s->missed_write = s->missed_read = 0;
+	static __thread struct pm_nft_rule_info info; /* 2 KiB: not on the stack of a callback */
+	struct pktmon_nf_rule rule;
+	if (dropped && s->rule_trace && !strcmp(reason, "NETFILTER_DROP") && nf_rule_of(s, ev, frame, &info, &rule))
+		pe.nf_rule = &rule;
 	if (s->has_pcapng) {
 		pm_buf_reset(&s->block);
 		if (pm_observation_encode(&s->block, &s->meta, if_id, &pe) < 0)
@@ -161,9 +219,17 @@ void *pm_consumer(void *arg)
 {
 	pktmon_session *s = arg;
 	uint64_t last_scan = pm_clock_ns(CLOCK_MONOTONIC), last_flush = last_scan;
+	/* traces queued while the programs attached: their drops are read now, but a socket that
+	 * overflowed meanwhile lost only traces of packets before the capture began */
+	for (size_t i = 0; i < s->nns; i++)
+		if (s->ns[i].trace)
+			pm_nft_trace_drain(s->ns[i].trace);
 	while (atomic_load(&s->running)) {
-		ring_buffer__poll(s->rb, 50);
+		/* with tracing, the trace sockets are drained at least every 20 ms: they fill between drops */
+		ring_buffer__poll(s->rb, s->rule_trace ? 20 : 50);
 		ring_buffer__consume(s->rb); /* events queued without a wake-up */
+		if (s->rule_trace)
+			pm_drain_traces(s); /* keep the trace sockets from filling between drops */
 		uint64_t now = pm_clock_ns(CLOCK_MONOTONIC);
 		if (s->nf_wanted && now - last_scan >= NETNS_RESCAN_NS) {
 			pm_rescan_netns(s);

@@ -21,6 +21,7 @@
 #include "netns.h"
 #include "nf_link.h"
 #include "nft_owner_table.h"
+#include "nft_trace.h"
 #include "session_internal.h"
 
 #define NF_HOOKS 5
@@ -56,6 +57,35 @@ static int hook_points_netns(pktmon_session *s, struct nf_ns *slot)
 	return 1;
 }
 
+/* nftables tracing in the caller's namespace, to name the rule of a NETFILTER_DROP. Its failure
+ * costs the rule's name only: said once per session, the capture goes on. */
+static void trace_netns(pktmon_session *s, struct nf_ns *slot, int netns_fd)
+{
+	if (s->nnetns) { /* --netns: drops are reported only there */
+		bool wanted = false;
+		for (size_t i = 0; i < s->nnetns; i++)
+			wanted |= s->netns[i] == slot->inum;
+		if (!wanted)
+			return;
+	}
+	if (pm_nft_trace_legacy_logs()) {
+		pm_notify(s, PKTMON_STREAM_WARNING,
+			  "netns %u: not naming nftables rules there: it has iptables-legacy tables and a kernel "
+			  "logger, which would log a TRACE line for every traced packet",
+			  slot->inum);
+		return;
+	}
+	int err = 0;
+	slot->trace = pm_nft_trace_open(s->trace_table, s->trace_matches, s->trace_nmatches,
+					fcntl(netns_fd, F_DUPFD_CLOEXEC, 3), &err);
+	if (!slot->trace && !s->rule_trace_warned) {
+		s->rule_trace_warned = true;
+		pm_notify(s, PKTMON_STREAM_WARNING,
+			  "nftables tracing (naming the rule of a NETFILTER_DROP) is not available in netns %u: %s",
+			  slot->inum, strerror(err));
+	}
+}
+
 /* Attach the netfilter links in namespace `ns` from this thread, which enters
  * it and comes back. Returns the number of links made, or -errno. */
 static int attach_netns(pktmon_session *s, const struct pm_netns *ns, struct nf_ns *slot)
@@ -68,7 +98,11 @@ static int attach_netns(pktmon_session *s, const struct pm_netns *ns, struct nf_
 		close(fd);
 		return -e;
 	}
-	close(fd); /* the links do not need it: holding it would keep the namespace alive */
+	/* the links do not need it: holding it would keep the namespace alive (the tracing sockets
+	 * hold it anyway, as the fallbacks' table does: the rescan closes them when it is gone) */
+	if (s->rule_trace)
+		trace_netns(s, slot, fd);
+	close(fd);
 	if (s->h->nf_mechanism != PM_MECH_NF_LINK)
 		return hook_points_netns(s, slot);
 	int prog = bpf_program__fd(s->skel->progs.pm_nf);
@@ -105,6 +139,8 @@ void pm_detach_netns(struct nf_ns *n)
 	if (n->has_nft)
 		close(n->nft_sock); /* the kernel deletes the owned table */
 	n->has_nft = false;
+	pm_nft_trace_close(n->trace); /* the kernel deletes the tracing table */
+	n->trace = NULL;
 }
 
 /* Attach to namespaces not seen before; forget those that are gone. */
@@ -148,8 +184,10 @@ void pm_rescan_netns(pktmon_session *s)
 			pm_notify(s, PKTMON_STREAM_WARNING, "netfilter hooks in netns %u (%s): %s", list[i].inum,
 				  list[i].path, strerror(-rc));
 			/* fallbacks still see hooks others registered there: keep it, do not retry */
-			if (s->h->nf_mechanism == PM_MECH_NF_LINK)
+			if (s->h->nf_mechanism == PM_MECH_NF_LINK) {
+				pm_detach_netns(slot);
 				continue;
+			}
 		}
 		s->nns++;
 	}

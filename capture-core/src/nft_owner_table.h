@@ -12,8 +12,23 @@
 #ifndef PKTMON_NFT_OWNER_TABLE_H
 #define PKTMON_NFT_OWNER_TABLE_H
 
+#include <stdbool.h>
+#include <stdint.h>
+
 /* Make the table in the calling thread's network namespace. Returns the
  * owning netlink socket (close it to delete the table) or -errno. */
 int pm_nft_owner_table_create(const char *table);
+
+/* The same with the chains at `priority` and, with nftrace_rule, only the prerouting and output
+ * chains, with rules that set `meta nftrace set 1` (tracing, nft_trace.h): one per match, or one
+ * for every packet when nmatches < 0. */
+#include "nft_trace_parse.h"
+struct pm_nft_owner_opts {
+	int32_t priority;
+	bool nftrace_rule;
+	const struct pm_nft_trace_match *matches;
+	int nmatches;
+};
+int pm_nft_owner_table_create_ex(const char *table, const struct pm_nft_owner_opts *o);
 
 #endif

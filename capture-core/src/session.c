@@ -83,6 +83,14 @@ int pktmon_session_set_options(pktmon_session *s, const struct pktmon_session_op
 	return 0;
 }
 
+int pktmon_session_set_rule_trace(pktmon_session *s, bool on)
+{
+	if (s->active)
+		return -EBUSY;
+	s->no_rule_trace = !on;
+	return 0;
+}
+
 int pktmon_add_data_source(pktmon_session *s, enum pktmon_layer layer)
 {
 	if (s->active)
@@ -258,6 +266,20 @@ static int attach(pktmon_session *s, char *err, size_t errlen)
 	pm_write_header(s);
 
 	pm_fill_nf_code(s);
+	/* naming the rule of a NETFILTER_DROP: only when drops are written */
+	s->rule_trace = !s->no_rule_trace && !s->opt.counters_only && s->opt.type != PKTMON_TYPE_FLOW;
+	/* trace only (a superset of) the packets the filters select: tracing costs per packet */
+	s->trace_nmatches = pm_nft_trace_plan(s->filters, s->nfilters, s->trace_matches, PM_NFT_TRACE_MATCHES);
+	if (s->trace_nmatches == 0)
+		s->rule_trace = false; /* the filters select no IP packet */
+	if (s->rule_trace) {
+		static atomic_uint sessions; /* two sessions of one process need two tables */
+		unsigned k = atomic_fetch_add(&sessions, 1);
+		if (k)
+			snprintf(s->trace_table, sizeof(s->trace_table), "pktmon_trace_%d_%u", (int)getpid(), k + 1);
+		else
+			snprintf(s->trace_table, sizeof(s->trace_table), "pktmon_trace_%d", (int)getpid());
+	}
 	/* netfilter links first, in every namespace, then the tracepoints */
 	if (s->nf_wanted) {
 		pm_rescan_netns(s);

@@ -18,6 +18,7 @@
 #include "filter.h"
 #include "kallsyms.h"
 #include "nf_mechanism.h"
+#include "nft_trace_parse.h"
 #include "pktmon/pktmon.h"
 #include "pm_buf.h"
 
@@ -33,6 +34,7 @@ struct pm_comp_key;
 struct pm_event;
 struct pm_netns;
 struct bpf_program;
+struct pm_nft_ns;
 
 struct pktmon_handle {
 	struct btf *vmlinux;
@@ -72,6 +74,7 @@ struct nf_ns {
 	int nlinks;
 	int nft_sock; /* owner of the capture's nftables table (fallbacks), when has_nft */
 	bool has_nft;
+	struct pm_nft_ns *trace; /* nftables tracing (nft_trace.h), or NULL */
 	bool seen;
 };
 
@@ -91,12 +94,20 @@ struct pktmon_session {
 	struct pm_pcap_filter *pcap; /* NULL: none */
 	struct pktmon_output *outputs;
 	bool has_pcapng;
+	bool no_rule_trace; /* pktmon_session_set_rule_trace(s, false) */
 
 	/* running state */
 	struct capture_bpf *skel;
 	struct bpf_link *tp_links[10];
 	size_t ntp;
 	bool nf_wanted;
+	bool rule_trace;        /* naming the nftables rule of NETFILTER_DROPs (nft_trace.h) */
+	bool rule_trace_warned; /* a namespace's tracing table failed: said once */
+	char trace_table[48];   /* the owned table's name, pktmon_trace_<pid>[_n] */
+	struct pm_nft_trace_match trace_matches[PM_NFT_TRACE_MATCHES]; /* the packets traced */
+	int trace_nmatches;     /* < 0: every packet */
+	uint64_t trace_enobufs; /* the trace sockets overflowed: traces lost */
+	uint64_t rules_named;   /* drops that got their rule */
 	struct nf_ns *ns;
 	size_t nns, ns_cap;
 	size_t netns_hooked_max; /* for the summary, after detaching */
@@ -193,6 +204,7 @@ void pm_detach_netns(struct nf_ns *n);
 
 /* consumer.c */
 int pm_on_ring_event(void *ctx, void *data, size_t size);
+void pm_drain_traces(pktmon_session *s);
 void *pm_consumer(void *arg);
 
 #endif

@@ -91,6 +91,42 @@ int main(void)
 		CHECK(t->unknown_count == 0 && t->bad_length_count == 0, "nothing unknown");
 	}
 
+	/* a NETFILTER_DROP that names its nftables rule: TLVs 0x60-0x64 and the comment say it */
+	{
+		const struct pktmon_nf_rule rule = { "inet filter", "input", 4,
+						     "ip saddr 198.18.0.1 drop comment \"block ping\"", "block ping" };
+		struct pktmon_event e = ev;
+		e.nf_rule = &rule;
+		struct pm_buf rb = { 0 }, rm = { 0 };
+		CHECK(pm_observation_encode(&rb, &rm, 4, &e) == 0, "encode a drop with its rule");
+		uint16_t rl;
+		const uint8_t *rv = epb_option(rb.data, rb.len, PKTMON_PCAPNG_OPT_CUSTOM_BIN_COPY, &rl);
+		struct pktmon_meta m;
+		CHECK(rv && pktmon_meta_decode(rv + 4, rl - 4u, &m) == PKTMON_META_OK, "decodes");
+		const struct pktmon_tlvs *t = &m.tlv;
+		CHECK(t->nf_table.len == 11 && !memcmp(t->nf_table.ptr, "inet filter", 11), "table");
+		CHECK(t->nf_chain.len == 5 && !memcmp(t->nf_chain.ptr, "input", 5), "chain");
+		CHECK(pktmon_tlv_has(t, PKTMON_TLV_NF_RULE_HANDLE) && t->nf_rule_handle == 4, "handle");
+		CHECK(t->nf_rule.len == strlen(rule.rule) && !memcmp(t->nf_rule.ptr, rule.rule, t->nf_rule.len), "rule");
+		CHECK(t->nf_rule_comment.len == 10 && !memcmp(t->nf_rule_comment.ptr, "block ping", 10), "comment");
+		CHECK(t->unknown_count == 0, "nothing unknown");
+		const char *want = "DROP NETFILTER_DROP at nft_do_chain+0x46f by inet filter input handle 4 \"block ping\"";
+		rv = epb_option(rb.data, rb.len, PCAPNG_OPT_COMMENT, &rl);
+		CHECK(rv && rl == strlen(want) && !memcmp(rv, want, rl), "the EPB comment names the rule: %.*s",
+		      rv ? (int)rl : 0, rv ? (const char *)rv : "");
+		/* no rule text (built without libnftables), no comment: only what is known */
+		const struct pktmon_nf_rule bare = { "ip filter", "INPUT", 7, NULL, NULL };
+		e.nf_rule = &bare;
+		pm_buf_reset(&rb);
+		CHECK(pm_observation_encode(&rb, &rm, 4, &e) == 0, "encode a bare rule");
+		rv = epb_option(rb.data, rb.len, PKTMON_PCAPNG_OPT_CUSTOM_BIN_COPY, &rl);
+		CHECK(rv && pktmon_meta_decode(rv + 4, rl - 4u, &m) == PKTMON_META_OK && t->nf_rule_handle == 7 &&
+			      !pktmon_tlv_has(t, PKTMON_TLV_NF_RULE) && !pktmon_tlv_has(t, PKTMON_TLV_NF_RULE_COMMENT),
+		      "bare rule: table, chain, handle only");
+		pm_buf_free(&rb);
+		pm_buf_free(&rm);
+	}
+
 	/* a flow observation: no drop TLVs, no comment, no drop count, outbound */
 	ev.drop_reason = NULL;
 	ev.drop_symbol = NULL;

@@ -24,6 +24,8 @@ int main(void)
 	CHECK(o.mode == PKTMON_LOG_CIRCULAR, "mode %d", (int)o.mode);
 	CHECK(o.file_mb == 512, "file_mb %lu", o.file_mb);
 	CHECK(!o.foreground && !o.realtime && !o.memory);
+	CHECK(!o.no_rule_trace, "the nftables rule of a drop is named by default");
+	CHECK(PARSE(&o, "--no-rule-trace") == -1 && o.no_rule_trace, "--no-rule-trace");
 
 	/* the tutorials' forms */
 	CHECK(PARSE(&o, "--etw", "-c") == -1 && o.mode == PKTMON_LOG_CIRCULAR && o.file_mb == 512);

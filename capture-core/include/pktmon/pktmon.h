@@ -104,6 +104,10 @@ int pktmon_session_set_options(pktmon_session *s, const struct pktmon_session_op
 /* AddSingleDataSourceToSession: watch this layer. A session to which no
  * source was added watches every available layer. */
 int pktmon_add_data_source(pktmon_session *s, enum pktmon_layer layer);
+/* Name the nftables rule of each NETFILTER_DROP (on by default when drops are written): a table
+ * of the session's own, pktmon_trace_<pid>, in each namespace, traces the packets (nftrace).
+ * -EBUSY while the session runs. */
+int pktmon_session_set_rule_trace(pktmon_session *s, bool on);
 /* Watch one component by the id `pktmon list` shows: an interface id (all its components) or a
  * component's (docs/FORMAT.md, "Component ids"). Once an id is added, only the components of the
  * ids and of the layers added by pktmon_add_data_source are written. -EINVAL: no id has that form;
@@ -154,6 +158,15 @@ int pktmon_check_pcap_filter(const char *expr, char *err, size_t errlen);
 /* One observation, as a real-time stream receives it (Windows'
  * PACKETMONITOR_STREAM_DATA_DESCRIPTOR: metadata, packet, missed counts).
  * Pointers are valid only during the callback. */
+/* The nftables rule that dropped a packet (NETFILTER_DROP), learnt through nftables tracing. */
+struct pktmon_nf_rule {
+	const char *table;    /* family and name, e.g. "inet filter" */
+	const char *chain;
+	uint64_t handle;      /* the rule's handle; 0: the chain's policy dropped it */
+	const char *rule;     /* the rule as `nft -a list` prints it (no "# handle"), or NULL */
+	const char *comment;  /* its comment, or NULL */
+};
+
 struct pktmon_event {
 	uint32_t component_id;
 	const char *component_name;
@@ -182,6 +195,7 @@ struct pktmon_event {
 				  * pktmon_get_totals() counts them all */
 	uint64_t missed_read;    /* events read from the ring buffer that were not delivered:
 				  * the session's component table was full */
+	const struct pktmon_nf_rule *nf_rule; /* NETFILTER_DROP by an nftables rule, else NULL */
 };
 
 enum pktmon_stream_event {

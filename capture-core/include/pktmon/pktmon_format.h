@@ -94,6 +94,13 @@ enum pktmon_tlv {
 	PKTMON_TLV_KERNEL = 0x57,        /* string, uname release */
 	PKTMON_TLV_HOST = 0x58,          /* string, the captured host's name (uname nodename or --host-name) */
 
+	/* EPB metadata of a NETFILTER_DROP by an nftables rule (nftables tracing). */
+	PKTMON_TLV_NF_TABLE = 0x60,      /* string, family and table, "inet filter" */
+	PKTMON_TLV_NF_CHAIN = 0x61,      /* string */
+	PKTMON_TLV_NF_RULE_HANDLE = 0x62,/* u64, 0 = the chain's policy */
+	PKTMON_TLV_NF_RULE = 0x63,       /* string, the rule as `nft -a list` prints it */
+	PKTMON_TLV_NF_RULE_COMMENT = 0x64,/* string, the rule's comment */
+
 	/* Rundown records (top level of the Custom Block payload). The value of
 	 * each is itself a sequence of TLVs from the list above. */
 	PKTMON_REC_COMPONENT = 0x0101,

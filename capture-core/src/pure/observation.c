@@ -26,7 +26,7 @@ int pm_observation_encode_generic(struct pm_buf *block, struct pm_buf *meta, uin
 	tlv_put_u32(meta, PKTMON_TLV_NETNS, ev->netns);
 	tlv_put_u32(meta, PKTMON_TLV_CPU, ev->cpu);
 	tlv_put_u32(meta, PKTMON_TLV_FLAGS, ev->flags);
-	char comment[256];
+	char comment[512];
 	if (dropped) {
 		const char *sym = ev->drop_symbol ? ev->drop_symbol : "";
 		tlv_put_str(meta, PKTMON_TLV_DROP_REASON, ev->drop_reason);
@@ -35,6 +35,20 @@ int pm_observation_encode_generic(struct pm_buf *block, struct pm_buf *meta, uin
 		tlv_put_str(meta, PKTMON_TLV_DROP_SYMBOL, sym);
 		/* the human fallback for readers without our plugin */
 		snprintf(comment, sizeof(comment), "DROP %s at %s", ev->drop_reason, sym);
+	}
+	const struct pktmon_nf_rule *r = dropped ? ev->nf_rule : NULL;
+	if (r) {
+		tlv_put_str(meta, PKTMON_TLV_NF_TABLE, r->table);
+		tlv_put_str(meta, PKTMON_TLV_NF_CHAIN, r->chain);
+		tlv_put_u64(meta, PKTMON_TLV_NF_RULE_HANDLE, r->handle);
+		if (r->rule)
+			tlv_put_str(meta, PKTMON_TLV_NF_RULE, r->rule);
+		if (r->comment)
+			tlv_put_str(meta, PKTMON_TLV_NF_RULE_COMMENT, r->comment);
+		size_t l = strlen(comment);
+		snprintf(comment + l, sizeof(comment) - l, " by %s %s handle %llu%s%s%s", r->table ? r->table : "",
+			 r->chain ? r->chain : "", (unsigned long long)r->handle, r->comment ? " \"" : "",
+			 r->comment ? r->comment : "", r->comment ? "\"" : "");
 	}
 	if (meta->oom)
 		return -1;

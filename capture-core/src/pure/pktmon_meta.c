@@ -60,6 +60,7 @@ static enum vkind tlv_kind(unsigned t)
 	case PKTMON_TLV_STOP_NS:
 	case PKTMON_TLV_EVENTS_WRITTEN:
 	case PKTMON_TLV_EVENTS_LOST:
+	case PKTMON_TLV_NF_RULE_HANDLE:
 		return V_U64;
 	case PKTMON_TLV_DROP_REASON:
 	case PKTMON_TLV_DROP_SYMBOL:
@@ -72,6 +73,10 @@ static enum vkind tlv_kind(unsigned t)
 	case PKTMON_TLV_SESSION_NAME:
 	case PKTMON_TLV_KERNEL:
 	case PKTMON_TLV_HOST:
+	case PKTMON_TLV_NF_TABLE:
+	case PKTMON_TLV_NF_CHAIN:
+	case PKTMON_TLV_NF_RULE:
+	case PKTMON_TLV_NF_RULE_COMMENT:
 		return V_STR;
 	default:
 		return V_NONE;
@@ -128,6 +133,11 @@ static void store(struct pktmon_tlvs *tv, unsigned t, const uint8_t *v, uint16_t
 	case PKTMON_TLV_EVENTS_WRITTEN: tv->events_written = get_le64(v); break;
 	case PKTMON_TLV_EVENTS_LOST: tv->events_lost = get_le64(v); break;
 	case PKTMON_TLV_KERNEL: tv->kernel = s; break;
+	case PKTMON_TLV_NF_TABLE: tv->nf_table = s; break;
+	case PKTMON_TLV_NF_CHAIN: tv->nf_chain = s; break;
+	case PKTMON_TLV_NF_RULE_HANDLE: tv->nf_rule_handle = get_le64(v); break;
+	case PKTMON_TLV_NF_RULE: tv->nf_rule = s; break;
+	case PKTMON_TLV_NF_RULE_COMMENT: tv->nf_rule_comment = s; break;
 	case PKTMON_TLV_HOST: tv->host = s; break;
 	default: break;
 	}
@@ -378,6 +388,11 @@ const char *pktmon_tlv_name(unsigned type)
 	case PKTMON_TLV_DROPS: return "DROPS";
 	case PKTMON_TLV_LOST: return "LOST";
 	case PKTMON_TLV_COUNT: return "COUNT";
+	case PKTMON_TLV_NF_TABLE: return "NF_TABLE";
+	case PKTMON_TLV_NF_CHAIN: return "NF_CHAIN";
+	case PKTMON_TLV_NF_RULE_HANDLE: return "NF_RULE_HANDLE";
+	case PKTMON_TLV_NF_RULE: return "NF_RULE";
+	case PKTMON_TLV_NF_RULE_COMMENT: return "NF_RULE_COMMENT";
 	case PKTMON_TLV_SESSION_NAME: return "SESSION_NAME";
 	case PKTMON_TLV_START_NS: return "START_NS";
 	case PKTMON_TLV_STOP_NS: return "STOP_NS";

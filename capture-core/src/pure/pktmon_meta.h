@@ -29,7 +29,7 @@ enum pktmon_meta_status {
 };
 
 /* Every TLV type of pktmon_format.h is below this; it sizes the per-type tables. */
-#define PKTMON_META_TLV_SLOTS 0x60u
+#define PKTMON_META_TLV_SLOTS 0x80u
 /* How many unknown TLVs are remembered individually (all are counted). */
 #define PKTMON_META_MAX_UNKNOWN 16u
 
@@ -63,6 +63,9 @@ struct pktmon_tlvs {
 	uint32_t cpu;
 	uint32_t flags;
 	uint8_t nf_family;
+	/* A NETFILTER_DROP's nftables rule (0x60-0x64). */
+	struct pktmon_meta_str nf_table, nf_chain, nf_rule, nf_rule_comment;
+	uint64_t nf_rule_handle;
 
 	/* Rundown records only. */
 	struct pktmon_meta_str name, ifname, netns_name;
