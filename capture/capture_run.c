@@ -249,8 +249,8 @@ int capture_run(struct start_opts *o, struct ctl_server *ctl, int ready_fd)
 			goto fail;
 		}
 	}
-	if (o->no_rule_trace)
-		pktmon_session_set_rule_trace(s, false);
+	if (o->rule_trace >= 0)
+		pktmon_session_set_rule_trace(s, o->rule_trace);
 	for (size_t i = 0; i < o->nnetns; i++)
 		pktmon_add_netns(s, o->netns[i]);
 	if (o->pcap_expr && pktmon_set_pcap_filter(s, o->pcap_expr, err, sizeof(err)) < 0) {

@@ -53,8 +53,10 @@ void start_usage(FILE *f)
 	      "                             packets are still followed through all of them\n"
 	      "      --capture-filter EXPR  a pcap-filter expression (tcpdump syntax), applied to the\n"
 	      "                             packet at its first sighting\n"
-	      "      --no-rule-trace        do not name the nftables rule of a NETFILTER_DROP (by\n"
-	      "                             default a table pktmon_trace_<pid> traces packets)\n"
+	      "      --rule-trace           name the nftables rule of every NETFILTER_DROP, even without\n"
+	      "                             a filter or --netns (a table pktmon_trace_<pid> traces every\n"
+	      "                             packet: microseconds each); by default only filtered packets\n"
+	      "      --no-rule-trace        do not name the nftables rule of a NETFILTER_DROP\n"
 	      "      --host-name NAME       the host name the capture carries (default: this host's,\n"
 	      "                             as uname says); tells hosts apart in merged files\n"
 	      "      --run-for SECONDS      stop by itself after this long\n"
@@ -148,7 +150,7 @@ int start_parse(int argc, char **argv, struct start_opts *o)
 	enum { OPT_COMP = 256, OPT_TYPE, OPT_PKTSIZE, OPT_FILTER, OPT_FILTERS, OPT_FIFO, OPT_PCAP, OPT_RUNFOR,
 	       OPT_RING, OPT_COUNTERS, OPT_FOREGROUND, OPT_CONTROL_IN, OPT_CONTROL_OUT, OPT_NETNS,
 	       OPT_CONTROL_FD, OPT_READY_FD, OPT_FLAGS, OPT_TRACE, OPT_ETW, OPT_HOST_NAME,
-	       OPT_NO_RULE_TRACE };
+	       OPT_NO_RULE_TRACE, OPT_RULE_TRACE };
 	static const struct option opts[] = {
 		{ "capture", no_argument, NULL, 'c' },
 		{ "etw", no_argument, NULL, OPT_ETW },
@@ -175,6 +177,7 @@ int start_parse(int argc, char **argv, struct start_opts *o)
 		{ "netns", required_argument, NULL, OPT_NETNS },
 		{ "host-name", required_argument, NULL, OPT_HOST_NAME },
 		{ "no-rule-trace", no_argument, NULL, OPT_NO_RULE_TRACE },
+		{ "rule-trace", no_argument, NULL, OPT_RULE_TRACE },
 		{ "control-in", required_argument, NULL, OPT_CONTROL_IN },   /* extcap.c passes these */
 		{ "control-out", required_argument, NULL, OPT_CONTROL_OUT },
 		{ "control-fd", required_argument, NULL, OPT_CONTROL_FD },   /* `pktmon start` passes these */
@@ -185,6 +188,7 @@ int start_parse(int argc, char **argv, struct start_opts *o)
 	};
 	memset(o, 0, sizeof(*o));
 	o->control_fd = o->ready_fd = -1;
+	o->rule_trace = -1; /* the library decides */
 	pktmon_session_options_default(&o->so);
 	o->comp = "all";
 	o->mode = PKTMON_LOG_CIRCULAR; /* Windows' default: circular, 512 MB */
@@ -290,7 +294,8 @@ int start_parse(int argc, char **argv, struct start_opts *o)
 			o->so.ring_bytes = (uint32_t)v;
 			break;
 		case OPT_COUNTERS: o->show_counters = true; break;
-		case OPT_NO_RULE_TRACE: o->no_rule_trace = true; break;
+		case OPT_NO_RULE_TRACE: o->rule_trace = 0; break;
+		case OPT_RULE_TRACE: o->rule_trace = 1; break;
 		case OPT_FOREGROUND: o->foreground = true; break;
 		case OPT_NETNS:
 			if (parse_netns(optarg, o) < 0)

@@ -25,7 +25,7 @@ struct start_opts {
 	bool realtime, quiet, show_counters;
 	bool memory;             /* --log-mode memory: circular in /dev/shm, written to file at the end */
 	bool foreground;         /* stay attached to the terminal */
-	bool no_rule_trace;      /* --no-rule-trace */
+	int rule_trace;          /* --rule-trace 1, --no-rule-trace 0, -1: the library decides */
 	bool filters_given;      /* --filter/--filters: the stored filters are not used */
 	struct pm_filter filters[PKTMON_MAX_FILTERS];
 	size_t nfilters;

@@ -58,6 +58,7 @@ int pktmon_create_live_session(pktmon_handle *h, const char *name, pktmon_sessio
 	if (!s)
 		return -ENOMEM;
 	s->h = h;
+	s->rule_trace_req = -1; /* rule tracing where filters or namespaces narrow it */
 	snprintf(s->name, sizeof(s->name), "%s", name ? name : "pktmon");
 	pktmon_session_options_default(&s->opt);
 	pthread_mutex_init(&s->lock, NULL);
@@ -87,7 +88,7 @@ int pktmon_session_set_rule_trace(pktmon_session *s, bool on)
 {
 	if (s->active)
 		return -EBUSY;
-	s->no_rule_trace = !on;
+	s->rule_trace_req = on;
 	return 0;
 }
 
@@ -266,8 +267,12 @@ static int attach(pktmon_session *s, char *err, size_t errlen)
 	pm_write_header(s);
 
 	pm_fill_nf_code(s);
-	/* naming the rule of a NETFILTER_DROP: only when drops are written */
-	s->rule_trace = !s->no_rule_trace && !s->opt.counters_only && s->opt.type != PKTMON_TYPE_FLOW;
+	/* naming the rule of a NETFILTER_DROP: only when drops are written and, unless asked for, only
+	 * when filters or namespaces narrow what is traced: tracing every packet of a busy host costs
+	 * microseconds a packet (README, "Which rule dropped it") */
+	bool narrowed = s->nfilters > 0 || s->nnetns > 0;
+	s->rule_trace = (s->rule_trace_req == 1 || (s->rule_trace_req < 0 && narrowed)) && !s->opt.counters_only &&
+			s->opt.type != PKTMON_TYPE_FLOW;
 	/* trace only (a superset of) the packets the filters select: tracing costs per packet */
 	s->trace_nmatches = pm_nft_trace_plan(s->filters, s->nfilters, s->trace_matches, PM_NFT_TRACE_MATCHES);
 	if (s->trace_nmatches == 0)

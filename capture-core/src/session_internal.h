@@ -94,7 +94,8 @@ struct pktmon_session {
 	struct pm_pcap_filter *pcap; /* NULL: none */
 	struct pktmon_output *outputs;
 	bool has_pcapng;
-	bool no_rule_trace; /* pktmon_session_set_rule_trace(s, false) */
+	int rule_trace_req; /* pktmon_session_set_rule_trace: 1 on, 0 off, -1 (default) when filters or
+			     * namespaces narrow what is traced (tracing costs per traced packet) */
 
 	/* running state */
 	struct capture_bpf *skel;

@@ -90,6 +90,20 @@ run() {
 	eq "--no-rule-trace: the drop is there, without its rule" "1|0" \
 		"$("$PKTMON" format "$WORK/off.pcapng" | grep -c 'Reason NETFILTER_DROP')|$("$PKTMON" format "$WORK/off.pcapng" | grep -c '	rule: ')"
 
+	# no filter and no --netns: nothing traced unless --rule-trace asks (tracing costs per packet)
+	start_capture "$WORK/all.pcapng"
+	OURS=$CAP_PID
+	ruleset | grep -q "table inet pktmon_trace_$OURS " && fail "a capture of everything made a tracing table"
+	ip netns exec "$A" ping -c 1 -W 1 198.18.14.2 >/dev/null
+	stop_capture
+	eq "no filter: the drop is there, without its rule" "1|0" \
+		"$("$PKTMON" format "$WORK/all.pcapng" | grep 'Reason NETFILTER_DROP' | grep -c "netns $B]")|$("$PKTMON" format "$WORK/all.pcapng" | grep -c '	rule: ')"
+	start_capture "$WORK/forced.pcapng" --rule-trace
+	ip netns exec "$A" ping -c 1 -W 1 198.18.14.2 >/dev/null
+	stop_capture
+	eq "--rule-trace without a filter: the drop's rule named" "1|1" \
+		"$("$PKTMON" format "$WORK/forced.pcapng" | grep 'Reason NETFILTER_DROP' | grep -c "netns $B]")|$("$PKTMON" format "$WORK/forced.pcapng" | grep -c '	rule: inet filter input handle')"
+
 	# SIGKILL of the capture helper (pktmon start --foreground execs it): the kernel deletes the
 	# owned table when its socket goes
 	start_capture "$WORK/killed.pcapng" --filter 'icmp -t ICMP -i 198.18.14.2'

@@ -24,8 +24,9 @@ int main(void)
 	CHECK(o.mode == PKTMON_LOG_CIRCULAR, "mode %d", (int)o.mode);
 	CHECK(o.file_mb == 512, "file_mb %lu", o.file_mb);
 	CHECK(!o.foreground && !o.realtime && !o.memory);
-	CHECK(!o.no_rule_trace, "the nftables rule of a drop is named by default");
-	CHECK(PARSE(&o, "--no-rule-trace") == -1 && o.no_rule_trace, "--no-rule-trace");
+	CHECK(o.rule_trace == -1, "whether the rule of a drop is named: the library decides by default");
+	CHECK(PARSE(&o, "--no-rule-trace") == -1 && o.rule_trace == 0, "--no-rule-trace");
+	CHECK(PARSE(&o, "--rule-trace") == -1 && o.rule_trace == 1, "--rule-trace");
 
 	/* the tutorials' forms */
 	CHECK(PARSE(&o, "--etw", "-c") == -1 && o.mode == PKTMON_LOG_CIRCULAR && o.file_mb == 512);

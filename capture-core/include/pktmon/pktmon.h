@@ -104,9 +104,10 @@ int pktmon_session_set_options(pktmon_session *s, const struct pktmon_session_op
 /* AddSingleDataSourceToSession: watch this layer. A session to which no
  * source was added watches every available layer. */
 int pktmon_add_data_source(pktmon_session *s, enum pktmon_layer layer);
-/* Name the nftables rule of each NETFILTER_DROP (on by default when drops are written): a table
- * of the session's own, pktmon_trace_<pid>, in each namespace, traces the packets (nftrace).
- * -EBUSY while the session runs. */
+/* Name the nftables rule of each NETFILTER_DROP: a table of the session's own, pktmon_trace_<pid>,
+ * in each namespace, traces the packets (nftrace), which costs microseconds per traced packet. By
+ * default on when drops are written and constraints or namespaces narrow the packets traced; true
+ * traces every selected packet, false none. -EBUSY while the session runs. */
 int pktmon_session_set_rule_trace(pktmon_session *s, bool on);
 /* Watch one component by the id `pktmon list` shows: an interface id (all its components) or a
  * component's (docs/FORMAT.md, "Component ids"). Once an id is added, only the components of the
