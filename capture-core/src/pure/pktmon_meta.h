@@ -29,7 +29,7 @@ enum pktmon_meta_status {
 };
 
 /* Every TLV type of pktmon_format.h is below this; it sizes the per-type tables. */
-#define PKTMON_META_TLV_SLOTS 0x60u
+#define PKTMON_META_TLV_SLOTS 0x80u
 /* How many unknown TLVs are remembered individually (all are counted). */
 #define PKTMON_META_MAX_UNKNOWN 16u
 
@@ -63,6 +63,9 @@ struct pktmon_tlvs {
 	uint32_t cpu;
 	uint32_t flags;
 	uint8_t nf_family;
+	uint8_t why;                 /* 0x70-0x73: what the kernel did next (why layers) */
+	uint8_t icmp_type, icmp_code;
+	uint8_t tcp_state;
 
 	/* Rundown records only. */
 	struct pktmon_meta_str name, ifname, netns_name;
@@ -152,6 +155,14 @@ const char *pktmon_meta_direction_name(unsigned direction);
 const char *pktmon_tlv_name(unsigned type);
 const char *pktmon_record_name(unsigned type);
 const char *pktmon_meta_status_name(enum pktmon_meta_status s);
+/* What a why observation says, e.g. "ICMP port unreachable sent", "TCP reset sent"; "" when
+ * tlv has no PKTMON_TLV_WHY. Returns buf. */
+const char *pktmon_why_text(const struct pktmon_tlvs *tlv, char *buf, size_t len);
+/* The name of a why kind: "icmp-error", "icmpv6-error", "tcp-reset", "tcp-retransmit",
+ * "rcvqueue-full", "unknown". */
+const char *pktmon_why_name(unsigned why);
+/* The name of an ICMP (v6: ICMPv6) error, e.g. "port unreachable"; NULL when unknown. */
+const char *pktmon_icmp_error_name(int v6, unsigned type, unsigned code);
 
 #ifdef __cplusplus
 }
