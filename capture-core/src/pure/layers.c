@@ -28,10 +28,10 @@ static const struct layer_info layers[PKTMON_LAYER_MAX] = {
 	[PKTMON_LAYER_STACK] = { "stack", "stack", PKTMON_DIR_UNKNOWN },
 	[PKTMON_LAYER_NETFILTER] = { "netfilter", "netfilter", PKTMON_DIR_UNKNOWN },
 	/* why points: what the kernel did next (events, not crossings) */
-	[PKTMON_LAYER_ICMP_SEND] = { "icmp-error", "ICMP error sent", PKTMON_DIR_TX },
-	[PKTMON_LAYER_TCP_RESET] = { "tcp-reset", "TCP reset sent", PKTMON_DIR_TX },
-	[PKTMON_LAYER_TCP_RETRANS] = { "tcp-retransmit", "TCP retransmission", PKTMON_DIR_TX },
-	[PKTMON_LAYER_RCVQ_FULL] = { "rcvqueue-full", "receive queue full", PKTMON_DIR_RX },
+	[PKTMON_LAYER_ICMP_SEND] = { "icmp-error", "ICMP error sent", PKTMON_DIR_UNKNOWN },
+	[PKTMON_LAYER_TCP_RESET] = { "tcp-reset", "TCP reset sent", PKTMON_DIR_UNKNOWN },
+	[PKTMON_LAYER_TCP_RETRANS] = { "tcp-retransmit", "TCP retransmission", PKTMON_DIR_UNKNOWN },
+	[PKTMON_LAYER_RCVQ_FULL] = { "rcvqueue-full", "receive queue full", PKTMON_DIR_UNKNOWN },
 };
 
 static const struct layer_info *info(enum pktmon_layer l)

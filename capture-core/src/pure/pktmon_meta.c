@@ -478,27 +478,34 @@ const char *pktmon_icmp_error_name(int v6, unsigned type, unsigned code)
 
 const char *pktmon_why_text(const struct pktmon_tlvs *tlv, char *buf, size_t len)
 {
+	if (len && !pktmon_tlv_has(tlv, PKTMON_TLV_WHY)) {
+		buf[0] = 0;
+		return buf;
+	}
+	return pktmon_why_describe(tlv->why, tlv->icmp_type, tlv->icmp_code, buf, len);
+}
+
+const char *pktmon_why_describe(unsigned why, unsigned icmp_type, unsigned icmp_code, char *buf, size_t len)
+{
 	if (!len)
 		return buf;
 	buf[0] = 0;
-	if (!pktmon_tlv_has(tlv, PKTMON_TLV_WHY))
-		return buf;
-	int v6 = tlv->why == PKTMON_WHY_ICMPV6_SENT;
-	switch (tlv->why) {
+	int v6 = why == PKTMON_WHY_ICMPV6_SENT;
+	switch (why) {
+	case PKTMON_WHY_NONE: break;
 	case PKTMON_WHY_ICMP_SENT:
 	case PKTMON_WHY_ICMPV6_SENT: {
-		const char *n = pktmon_icmp_error_name(v6, tlv->icmp_type, tlv->icmp_code);
+		const char *n = pktmon_icmp_error_name(v6, icmp_type, icmp_code);
 		if (n)
 			snprintf(buf, len, "%s %s sent", v6 ? "ICMPv6" : "ICMP", n);
 		else
-			snprintf(buf, len, "%s type %u code %u sent", v6 ? "ICMPv6" : "ICMP", tlv->icmp_type,
-				 tlv->icmp_code);
+			snprintf(buf, len, "%s type %u code %u sent", v6 ? "ICMPv6" : "ICMP", icmp_type, icmp_code);
 		break;
 	}
 	case PKTMON_WHY_TCP_RESET: snprintf(buf, len, "TCP reset sent"); break;
 	case PKTMON_WHY_TCP_RETRANS: snprintf(buf, len, "TCP retransmission"); break;
 	case PKTMON_WHY_RCVQ_FULL: snprintf(buf, len, "receive queue full"); break;
-	default: snprintf(buf, len, "what the kernel did next: kind %u", tlv->why); break;
+	default: snprintf(buf, len, "what the kernel did next: kind %u", why); break;
 	}
 	return buf;
 }

@@ -158,6 +158,8 @@ const char *pktmon_meta_status_name(enum pktmon_meta_status s);
 /* What a why observation says, e.g. "ICMP port unreachable sent", "TCP reset sent"; "" when
  * tlv has no PKTMON_TLV_WHY. Returns buf. */
 const char *pktmon_why_text(const struct pktmon_tlvs *tlv, char *buf, size_t len);
+/* The same from the values: why, its ICMP type and code (ICMP kinds). Returns buf. */
+const char *pktmon_why_describe(unsigned why, unsigned icmp_type, unsigned icmp_code, char *buf, size_t len);
 /* The name of a why kind: "icmp-error", "icmpv6-error", "tcp-reset", "tcp-retransmit",
  * "rcvqueue-full", "unknown". */
 const char *pktmon_why_name(unsigned why);
