@@ -100,6 +100,7 @@ static bool fentry_works(const struct btf *btf, const char *func)
  * (every error asked for); ICMPv6 errors: fentry on icmp6_send wherever it works. */
 static void probe_icmp_point(pktmon_handle *h, struct pktmon_data_source *d)
 {
+	h->copy_fexit = fentry_works(h->vmlinux, "sock_queue_rcv_skb_reason"); /* same trampolines as fexit */
 	h->why_icmp6_fentry = fentry_works(h->vmlinux, "icmp6_send");
 	if (!d->available && fentry_works(h->vmlinux, "__icmp_send")) {
 		d->available = true;
@@ -287,6 +288,9 @@ static void why_autoload(pktmon_session *s, struct capture_bpf *k)
 		bpf_program__set_autoload(w[i].prog, pm_want_layer(s, w[i].layer));
 	bpf_program__set_autoload(k->progs.pm_why_icmp6,
 				  s->h->why_icmp6_fentry && pm_want_layer(s, PKTMON_LAYER_ICMP_SEND));
+	/* copies that reached a socket: not wanted when nothing is followed (lean counters) */
+	bpf_program__set_autoload(k->progs.pm_copy_delivered,
+				  s->h->copy_fexit && !(s->opt.counters_only && !s->nfilters));
 }
 
 /* Attaches the why points that loaded. Optional: one that cannot attach is left out (with a
@@ -294,9 +298,10 @@ static void why_autoload(pktmon_session *s, struct capture_bpf *k)
 void pm_attach_why(pktmon_session *s)
 {
 	struct capture_bpf *k = s->skel;
-	struct pm_tp_prog w[5];
+	struct pm_tp_prog w[6];
 	size_t n = why_programs(s, k, w);
 	w[n++] = (struct pm_tp_prog){ k->progs.pm_why_icmp6, PKTMON_LAYER_ICMP_SEND };
+	w[n++] = (struct pm_tp_prog){ k->progs.pm_copy_delivered, PKTMON_LAYER_SOCK_RX };
 	for (size_t i = 0; i < n; i++) {
 		if (!bpf_program__autoload(w[i].prog) || s->ntp >= sizeof(s->tp_links) / sizeof(s->tp_links[0]))
 			continue;

@@ -619,6 +619,10 @@ int BPF_PROG(pm_sock_rx, const struct sk_buff *cskb, int len)
 	return observe_tp(skb, dev, &key, dev ? dev->ifindex : 0, false, 0, 0);
 }
 
+/* The why section, at the end: a buffer freed after a copy of it reached a socket. */
+static __always_inline bool delivered_copy(struct sk_buff *skb);
+static __always_inline int emit_delivered_copy(struct sk_buff *skb, __u32 reason, __u64 location);
+
 SEC("tp_btf/kfree_skb")
 int BPF_PROG(pm_drop, struct sk_buff *skb, void *location, enum skb_drop_reason reason)
 {
@@ -633,6 +637,8 @@ int BPF_PROG(pm_drop, struct sk_buff *skb, void *location, enum skb_drop_reason 
 			bpf_map_delete_elem(&track, &addr);
 		return 0;
 	}
+	if (!cfg.lean && delivered_copy(skb))
+		return emit_delivered_copy(skb, (__u32)reason, (__u64)location);
 	struct net_device *dev = skb->dev;
 	struct pm_comp_key key = { .netns = dev_netns(dev), .netns_cookie = dev_cookie(dev),
 				   .layer = PKTMON_LAYER_STACK };
@@ -922,4 +928,96 @@ int BPF_PROG(pm_why_rcvq, struct sock *sk, struct sk_buff *skb)
 	if (cfg.floor || !skb)
 		return 0;
 	return why_of_skb(skb, sk, PKTMON_LAYER_RCVQ_FULL, PM_WHY(PKTMON_WHY_RCVQ_FULL, 0, 0));
+}
+
+/* ---- a copy reached a socket ------------------------------------------------------------------
+ *
+ * Raw and ping sockets get clones: an echo reply a raw socket (ping without ICMP sockets)
+ * received is then freed by icmp_rcv/ping_rcv with NO_SOCKET, a loss to kfree_skb but not to
+ * the user. A clone shares its data (skb->head) with the original, so the heads that reached a
+ * socket's queue are remembered for a moment, and the original's "drop" is reported with
+ * PKTMON_FLAG_DELIVERED_COPY and not counted as a drop (counters, rundown): it lost nothing.
+ * Only cloned buffers are looked up (one flag test per drop); the program that remembers runs
+ * only where sock_queue_rcv_skb_reason() queues (raw, ping, ICMPv6 ... sockets: not UDP or TCP).
+ */
+#define PM_DELIVERED_NS 1000000000ULL
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u64);   /* skb->head of a buffer a socket queued */
+	__type(value, __u64); /* when */
+} delivered_heads SEC(".maps");
+
+SEC("fexit/sock_queue_rcv_skb_reason")
+int BPF_PROG(pm_copy_delivered, struct sock *sk, struct sk_buff *skb, void *reason, int ret)
+{
+	if (cfg.floor || ret != 0 || !skb)
+		return 0;
+	__u64 head = (__u64)skb->head, now = bpf_ktime_get_ns();
+	bpf_map_update_elem(&delivered_heads, &head, &now, BPF_ANY);
+	return 0;
+}
+
+static __always_inline bool delivered_copy(struct sk_buff *skb)
+{
+	if (!BPF_CORE_READ_BITFIELD(skb, cloned)) /* no copy was ever made */
+		return false;
+	__u64 head = (__u64)skb->head;
+	__u64 *when = bpf_map_lookup_elem(&delivered_heads, &head);
+	if (!when)
+		return false;
+	bool recent = bpf_ktime_get_ns() - *when < PM_DELIVERED_NS;
+	bpf_map_delete_elem(&delivered_heads, &head); /* once: the head is reused after this free */
+	return recent;
+}
+
+/* The freed original: its last component, flagged, not counted; the tracking ends. */
+static __always_inline int emit_delivered_copy(struct sk_buff *skb, __u32 reason, __u64 location)
+{
+	__u64 addr = (__u64)skb, now = bpf_ktime_get_ns();
+	__u32 zero = 0;
+	struct pm_track *t = bpf_map_lookup_elem(&track, &addr);
+	if (!t)
+		return 0; /* never seen: nothing to report, and not a loss */
+	struct pm_comp_key where = t->last;
+	__u64 group_id = t->group_id;
+	__u32 appearance = ++t->appearance;
+	bool report = t->matched && now - t->last_ts <= PM_STALE_NS;
+	bpf_map_delete_elem(&track, &addr);
+	if (!report || !netns_selected(where.netns) || cfg.counters_only || cfg.capture_type == PKTMON_TYPE_DROP)
+		return 0;
+	place_drop(&where, netfilter_dropped(reason, location), skb);
+	struct pm_counters *c = counters_of(&where);
+	struct pm_scratch *s = bpf_map_lookup_elem(&scratch, &zero);
+	if (!c || !s)
+		return 0;
+	s->ev.flags = 0;
+	__u32 cap = cfg.snaplen && cfg.snaplen < PM_MAX_DATA ? cfg.snaplen : PM_MAX_DATA;
+	__u32 have = read_frame_direct(skb, skb->dev, cap, s);
+	if (have > cap)
+		have = cap;
+	struct pm_event *ev = &s->ev;
+	ev->ts_ns = now;
+	ev->group_id = group_id;
+	ev->drop_location = location;
+	ev->comp = where;
+	ev->appearance = appearance;
+	ev->cap_len = have;
+	ev->drop_reason = reason;
+	ev->cpu = bpf_get_smp_processor_id();
+	ev->flags |= PKTMON_FLAG_DROPPED | PKTMON_FLAG_DELIVERED_COPY;
+	ev->ifindex = skb->dev ? skb->dev->ifindex : 0;
+	ev->why = 0;
+	__builtin_memset(ev->ifname, 0, sizeof(ev->ifname));
+	ev->lost_before = c->lost_pending;
+	__u64 size = sizeof(*ev) + (have & (2 * PM_MAX_DATA - 1));
+	if (bpf_ringbuf_output(&rb, ev, size, 0) == 0) {
+		c->emitted++;
+		c->lost_pending = 0;
+	} else {
+		c->lost++;
+		c->lost_pending++;
+	}
+	return 0;
 }

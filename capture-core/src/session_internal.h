@@ -48,6 +48,7 @@ struct pktmon_handle {
 	bool drop_has_reason;           /* kfree_skb has a reason argument (5.17+) */
 	bool why_icmp_fentry;           /* ICMP errors by fentry on __icmp_send (no icmp_send tracepoint) */
 	bool why_icmp6_fentry;          /* ICMPv6 errors by fentry on icmp6_send */
+	bool copy_fexit;                /* fexit on sock_queue_rcv_skb_reason: copies that reached a socket */
 	char nf_desc[5][128];
 };
 
