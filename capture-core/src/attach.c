@@ -73,27 +73,10 @@ static int btf_tracepoint_args(const struct btf *btf, const char *tp)
 	return t && btf_is_func_proto(t) ? btf_vlen(t) - 1 : -1;
 }
 
-/* Can a tracing program attach to the entry of kernel function `func` (BTF, trampolines)? Tried
- * once per handle, for the optional fentry why points: a program that cannot load would fail
- * the whole capture. */
+/* The optional fentry why points: a program that cannot load would fail the whole capture. */
 static bool fentry_works(const struct btf *btf, const char *func)
 {
-	static const struct bpf_insn return_zero[] = {
-		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 0 },
-		{ .code = BPF_JMP | BPF_EXIT },
-	};
-	int id = btf ? btf__find_by_name_kind(btf, func, BTF_KIND_FUNC) : -1;
-	if (id < 0)
-		return false;
-	LIBBPF_OPTS(bpf_prog_load_opts, opts, .expected_attach_type = BPF_TRACE_FENTRY, .attach_btf_id = (__u32)id);
-	int prog = bpf_prog_load(BPF_PROG_TYPE_TRACING, "pm_probe", "GPL", return_zero, 2, &opts);
-	if (prog < 0)
-		return false;
-	int link = bpf_raw_tracepoint_open(NULL, prog);
-	if (link >= 0)
-		close(link);
-	close(prog);
-	return link >= 0;
+	return pm_probe_fentry(btf, func) == 0;
 }
 
 /* ICMP errors: the tracepoint (6.9+, sent after the rate limits), else fentry on __icmp_send
@@ -289,8 +272,9 @@ static void why_autoload(pktmon_session *s, struct capture_bpf *k)
 	bpf_program__set_autoload(k->progs.pm_why_icmp6,
 				  s->h->why_icmp6_fentry && pm_want_layer(s, PKTMON_LAYER_ICMP_SEND));
 	/* copies that reached a socket: not wanted when nothing is followed (lean counters) */
-	bpf_program__set_autoload(k->progs.pm_copy_delivered,
-				  s->h->copy_fexit && !(s->opt.counters_only && !s->nfilters));
+	bool copies = s->h->copy_fexit && !(s->opt.counters_only && !s->nfilters);
+	bpf_program__set_autoload(k->progs.pm_copy_delivered, copies);
+	((struct pm_bpf_config *)&k->rodata->cfg)->copy_watch = copies;
 }
 
 /* Attaches the why points that loaded. Optional: one that cannot attach is left out (with a

@@ -961,7 +961,7 @@ int BPF_PROG(pm_copy_delivered, struct sock *sk, struct sk_buff *skb, void *reas
 
 static __always_inline bool delivered_copy(struct sk_buff *skb)
 {
-	if (!BPF_CORE_READ_BITFIELD(skb, cloned)) /* no copy was ever made */
+	if (!cfg.copy_watch || !BPF_CORE_READ_BITFIELD(skb, cloned)) /* not watched, or no copy was ever made */
 		return false;
 	__u64 head = (__u64)skb->head;
 	__u64 *when = bpf_map_lookup_elem(&delivered_heads, &head);

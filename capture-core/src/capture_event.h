@@ -97,6 +97,8 @@ struct pm_bpf_config {
 	__u32 lean;
 	/* Benchmark only: every program returns at once (the floor, bench/). */
 	__u32 floor;
+	/* pm_copy_delivered is loaded: drops of cloned buffers look for a delivered copy. */
+	__u32 copy_watch;
 };
 
 #endif /* PKTMON_CAPTURE_EVENT_H */
