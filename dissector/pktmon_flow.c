@@ -95,7 +95,8 @@ static tap_packet_status pktmon_flow_packet(void *tapdata, packet_info *pinfo, e
 	const char *proto = pinfo->cinfo ? col_get_text(pinfo->cinfo, COL_PROTOCOL) : NULL;
 	const char *what = pinfo->cinfo ? col_get_text(pinfo->cinfo, COL_INFO) : NULL;
 	if (info->dropped && info->delivered_copy)
-		sai->frame_label = g_strdup_printf("\xe2\x9c\x96 %s (a copy was delivered)", info->reason ? info->reason : "DROP");
+		sai->frame_label = g_strdup_printf("\xe2\x9c\x96 %s (a copy was delivered)",
+						   info->reason ? info->reason : "DROP");
 	else if (info->dropped)
 		sai->frame_label = g_strdup_printf("\xe2\x9c\x96 %s", info->reason ? info->reason : "DROP");
 	else if (info->why) /* the why arrow: from where the packet was to what the kernel did */

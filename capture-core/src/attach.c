@@ -43,7 +43,8 @@ static const struct point points[] = {
 	{ PKTMON_LAYER_DEV_TX, "net_dev_start_xmit", "device transmit (tracepoint net:net_dev_start_xmit)" },
 	{ PKTMON_LAYER_STACK, "kfree_skb", "drops (tracepoint skb:kfree_skb, with the kernel's drop reason)" },
 	/* what the kernel did next (rare events; capture goes on without those this kernel lacks) */
-	{ PKTMON_LAYER_ICMP_SEND, "icmp_send", "ICMP errors sent (tracepoint icmp:icmp_send; ICMPv6: fentry on icmp6_send)" },
+	{ PKTMON_LAYER_ICMP_SEND, "icmp_send",
+	  "ICMP errors sent (tracepoint icmp:icmp_send; ICMPv6: fentry on icmp6_send)" },
 	{ PKTMON_LAYER_TCP_RESET, "tcp_send_reset", "TCP resets sent (tracepoint tcp:tcp_send_reset)" },
 	{ PKTMON_LAYER_TCP_RETRANS, "tcp_retransmit_skb", "TCP retransmissions (tracepoint tcp:tcp_retransmit_skb)" },
 	{ PKTMON_LAYER_RCVQ_FULL, "sock_rcvqueue_full",
@@ -89,9 +90,15 @@ static void probe_icmp_point(pktmon_handle *h, struct pktmon_data_source *d)
 		d->available = true;
 		h->why_icmp_fentry = true;
 		d->mechanism = pm_mechanism_name(PM_MECH_FENTRY);
-		d->description = "ICMP errors asked for (fentry on __icmp_send, before rate limits; ICMPv6: icmp6_send)";
+		d->description =
+			"ICMP errors asked for (fentry on __icmp_send, before rate limits; ICMPv6: icmp6_send)";
 		d->why_not = NULL;
 	}
+	if (d->available && !h->why_icmp6_fentry)
+		d->description = h->why_icmp_fentry
+					 ? "ICMP errors asked for (fentry on __icmp_send); ICMPv6 errors not observed"
+					 : "ICMP errors sent (tracepoint icmp:icmp_send); ICMPv6 errors not observed "
+					   "(fentry on icmp6_send refused)";
 }
 
 /* The netfilter points: which mechanism serves them, said in `pktmon list`. */

@@ -126,7 +126,8 @@ static struct capture_bpf *open_configured(const struct config *c, const struct 
 		bpf_program__set_autoload(k->progs.pm_nf_kprobe, false);
 	}
 	/* the why points' fentry/fexit programs, where the kernel lets them attach (as the session) */
-	struct bpf_program *why_fentry[] = { k->progs.pm_why_icmp_fentry, k->progs.pm_why_icmp6, k->progs.pm_copy_delivered };
+	struct bpf_program *why_fentry[] = { k->progs.pm_why_icmp_fentry, k->progs.pm_why_icmp6,
+					     k->progs.pm_copy_delivered };
 	for (size_t i = 0; i < sizeof(why_fentry) / sizeof(why_fentry[0]); i++) {
 		const char *sec = bpf_program__section_name(why_fentry[i]);
 		const char *fn = strchr(sec, '/');

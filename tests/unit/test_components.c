@@ -176,19 +176,21 @@ static void test_layers(void)
 	k.layer = PKTMON_LAYER_TCP_RETRANS;
 	pm_component_format_name(&k, "", "cli", buf, sizeof(buf));
 	CHECK(!strcmp(buf, "TCP retransmission [netns cli]"), "got %s", buf);
-	CHECK(pm_comp_id_layers(pm_comp_stack_id(4026532000u, PKTMON_LAYER_TCP_RESET, 0)) == BIT(PKTMON_LAYER_TCP_RESET),
-	      "a why point's id names its layer");
+	uint32_t rst_id = pm_comp_stack_id(4026532000u, PKTMON_LAYER_TCP_RESET, 0);
+	CHECK(pm_comp_id_layers(rst_id) == BIT(PKTMON_LAYER_TCP_RESET), "a why point's id names its layer");
 	/* what they say */
-	CHECK(!strcmp(pktmon_why_describe(PKTMON_WHY_ICMP_SENT, 3, 4, buf, sizeof(buf)), "ICMP fragmentation needed sent"),
-	      "got %s", buf);
-	CHECK(!strcmp(pktmon_why_describe(PKTMON_WHY_ICMPV6_SENT, 1, 4, buf, sizeof(buf)), "ICMPv6 port unreachable sent"),
-	      "got %s", buf);
-	CHECK(!strcmp(pktmon_why_describe(PKTMON_WHY_ICMPV6_SENT, 2, 0, buf, sizeof(buf)), "ICMPv6 packet too big sent"),
+	pktmon_why_describe(PKTMON_WHY_ICMP_SENT, 3, 4, buf, sizeof(buf));
+	CHECK(!strcmp(buf, "ICMP fragmentation needed sent"), "got %s", buf);
+	pktmon_why_describe(PKTMON_WHY_ICMPV6_SENT, 1, 4, buf, sizeof(buf));
+	CHECK(!strcmp(buf, "ICMPv6 port unreachable sent"), "got %s", buf);
+	CHECK(!strcmp(pktmon_why_describe(PKTMON_WHY_ICMPV6_SENT, 2, 0, buf, sizeof(buf)),
+		      "ICMPv6 packet too big sent"),
 	      "got %s", buf);
 	CHECK(!strcmp(pktmon_why_describe(PKTMON_WHY_ICMP_SENT, 3, 99, buf, sizeof(buf)), "ICMP type 3 code 99 sent"),
 	      "unknown code: got %s", buf);
 	CHECK(!strcmp(pktmon_why_describe(PKTMON_WHY_TCP_RETRANS, 0, 0, buf, sizeof(buf)), "TCP retransmission") &&
-		      !strcmp(pktmon_why_describe(PKTMON_WHY_RCVQ_FULL, 0, 0, buf, sizeof(buf)), "receive queue full") &&
+		      !strcmp(pktmon_why_describe(PKTMON_WHY_RCVQ_FULL, 0, 0, buf, sizeof(buf)),
+			      "receive queue full") &&
 		      !strcmp(pktmon_why_describe(PKTMON_WHY_NONE, 0, 0, buf, sizeof(buf)), ""),
 	      "texts");
 	CHECK(!strcmp(pktmon_why_name(PKTMON_WHY_TCP_RESET), "tcp-reset") && !strcmp(pktmon_why_name(77), "unknown"),
@@ -246,7 +248,8 @@ static void test_event_line(void)
 	ev.drop_symbol = "ping_rcv+0xb3";
 	ev.flags = PKTMON_FLAG_DROPPED | PKTMON_FLAG_DELIVERED_COPY;
 	pktmon_format_event(&ev, line, sizeof(line));
-	CHECK(strstr(line, "Drop: Reason NO_SOCKET, Location ping_rcv+0xb3 (a copy reached a socket: not a loss);") != NULL,
+	CHECK(strstr(line, "Drop: Reason NO_SOCKET, Location ping_rcv+0xb3 (a copy reached a socket: not a loss);") !=
+		      NULL,
 	      "got %s", line);
 }
 

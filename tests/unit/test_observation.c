@@ -161,7 +161,8 @@ int main(void)
 		w.icmp_code = 3;
 		struct pm_buf wb = { 0 }, wm = { 0 };
 		CHECK(pm_observation_encode(&wb, &wm, 2, &w) == 0, "encode a why point");
-		CHECK(!epb_option(wb.data, wb.len, PCAPNG_OPT_COMMENT, &l) && !epb_option(wb.data, wb.len, PCAPNG_EPB_FLAGS, &l),
+		CHECK(!epb_option(wb.data, wb.len, PCAPNG_OPT_COMMENT, &l) &&
+			      !epb_option(wb.data, wb.len, PCAPNG_EPB_FLAGS, &l),
 		      "why point: no comment, no direction");
 		v = epb_option(wb.data, wb.len, PKTMON_PCAPNG_OPT_CUSTOM_BIN_COPY, &l);
 		struct pktmon_meta wmeta;
@@ -169,9 +170,11 @@ int main(void)
 		CHECK(v && pktmon_meta_decode(v + 4, l - 4u, &wmeta) == PKTMON_META_OK, "why point decodes");
 		CHECK(pktmon_tlv_has(&wmeta.tlv, PKTMON_TLV_WHY) && wmeta.tlv.why == PKTMON_WHY_ICMP_SENT &&
 			      wmeta.tlv.icmp_type == 3 && wmeta.tlv.icmp_code == 3 &&
-			      !pktmon_tlv_has(&wmeta.tlv, PKTMON_TLV_TCP_STATE) && wmeta.tlv.layer == PKTMON_LAYER_ICMP_SEND,
+			      !pktmon_tlv_has(&wmeta.tlv, PKTMON_TLV_TCP_STATE) &&
+			      wmeta.tlv.layer == PKTMON_LAYER_ICMP_SEND,
 		      "ICMP why TLVs");
-		CHECK(!strcmp(pktmon_why_text(&wmeta.tlv, text, sizeof(text)), "ICMP port unreachable sent"), "text %s", text);
+		CHECK(!strcmp(pktmon_why_text(&wmeta.tlv, text, sizeof(text)), "ICMP port unreachable sent"), "text %s",
+		      text);
 		/* a reset: the socket's state, no ICMP TLVs */
 		w.layer = PKTMON_LAYER_TCP_RESET;
 		w.why = PKTMON_WHY_TCP_RESET;
@@ -179,8 +182,9 @@ int main(void)
 		pm_buf_reset(&wb);
 		CHECK(pm_observation_encode(&wb, &wm, 2, &w) == 0, "encode a reset");
 		v = epb_option(wb.data, wb.len, PKTMON_PCAPNG_OPT_CUSTOM_BIN_COPY, &l);
-		CHECK(v && pktmon_meta_decode(v + 4, l - 4u, &wmeta) == PKTMON_META_OK && wmeta.tlv.why == PKTMON_WHY_TCP_RESET &&
-			      wmeta.tlv.tcp_state == 1 && !pktmon_tlv_has(&wmeta.tlv, PKTMON_TLV_ICMP_TYPE),
+		CHECK(v && pktmon_meta_decode(v + 4, l - 4u, &wmeta) == PKTMON_META_OK &&
+			      wmeta.tlv.why == PKTMON_WHY_TCP_RESET && wmeta.tlv.tcp_state == 1 &&
+			      !pktmon_tlv_has(&wmeta.tlv, PKTMON_TLV_ICMP_TYPE),
 		      "reset TLVs");
 		CHECK(!strcmp(pktmon_why_text(&wmeta.tlv, text, sizeof(text)), "TCP reset sent"), "text %s", text);
 		/* a delivered copy: a drop whose comment says it is no loss */

@@ -90,7 +90,7 @@ enum pktmon_tlv {
 	PKTMON_TLV_WHY = 0x70,           /* u8, enum pktmon_why */
 	PKTMON_TLV_ICMP_TYPE = 0x71,     /* u8, the ICMP (ICMPv6) error's type */
 	PKTMON_TLV_ICMP_CODE = 0x72,     /* u8, its code */
-	PKTMON_TLV_TCP_STATE = 0x73,     /* u8, the socket's TCP state (TCP_ESTABLISHED = 1 ...), resets and retransmits */
+	PKTMON_TLV_TCP_STATE = 0x73,     /* u8, the socket's TCP state (1 ESTABLISHED ...): resets, retransmits */
 
 	/* Only inside rundown records. */
 	PKTMON_TLV_NAME = 0x20,          /* string, component name */
