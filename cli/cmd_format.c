@@ -85,6 +85,7 @@ static void flags_text(char *buf, size_t len, uint32_t flags)
 		{ PKTMON_FLAG_DROPPED, "DROPPED" },
 		{ PKTMON_FLAG_L2_SYNTHESIZED, "L2_SYNTHESIZED" },
 		{ PKTMON_FLAG_PAGED_NOT_CAPTURED, "PAGED_NOT_CAPTURED" },
+		{ PKTMON_FLAG_DELIVERED_COPY, "DELIVERED_COPY" },
 	};
 	size_t k = 0;
 	buf[0] = 0;
@@ -174,6 +175,10 @@ static bool put_event_head(FILE *f, const struct pcapng_packet *p, const struct 
 		.component_name = name,
 		.drop_reason = drop ? reason : NULL,
 		.drop_symbol = drop ? symbol : NULL,
+		.flags = pktmon_tlv_has(v, PKTMON_TLV_FLAGS) ? v->flags : 0,
+		.why = pktmon_tlv_has(v, PKTMON_TLV_WHY) ? v->why : 0,
+		.icmp_type = v->icmp_type,
+		.icmp_code = v->icmp_code,
 	};
 	char line[2048];
 	int n = pm_event_line_head(&ev, line, sizeof(line));
@@ -314,6 +319,10 @@ static void put_details(FILE *f, uint64_t frame, const struct pcapng_packet *p, 
 			fprintf(f, ", Reason code %u", v->drop_reason_code);
 		if (pktmon_tlv_has(v, PKTMON_TLV_DROP_LOCATION))
 			fprintf(f, ", Address 0x%llx", (unsigned long long)v->drop_location);
+		if (pktmon_tlv_has(v, PKTMON_TLV_ICMP_TYPE))
+			fprintf(f, ", ICMP type %u code %u", v->icmp_type, v->icmp_code);
+		if (pktmon_tlv_has(v, PKTMON_TLV_TCP_STATE))
+			fprintf(f, ", TCP state %u", v->tcp_state);
 		if (v->unknown_count)
 			fprintf(f, ", %u unknown TLV%s", v->unknown_count, v->unknown_count == 1 ? "" : "s");
 	} else if (p->iface) {
@@ -455,6 +464,17 @@ static void json_meta(FILE *f, const struct pktmon_meta *m)
 			}
 			fputc('}', f);
 		}
+		if (HAS(FLAGS) && (v->flags & PKTMON_FLAG_DELIVERED_COPY)) /* freed, but a copy was delivered */
+			fputs(",\"delivered_copy\":true", f);
+		fputc('}', f);
+	}
+	if (HAS(WHY)) { /* what the kernel did next */
+		char w[96];
+		fprintf(f, ",\"why\":{\"kind\":\"%s\",\"text\":", pktmon_why_name(v->why));
+		json_cstr(f, pktmon_why_text(v, w, sizeof(w)));
+		if (HAS(ICMP_TYPE)) fprintf(f, ",\"icmp_type\":%u", v->icmp_type);
+		if (HAS(ICMP_CODE)) fprintf(f, ",\"icmp_code\":%u", v->icmp_code);
+		if (HAS(TCP_STATE)) fprintf(f, ",\"tcp_state\":%u", v->tcp_state);
 		fputc('}', f);
 	}
 #undef HAS
@@ -643,6 +663,7 @@ static void format_usage(FILE *f)
 	      "Times are UTC. A full record is three lines:\n"
 	      "  HH:MM:SS.nnnnnnnnn PktGroupId G, Appearance A, Direction Rx|Tx, Component C (NAME)\n"
 	      "                     [, Drop: Reason REASON, Location SYMBOL+0xOFF]\n"
+	      "                     [, Next: what the kernel did, e.g. ICMP port unreachable sent]\n"
 	      "  <tab>the packet, tcpdump-like: addresses, ports, protocol, TCP flags, length\n"
 	      "  <tab>Frame N, date, interface, layer, netns, ifindex, CPU, flags, lengths\n"
 	      "TCP flags are letters of FSRPAUEC. Frame N counts every packet of the file, as\n"

@@ -73,7 +73,8 @@ static size_t stack_rows(const struct list_opts *o, uint32_t netns, struct stack
 				r[n++] = (struct stack_row){ pm_comp_stack_id(netns, nf_layers[i], fam), nf_layers[i],
 							     fam };
 			}
-	enum pktmon_layer other[] = { PKTMON_LAYER_SOCK_RX, PKTMON_LAYER_STACK };
+	enum pktmon_layer other[] = { PKTMON_LAYER_SOCK_RX,   PKTMON_LAYER_STACK,       PKTMON_LAYER_ICMP_SEND,
+				      PKTMON_LAYER_TCP_RESET, PKTMON_LAYER_TCP_RETRANS, PKTMON_LAYER_RCVQ_FULL };
 	for (size_t i = 0; i < N(other); i++)
 		if (layer_shown(o, other[i]))
 			r[n++] = (struct stack_row){ pm_comp_stack_id(netns, other[i], 0), other[i], 0 };
@@ -105,7 +106,7 @@ static void print_text(const struct list_opts *o, const struct pm_inventory *inv
 				putchar('\n');
 			}
 		}
-		struct stack_row rows[2 * N(nf_layers) + 2];
+		struct stack_row rows[2 * N(nf_layers) + 6];
 		size_t nr = stack_rows(o, ns->inum, rows);
 		printf("  Stack layers:\n");
 		printf("    %-10s %-15s %-6s %-15s %s\n", "Id", "Layer", "Family", "Mechanism", "Observed by");
@@ -159,7 +160,7 @@ static void print_json(const struct list_opts *o, const struct pm_inventory *inv
 			printf("]}");
 		}
 		printf("],\"layers\":[");
-		struct stack_row rows[2 * N(nf_layers) + 2];
+		struct stack_row rows[2 * N(nf_layers) + 6];
 		size_t nr = stack_rows(o, ns->inum, rows);
 		for (size_t j = 0; j < nr; j++) {
 			const struct pktmon_data_source *d = source(o, rows[j].layer);

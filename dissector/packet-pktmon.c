@@ -89,6 +89,13 @@ static int hf_nf_chain = -1;
 static int hf_nf_rule_handle = -1;
 static int hf_nf_rule = -1;
 static int hf_nf_rule_comment = -1;
+static int hf_flag_delivered_copy = -1;
+static int hf_delivered_copy = -1;
+static int hf_why = -1;
+static int hf_why_text = -1;
+static int hf_icmp_type = -1;
+static int hf_icmp_code = -1;
+static int hf_tcp_state = -1;
 static int hf_unknown_tlv = -1;
 static int hf_prev_frame = -1;
 static int hf_next_frame = -1;
@@ -143,6 +150,8 @@ static expert_field ei_unknown_version = EI_INIT;
 static expert_field ei_unknown_tlv = EI_INIT;
 static expert_field ei_unknown_record = EI_INIT;
 static expert_field ei_drop = EI_INIT;
+static expert_field ei_drop_copy = EI_INIT;
+static expert_field ei_why = EI_INIT;
 
 static const value_string layer_vals[] = {
 	{ PKTMON_LAYER_UNKNOWN, "unknown" },
@@ -158,7 +167,27 @@ static const value_string layer_vals[] = {
 	{ PKTMON_LAYER_DEV_TX, "dev tx" },
 	{ PKTMON_LAYER_STACK, "stack" },
 	{ PKTMON_LAYER_NETFILTER, "netfilter" },
+	{ PKTMON_LAYER_ICMP_SEND, "ICMP error sent" },
+	{ PKTMON_LAYER_TCP_RESET, "TCP reset sent" },
+	{ PKTMON_LAYER_TCP_RETRANS, "TCP retransmission" },
+	{ PKTMON_LAYER_RCVQ_FULL, "receive queue full" },
 	{ 0, NULL }
+};
+
+static const value_string why_vals[] = {
+	{ PKTMON_WHY_ICMP_SENT, "ICMP error sent" },
+	{ PKTMON_WHY_ICMPV6_SENT, "ICMPv6 error sent" },
+	{ PKTMON_WHY_TCP_RESET, "TCP reset sent" },
+	{ PKTMON_WHY_TCP_RETRANS, "TCP retransmission" },
+	{ PKTMON_WHY_RCVQ_FULL, "receive queue full" },
+	{ 0, NULL }
+};
+
+/* The kernel's TCP states (include/net/tcp_states.h). */
+static const value_string tcp_state_vals[] = {
+	{ 1, "ESTABLISHED" }, { 2, "SYN_SENT" }, { 3, "SYN_RECV" }, { 4, "FIN_WAIT1" }, { 5, "FIN_WAIT2" },
+	{ 6, "TIME_WAIT" }, { 7, "CLOSE" }, { 8, "CLOSE_WAIT" }, { 9, "LAST_ACK" }, { 10, "LISTEN" },
+	{ 11, "CLOSING" }, { 12, "NEW_SYN_RECV" }, { 0, NULL }
 };
 
 static const value_string direction_vals[] = {
@@ -207,6 +236,7 @@ typedef struct {
 	guint32 appearance;
 	guint32 next;          /* pool index + 1 of the next hop of this group in path order; 0: last */
 	gboolean dropped;
+	const char *why;       /* file scope: what the kernel did next (why layers), else NULL */
 	const char *component; /* file scope */
 	const char *reason;    /* file scope, NULL unless dropped */
 } pktmon_hop_t;
@@ -469,7 +499,8 @@ static const char *path_prev_component(guint64 group, guint32 frame)
 	for (const pktmon_hop_t *h = slot ? hop_at(slot->head) : NULL; h; h = hop_at(h->next)) {
 		if (h->frame == frame)
 			return prev;
-		prev = h->component;
+		if (!h->why) /* a why point is not where the packet was */
+			prev = h->component;
 	}
 	return NULL;
 }
@@ -487,6 +518,7 @@ static void add_path_items(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo, 
 		return;
 	guint n = slot->count;
 	wmem_strbuf_t *s = want_path ? wmem_strbuf_new(pinfo->pool, "") : NULL;
+	wmem_strbuf_t *whys = NULL;
 	const char *last = NULL;
 	guint32 prev_frame = 0, next_frame = 0;
 	gboolean seen_self = FALSE;
@@ -501,6 +533,12 @@ static void add_path_items(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo, 
 		}
 		if (!s)
 			continue;
+		if (h->why) { /* what the kernel did next: after the path and its drop */
+			if (!whys)
+				whys = wmem_strbuf_new(pinfo->pool, "");
+			wmem_strbuf_append_printf(whys, " \xe2\x86\x92 %s", h->why); /* → */
+			continue;
+		}
 		/* A drop where the packet was last seen reads "X ✖ REASON", not "X → X ✖". */
 		if (!(h->dropped && last && strcmp(last, h->component) == 0)) {
 			if (last)
@@ -511,6 +549,8 @@ static void add_path_items(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo, 
 			wmem_strbuf_append_printf(s, " \xe2\x9c\x96 %s", h->reason ? h->reason : "DROP"); /* ✖ */
 		last = h->component;
 	}
+	if (s && whys)
+		wmem_strbuf_append(s, last ? wmem_strbuf_get_str(whys) : wmem_strbuf_get_str(whys) + 5);
 	if (s && n >= PKTMON_PATH_MAX_HOPS)
 		wmem_strbuf_append_printf(s, " \xe2\x80\xa6 (only the first %u observations are kept)",
 					  PKTMON_PATH_MAX_HOPS); /* … */
@@ -688,12 +728,14 @@ static void dissect_meta(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, co
 		proto_item_set_generated(proto_tree_add_string(pt, hf_host, mtvb, 0, 0, host));
 	add_tlv_fields(pt, mtvb, tv, meta_hf, PKTMON_TLV_FLAGS);
 	static const int *const flag_hfs[] = {
-		&hf_flags, &hf_flag_dropped, &hf_flag_l2_synthesized, &hf_flag_paged_not_captured, NULL
+		&hf_flags, &hf_flag_dropped, &hf_flag_l2_synthesized, &hf_flag_paged_not_captured,
+		&hf_flag_delivered_copy, NULL
 	};
 	/* The bitmask formats its flags' text even where the items are not kept: only when in use. */
 	if (has_tlv(tv, PKTMON_TLV_FLAGS) && any_referenced(pt, flag_hfs)) {
 		static int *const flag_fields[] = {
-			&hf_flag_dropped, &hf_flag_l2_synthesized, &hf_flag_paged_not_captured, NULL
+			&hf_flag_dropped, &hf_flag_l2_synthesized, &hf_flag_paged_not_captured,
+			&hf_flag_delivered_copy, NULL
 		};
 		proto_tree_add_bitmask(pt, mtvb, tv->value_off[PKTMON_TLV_FLAGS], hf_flags, ett_flags, flag_fields,
 				       ENC_LITTLE_ENDIAN);
@@ -708,7 +750,29 @@ static void dissect_meta(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, co
 	/* The strings serve drops only (the expert info, the Info prefix, the path, the tap). */
 	const char *reason = dropped ? tlv_string(pinfo, mtvb, tv, PKTMON_TLV_DROP_REASON) : NULL;
 
-	if (dropped) {
+	/* Freed with a drop reason after a copy reached a socket (a raw socket's clone): not a loss. */
+	gboolean delivered = dropped && has_tlv(tv, PKTMON_TLV_FLAGS) && (tv->flags & PKTMON_FLAG_DELIVERED_COPY);
+	const char *why = NULL;
+	if (has_tlv(tv, PKTMON_TLV_WHY)) {
+		char wbuf[96];
+		why = wmem_strdup(pinfo->pool, pktmon_why_text(tv, wbuf, sizeof(wbuf)));
+		proto_item_set_generated(proto_tree_add_string(pt, hf_why_text, mtvb, 0, 0, why));
+		expert_add_info_format(pinfo, ti, &ei_why, "What the kernel did next: %s", why);
+		col_prepend_fstr(pinfo->cinfo, COL_INFO, "[%s] ", why);
+		refresh_info_field(pinfo, tree);
+	}
+
+	if (delivered) {
+		const char *symbol = tlv_string(pinfo, mtvb, tv, PKTMON_TLV_DROP_SYMBOL);
+		const char *r = (reason && *reason) ? reason : "unknown reason";
+		/* not pktmon.dropped: that filter selects losses */
+		proto_item_set_generated(proto_tree_add_boolean(pt, hf_delivered_copy, mtvb, 0, 0, TRUE));
+		expert_add_info_format(pinfo, ti, &ei_drop_copy,
+				       "Freed as %s at %s, but a copy reached a socket: not a loss", r,
+				       symbol && *symbol ? symbol : "?");
+		col_prepend_fstr(pinfo->cinfo, COL_INFO, "[FREED %s, a copy was delivered] ", r);
+		refresh_info_field(pinfo, tree);
+	} else if (dropped) {
 		const char *symbol = tlv_string(pinfo, mtvb, tv, PKTMON_TLV_DROP_SYMBOL);
 		/* Added only on drops, so that the filter "pktmon.dropped" selects drops. */
 		proto_item *pi = proto_tree_add_boolean(pt, hf_dropped, mtvb, 0, 0, TRUE);
@@ -752,8 +816,12 @@ static void dissect_meta(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, co
 			proto_item_append_text(ti, ", packet %" PRIu64, tv->pkt_group_id);
 		if (has_tlv(tv, PKTMON_TLV_APPEARANCE))
 			proto_item_append_text(ti, " #%u", tv->appearance);
-		if (dropped)
+		if (delivered)
+			proto_item_append_text(ti, ", freed (%s), a copy was delivered", reason ? reason : "?");
+		else if (dropped)
 			proto_item_append_text(ti, ", DROPPED (%s)", reason ? reason : "?");
+		if (why)
+			proto_item_append_text(ti, ", %s", why);
 	}
 
 	if (has_tlv(tv, PKTMON_TLV_PKT_GROUP_ID)) {
@@ -767,6 +835,7 @@ static void dissect_meta(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, co
 								       tv->component_id);
 			hop.dropped = dropped;
 			hop.reason = (dropped && reason) ? wmem_strdup(wmem_file_scope(), reason) : NULL;
+			hop.why = why ? intern_name(why) : NULL;
 			path_add(tv->pkt_group_id, &hop);
 		}
 		add_path_items(pt, mtvb, pinfo, tv->pkt_group_id);
@@ -780,6 +849,8 @@ static void dissect_meta(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, co
 	info->direction = has_tlv(tv, PKTMON_TLV_DIRECTION) ? tv->direction : PKTMON_DIR_UNKNOWN;
 	info->dropped = dropped;
 	info->reason = (reason && *reason) ? reason : "unknown reason";
+	info->why = why;
+	info->delivered_copy = delivered;
 	if (has_tlv(tv, PKTMON_TLV_PKT_GROUP_ID)) {
 		info->group = tv->pkt_group_id;
 		info->prev_component = path_prev_component(tv->pkt_group_id, pinfo->num);
@@ -975,7 +1046,7 @@ static tap_packet_status pktmon_stats_packet(stats_tree *st, packet_info *pinfo 
 	tick_stat_node(st, val_to_str_const(info->direction, direction_vals, "unknown"), st_node_directions, FALSE);
 	tick_stat_node(st, st_layers, 0, TRUE);
 	tick_stat_node(st, val_to_str_const(info->layer, layer_vals, "unknown"), st_node_layers, FALSE);
-	if (info->dropped) {
+	if (info->dropped && !info->delivered_copy) { /* a delivered copy is no loss */
 		tick_stat_node(st, st_reasons, 0, TRUE);
 		tick_stat_node(st, info->reason, st_node_reasons, FALSE);
 		tick_stat_node(st, st_drop_components, 0, TRUE);
@@ -1041,6 +1112,23 @@ static void proto_register_pktmon(void)
 						 "The skb's paged data was not reachable", HFILL } },
 		{ &hf_nf_family, { "Netfilter family", "pktmon.nf_family", FT_UINT8, BASE_DEC, VALS(nf_family_vals),
 				   0x0, NULL, HFILL } },
+		{ &hf_flag_delivered_copy, { "Delivered copy", "pktmon.flags.delivered_copy", FT_BOOLEAN, 32, NULL,
+					     PKTMON_FLAG_DELIVERED_COPY,
+					     "Freed with a drop reason, but a copy reached a socket", HFILL } },
+		{ &hf_delivered_copy, { "A copy reached a socket (not a loss)", "pktmon.delivered_copy", FT_BOOLEAN,
+					BASE_NONE, NULL, 0x0,
+					"Freed with a drop reason after a copy of it reached a socket", HFILL } },
+		{ &hf_why, { "What the kernel did next", "pktmon.why", FT_UINT8, BASE_DEC, VALS(why_vals), 0x0,
+			     "The kind of why point: an ICMP error, a TCP reset or retransmission, a full queue",
+			     HFILL } },
+		{ &hf_why_text, { "What the kernel did next", "pktmon.why_text", FT_STRING, BASE_NONE, NULL, 0x0,
+				  "e.g. ICMP port unreachable sent", HFILL } },
+		{ &hf_icmp_type, { "ICMP type sent", "pktmon.icmp.type", FT_UINT8, BASE_DEC, NULL, 0x0,
+				   "Type of the ICMP (ICMPv6) error the kernel sent about this packet", HFILL } },
+		{ &hf_icmp_code, { "ICMP code sent", "pktmon.icmp.code", FT_UINT8, BASE_DEC, NULL, 0x0,
+				   "Code of the ICMP (ICMPv6) error the kernel sent about this packet", HFILL } },
+		{ &hf_tcp_state, { "TCP state", "pktmon.tcp_state", FT_UINT8, BASE_DEC, VALS(tcp_state_vals), 0x0,
+				   "The socket's TCP state when it sent the reset or retransmitted", HFILL } },
 		{ &hf_unknown_tlv, { "Unknown TLV", "pktmon.unknown_tlv", FT_UINT16, BASE_DEC, NULL, 0x0,
 				     "TLV type this plugin does not know (skipped)", HFILL } },
 		{ &hf_prev_frame, { "Previous observation", "pktmon.prev_frame", FT_FRAMENUM, BASE_NONE,
@@ -1137,6 +1225,9 @@ static void proto_register_pktmon(void)
 		{ &ei_unknown_record, { "pktmon.expert.unknown_record", PI_UNDECODED, PI_NOTE,
 					"Unknown pktmon rundown record", EXPFILL } },
 		{ &ei_drop, { "pktmon.expert.drop", PI_SEQUENCE, PI_WARN, "Packet dropped", EXPFILL } },
+		{ &ei_drop_copy, { "pktmon.expert.delivered_copy", PI_SEQUENCE, PI_NOTE,
+				   "Freed after a copy reached a socket", EXPFILL } },
+		{ &ei_why, { "pktmon.expert.why", PI_SEQUENCE, PI_NOTE, "What the kernel did next", EXPFILL } },
 	};
 
 	proto_pktmon = proto_register_protocol("pktmon Packet Monitor metadata", "pktmon", "pktmon");
@@ -1164,6 +1255,10 @@ static void proto_register_pktmon(void)
 	meta_hf[PKTMON_TLV_NF_RULE_HANDLE] = &hf_nf_rule_handle;
 	meta_hf[PKTMON_TLV_NF_RULE] = &hf_nf_rule;
 	meta_hf[PKTMON_TLV_NF_RULE_COMMENT] = &hf_nf_rule_comment;
+	meta_hf[PKTMON_TLV_WHY] = &hf_why;
+	meta_hf[PKTMON_TLV_ICMP_TYPE] = &hf_icmp_type;
+	meta_hf[PKTMON_TLV_ICMP_CODE] = &hf_icmp_code;
+	meta_hf[PKTMON_TLV_TCP_STATE] = &hf_tcp_state;
 
 	rundown_hf[PKTMON_TLV_COMPONENT_ID] = &hf_rd_component_id;
 	rundown_hf[PKTMON_TLV_LAYER] = &hf_rd_layer;

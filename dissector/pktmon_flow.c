@@ -2,7 +2,8 @@
 /* pktmon_flow.c - Statistics → Flow Graph → "Packet Monitor paths" (`tshark -z flow,pktmon,…`):
  * each component is a node; each observation is an arrow from the component where the packet was
  * seen before (from its source address when first seen), a drop an arrow from where it died to
- * the "✖ dropped" node, labelled with the kernel's reason. */
+ * the "✖ dropped" node, labelled with the kernel's reason; what the kernel did next (an ICMP error
+ * or a TCP reset sent, ...) an arrow from where the packet was to that component, labelled with it. */
 #include <string.h>
 
 #include <epan/address.h>
@@ -91,8 +92,13 @@ static tap_packet_status pktmon_flow_packet(void *tapdata, packet_info *pinfo, e
 
 	const char *proto = pinfo->cinfo ? col_get_text(pinfo->cinfo, COL_PROTOCOL) : NULL;
 	const char *what = pinfo->cinfo ? col_get_text(pinfo->cinfo, COL_INFO) : NULL;
-	if (info->dropped)
+	if (info->dropped && info->delivered_copy)
+		sai->frame_label = g_strdup_printf("\xe2\x9c\x96 %s (a copy was delivered)",
+						   info->reason ? info->reason : "DROP");
+	else if (info->dropped)
 		sai->frame_label = g_strdup_printf("\xe2\x9c\x96 %s", info->reason ? info->reason : "DROP");
+	else if (info->why) /* the why arrow: from where the packet was to what the kernel did */
+		sai->frame_label = g_strdup(info->why);
 	else
 		sai->frame_label = g_strdup(proto && *proto ? proto : "packet");
 	sai->comment = g_strdup_printf("packet %" G_GUINT64_FORMAT " #%u at %s%s%s", info->group, info->appearance,

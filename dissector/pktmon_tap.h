@@ -15,6 +15,8 @@ typedef struct {
 	guint8 direction;
 	gboolean dropped;
 	const char *reason;
+	const char *why;            /* what the kernel did next (why layers), e.g. "TCP reset sent"; else NULL */
+	gboolean delivered_copy;    /* dropped, but a copy reached a socket */
 } pktmon_tap_info_t;
 
 #endif

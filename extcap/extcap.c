@@ -49,7 +49,9 @@ static void print_components(int n)
 		pktmon_enum_data_sources(h, &src, &nsrc);
 	char defaults[512] = "";
 	size_t used = 0;
-	for (int l = PKTMON_LAYER_DEV_RX; l < PKTMON_LAYER_STACK; l++) {
+	for (int l = PKTMON_LAYER_DEV_RX; l < PKTMON_LAYER_MAX; l++) {
+		if (l == PKTMON_LAYER_STACK || l == PKTMON_LAYER_NETFILTER)
+			continue; /* drops are always captured; the why points are layers like the others */
 		bool available = !src; /* without the kernel's description, offer every layer */
 		for (size_t i = 0; i < nsrc; i++)
 			if ((int)src[i].layer == l)
@@ -67,7 +69,9 @@ static void print_components(int n)
 	       "adds only its own rx, qdisc, tx and drops: uncheck the layers to capture just the checked "
 	       "interfaces}{group=Capture}\n",
 	       n, defaults);
-	for (int l = PKTMON_LAYER_DEV_RX; l < PKTMON_LAYER_STACK; l++) {
+	for (int l = PKTMON_LAYER_DEV_RX; l < PKTMON_LAYER_MAX; l++) {
+		if (l == PKTMON_LAYER_STACK || l == PKTMON_LAYER_NETFILTER)
+			continue;
 		const char *name = pktmon_layer_name((enum pktmon_layer)l);
 		char key[24];
 		snprintf(key, sizeof(key), ",%s,", name);

@@ -42,6 +42,13 @@ static const struct point points[] = {
 	{ PKTMON_LAYER_QDISC_DEQ, "qdisc_dequeue", "qdisc dequeue (tracepoint qdisc:qdisc_dequeue)" },
 	{ PKTMON_LAYER_DEV_TX, "net_dev_start_xmit", "device transmit (tracepoint net:net_dev_start_xmit)" },
 	{ PKTMON_LAYER_STACK, "kfree_skb", "drops (tracepoint skb:kfree_skb, with the kernel's drop reason)" },
+	/* what the kernel did next (rare events; capture goes on without those this kernel lacks) */
+	{ PKTMON_LAYER_ICMP_SEND, "icmp_send",
+	  "ICMP errors sent (tracepoint icmp:icmp_send; ICMPv6: fentry on icmp6_send)" },
+	{ PKTMON_LAYER_TCP_RESET, "tcp_send_reset", "TCP resets sent (tracepoint tcp:tcp_send_reset)" },
+	{ PKTMON_LAYER_TCP_RETRANS, "tcp_retransmit_skb", "TCP retransmissions (tracepoint tcp:tcp_retransmit_skb)" },
+	{ PKTMON_LAYER_RCVQ_FULL, "sock_rcvqueue_full",
+	  "full socket receive queues (tracepoint sock:sock_rcvqueue_full; raw, ping and ICMP sockets)" },
 };
 #define NPOINTS (sizeof(points) / sizeof(points[0]))
 
@@ -65,6 +72,33 @@ static int btf_tracepoint_args(const struct btf *btf, const char *tp)
 	while (t && (btf_is_typedef(t) || btf_is_ptr(t)))
 		t = btf__type_by_id(btf, t->type);
 	return t && btf_is_func_proto(t) ? btf_vlen(t) - 1 : -1;
+}
+
+/* The optional fentry why points: a program that cannot load would fail the whole capture. */
+static bool fentry_works(const struct btf *btf, const char *func)
+{
+	return pm_probe_fentry(btf, func) == 0;
+}
+
+/* ICMP errors: the tracepoint (6.9+, sent after the rate limits), else fentry on __icmp_send
+ * (every error asked for); ICMPv6 errors: fentry on icmp6_send wherever it works. */
+static void probe_icmp_point(pktmon_handle *h, struct pktmon_data_source *d)
+{
+	h->copy_fexit = fentry_works(h->vmlinux, "sock_queue_rcv_skb_reason"); /* same trampolines as fexit */
+	h->why_icmp6_fentry = fentry_works(h->vmlinux, "icmp6_send");
+	if (!d->available && fentry_works(h->vmlinux, "__icmp_send")) {
+		d->available = true;
+		h->why_icmp_fentry = true;
+		d->mechanism = pm_mechanism_name(PM_MECH_FENTRY);
+		d->description =
+			"ICMP errors asked for (fentry on __icmp_send, before rate limits; ICMPv6: icmp6_send)";
+		d->why_not = NULL;
+	}
+	if (d->available && !h->why_icmp6_fentry)
+		d->description = h->why_icmp_fentry
+					 ? "ICMP errors asked for (fentry on __icmp_send); ICMPv6 errors not observed"
+					 : "ICMP errors sent (tracepoint icmp:icmp_send); ICMPv6 errors not observed "
+					   "(fentry on icmp6_send refused)";
 }
 
 /* The netfilter points: which mechanism serves them, said in `pktmon list`. */
@@ -115,6 +149,8 @@ int pktmon_initialize(pktmon_handle **out, char *err, size_t errlen)
 		d->why_not = d->available ? NULL
 			     : points[i].tracepoint ? "this kernel has no such tracepoint"
 						    : pm_nf_unavailable_why(&h->nf_probe);
+		if (d->layer == PKTMON_LAYER_ICMP_SEND)
+			probe_icmp_point(h, d);
 	}
 	h->nsources = NPOINTS;
 	*out = h;
@@ -221,6 +257,54 @@ struct bpf_program *pm_nf_fallback_program(const pktmon_session *s, struct captu
 	}
 }
 
+/* The why points' programs and their layers (the ICMP one: tracepoint or fentry fallback). */
+static size_t why_programs(const pktmon_session *s, struct capture_bpf *k, struct pm_tp_prog *out)
+{
+	size_t n = 0;
+	out[n++] = (struct pm_tp_prog){ s->h->why_icmp_fentry ? k->progs.pm_why_icmp_fentry : k->progs.pm_why_icmp,
+					PKTMON_LAYER_ICMP_SEND };
+	out[n++] = (struct pm_tp_prog){ k->progs.pm_why_reset, PKTMON_LAYER_TCP_RESET };
+	out[n++] = (struct pm_tp_prog){ k->progs.pm_why_retrans, PKTMON_LAYER_TCP_RETRANS };
+	out[n++] = (struct pm_tp_prog){ k->progs.pm_why_rcvq, PKTMON_LAYER_RCVQ_FULL };
+	return n;
+}
+
+static void why_autoload(pktmon_session *s, struct capture_bpf *k)
+{
+	struct pm_tp_prog w[4];
+	bpf_program__set_autoload(k->progs.pm_why_icmp, false);
+	bpf_program__set_autoload(k->progs.pm_why_icmp_fentry, false);
+	for (size_t i = 0, n = why_programs(s, k, w); i < n; i++)
+		bpf_program__set_autoload(w[i].prog, pm_want_layer(s, w[i].layer));
+	bpf_program__set_autoload(k->progs.pm_why_icmp6,
+				  s->h->why_icmp6_fentry && pm_want_layer(s, PKTMON_LAYER_ICMP_SEND));
+	/* copies that reached a socket: not wanted when nothing is followed (lean counters) */
+	bool copies = s->h->copy_fexit && !(s->opt.counters_only && !s->nfilters);
+	bpf_program__set_autoload(k->progs.pm_copy_delivered, copies);
+	((struct pm_bpf_config *)&k->rodata->cfg)->copy_watch = copies;
+}
+
+/* Attaches the why points that loaded. Optional: one that cannot attach is left out (with a
+ * line on stderr), the capture goes on without it. */
+void pm_attach_why(pktmon_session *s)
+{
+	struct capture_bpf *k = s->skel;
+	struct pm_tp_prog w[6];
+	size_t n = why_programs(s, k, w);
+	w[n++] = (struct pm_tp_prog){ k->progs.pm_why_icmp6, PKTMON_LAYER_ICMP_SEND };
+	w[n++] = (struct pm_tp_prog){ k->progs.pm_copy_delivered, PKTMON_LAYER_SOCK_RX };
+	for (size_t i = 0; i < n; i++) {
+		if (!bpf_program__autoload(w[i].prog) || s->ntp >= sizeof(s->tp_links) / sizeof(s->tp_links[0]))
+			continue;
+		struct bpf_link *l = bpf_program__attach(w[i].prog);
+		if (l)
+			s->tp_links[s->ntp++] = l;
+		else
+			fprintf(stderr, "pktmon: %s not observed: cannot attach %s: %s\n",
+				pktmon_layer_name(w[i].layer), bpf_program__name(w[i].prog), strerror(errno));
+	}
+}
+
 /* Drops inside these functions are netfilter's (read by the drop program). */
 void pm_fill_nf_code(pktmon_session *s)
 {
@@ -284,6 +368,7 @@ int pm_load(pktmon_session *s, char *err, size_t errlen)
 		bpf_program__set_autoload(tps[i].prog, want);
 	}
 	bpf_program__set_autoload(k->progs.pm_consume, btf_has_tracepoint(s->h->vmlinux, "consume_skb"));
+	why_autoload(s, k);
 	s->nf_wanted = pm_want_any_nf(s);
 	bpf_program__set_type(k->progs.pm_nf, PM_BPF_PROG_TYPE_NETFILTER);
 	bpf_program__set_expected_attach_type(k->progs.pm_nf, PM_BPF_NETFILTER);

@@ -634,7 +634,7 @@ static __always_inline int observe(struct sk_buff *skb, struct net_device *dev,
 	if (is_drop)
 		ev->flags |= PKTMON_FLAG_DROPPED;
 	ev->ifindex = ifindex;
-	ev->pad = 0;
+	ev->why = 0;
 	_Static_assert(sizeof(ev->ifname) == 16, "ifname is two words");
 	if (dev && direct) { /* two plain loads instead of a helper call */
 		const __u64 *name = (const __u64 *)dev->name;
@@ -746,6 +746,10 @@ int BPF_PROG(pm_sock_rx, const struct sk_buff *cskb, int len)
 	return observe_tp(skb, dev, &key, dev ? dev->ifindex : 0, false, 0, 0);
 }
 
+/* The why section, at the end: a buffer freed after a copy of it reached a socket. */
+static __always_inline bool delivered_copy(struct sk_buff *skb);
+static __always_inline int emit_delivered_copy(struct sk_buff *skb, __u32 reason, __u64 location);
+
 SEC("tp_btf/kfree_skb")
 int BPF_PROG(pm_drop, struct sk_buff *skb, void *location, enum skb_drop_reason reason)
 {
@@ -759,6 +763,8 @@ int BPF_PROG(pm_drop, struct sk_buff *skb, void *location, enum skb_drop_reason 
 			track_forget(skb);
 		return 0;
 	}
+	if (!cfg.lean && delivered_copy(skb))
+		return emit_delivered_copy(skb, (__u32)reason, (__u64)location);
 	struct net_device *dev = skb->dev;
 	struct pm_comp_key key = { .netns = dev_netns(dev), .netns_cookie = dev_cookie(dev),
 				   .layer = PKTMON_LAYER_STACK };
@@ -854,5 +860,275 @@ int BPF_KPROBE(pm_nf_kprobe, struct sk_buff *skb, struct nf_hook_state *state)
 	if (cfg.floor)
 		return 0;
 	observe_nf(skb, state, false);
+	return 0;
+}
+
+/* ==== What the kernel did next: the why points =================================================
+ *
+ * Rare events, each tied to the packet group of the packet that caused it: an ICMP error sent
+ * about it, a TCP reset answering it, a retransmitted segment, a receive queue with no room for
+ * it. None is on an accepted packet's path (a flood of delivered packets never runs them), and
+ * none moves the packet: its tracking entry keeps the component it was last seen at (the drop
+ * that usually follows is placed there), only its appearance count moves on. A packet never
+ * seen before gets a group of its own, but no tracking entry.
+ */
+
+/* The namespace of a socket (trusted pointer). */
+static __always_inline void key_set_sock_net(struct pm_comp_key *key, const struct sock *sk)
+{
+	struct net *net = sk ? sk->__sk_common.skc_net.net : NULL;
+	if (!net)
+		return;
+	key->netns = net->ns.inum;
+	key->netns_cookie = net_cookie_rd(net, true);
+}
+
+/*
+ * One why event. `addr` is the cause's tracking key; `skb` the buffer whose frame the event
+ * carries (NULL: none), read by plain loads when `direct` (a trusted argument), else by probe
+ * reads; `dev` its device for the Ethernet header.
+ */
+static __always_inline int emit_why(__u64 addr, struct sk_buff *skb, struct net_device *dev, bool direct,
+				    struct pm_comp_key *key, __u32 why)
+{
+	__u64 now = bpf_ktime_get_ns();
+	__u32 zero = 0;
+	struct pm_track *t = addr ? track_lookup((const void *)addr) : NULL;
+	if (t && now - t->last_ts > PM_STALE_NS)
+		t = NULL; /* a stale entry: not the cause */
+	if (t && !key->netns) {
+		key->netns = t->last.netns;
+		key->netns_cookie = t->last.netns_cookie;
+	}
+	if (cfg.lean) { /* counters only: one more event at this component */
+		if (netns_selected(key->netns))
+			count(key, skb ? (direct ? skb->len : BPF_CORE_READ(skb, len)) : 0, false, 0);
+		return 0;
+	}
+	struct pm_scratch *s = bpf_map_lookup_elem(&scratch, &zero);
+	if (!s)
+		return 0;
+	s->ev.flags = 0;
+	__u32 cap = cfg.snaplen && cfg.snaplen < PM_MAX_DATA ? cfg.snaplen : PM_MAX_DATA;
+	__u32 have = 0;
+	if (skb) /* into the scratch: the filters may read it; emit() copies it */
+		have = direct ? read_frame_direct(skb, dev, cap, &s->ev, PM_MAX_DATA)
+			      : read_frame(skb, dev, cap, &s->ev, PM_MAX_DATA);
+	else
+		s->ev.orig_len = 0;
+
+	__u64 group_id;
+	__u32 appearance;
+	if (t) {
+		if (!t->matched)
+			return 0;
+		group_id = t->group_id;
+		appearance = ++t->appearance;
+	} else {
+		if (cfg.nfilters) { /* an unknown cause: the filters decide, on what we have */
+			if (!have)
+				return 0;
+			__builtin_memset(&s->view, 0, sizeof(s->view));
+			pm_parse((struct pm_parse_buf *)s->data, have, cfg.vxlan_port, &s->view);
+			struct match_ctx m = {};
+			bpf_loop(cfg.nfilters, match_one, &m, 0);
+			if (!m.matched)
+				return 0;
+		}
+		group_id = __sync_fetch_and_add(&next_group_id, 1) + 1;
+		appearance = 1;
+	}
+	if (!netns_selected(key->netns))
+		return 0;
+	struct pm_counters *c = count(key, s->ev.orig_len, false, 0);
+	if (!c || cfg.counters_only)
+		return 0;
+	if (have > cap)
+		have = cap;
+
+	struct pm_event *ev = &s->ev;
+	ev->ts_ns = now;
+	ev->group_id = group_id;
+	ev->drop_location = 0;
+	ev->comp = *key;
+	ev->appearance = appearance;
+	ev->drop_reason = 0;
+	ev->cpu = bpf_get_smp_processor_id();
+	ev->ifindex = 0;
+	ev->why = why;
+	__builtin_memset(ev->ifname, 0, sizeof(ev->ifname));
+	/* rare events: two size classes are enough */
+	if (have <= 128)
+		emit(s, c, skb, dev, have, true, direct, 128);
+	else
+		emit(s, c, skb, dev, have, true, direct, PM_MAX_DATA);
+	return 0;
+}
+
+static __always_inline int why_of_skb(struct sk_buff *skb, const struct sock *sk, __u8 layer, __u32 why)
+{
+	struct pm_comp_key key = { .layer = layer };
+	struct net_device *dev = skb ? skb->dev : NULL;
+	if (sk)
+		key_set_sock_net(&key, sk);
+	if (!key.netns && dev) {
+		key.netns = dev_netns(dev);
+		key.netns_cookie = dev_cookie(dev);
+	}
+	if (!key.netns && skb)
+		key_set_sk_net(&key, skb);
+	return emit_why((__u64)skb, skb, dev, true, &key, why);
+}
+
+static __always_inline __u8 tcp_state_of(const struct sock *sk)
+{
+	return sk ? sk->__sk_common.skc_state : 0;
+}
+
+/* An ICMP error about skb is about to be sent (after the rate limits: it is sent). 6.9+. */
+SEC("tp_btf/icmp_send")
+int BPF_PROG(pm_why_icmp, const struct sk_buff *skb, int type, int code)
+{
+	if (cfg.floor || !skb)
+		return 0;
+	return why_of_skb((struct sk_buff *)skb, NULL, PKTMON_LAYER_ICMP_SEND,
+			  PM_WHY(PKTMON_WHY_ICMP_SENT, type, code));
+}
+
+/* Kernels without that tracepoint: every ICMP error asked for (rate limits not applied yet). */
+SEC("fentry/__icmp_send")
+int BPF_PROG(pm_why_icmp_fentry, struct sk_buff *skb, int type, int code)
+{
+	if (cfg.floor || !skb)
+		return 0;
+	return why_of_skb(skb, NULL, PKTMON_LAYER_ICMP_SEND, PM_WHY(PKTMON_WHY_ICMP_SENT, type, code));
+}
+
+/* ICMPv6 has no tracepoint: every ICMPv6 error asked for (rate limits not applied yet). */
+SEC("fentry/icmp6_send")
+int BPF_PROG(pm_why_icmp6, struct sk_buff *skb, __u8 type, __u8 code)
+{
+	if (cfg.floor || !skb)
+		return 0;
+	return why_of_skb(skb, NULL, PKTMON_LAYER_ICMP_SEND, PM_WHY(PKTMON_WHY_ICMPV6_SENT, type, code));
+}
+
+/* A reset sent: skb is the segment it answers, or NULL for a reset the socket sends on its own
+ * (abort, close with unread data). */
+SEC("tp_btf/tcp_send_reset")
+int BPF_PROG(pm_why_reset, const struct sock *sk, const struct sk_buff *skb)
+{
+	if (cfg.floor)
+		return 0;
+	return why_of_skb((struct sk_buff *)skb, sk, PKTMON_LAYER_TCP_RESET,
+			  PM_WHY(PKTMON_WHY_TCP_RESET, tcp_state_of(sk), 0));
+}
+
+/* A segment sent again. skb is the one in the socket's queue, which is never sent itself:
+ * its clone is, and TCP's buffers are allocated in pairs (struct sk_buff_fclones), the clone
+ * right after the original. The tracepoint fires once the clone is on its way, so the event
+ * joins the retransmitted copy's group and carries its frame. */
+SEC("tp_btf/tcp_retransmit_skb")
+int BPF_PROG(pm_why_retrans, const struct sock *sk, const struct sk_buff *skb)
+{
+	if (cfg.floor || !skb)
+		return 0;
+	struct pm_comp_key key = { .layer = PKTMON_LAYER_TCP_RETRANS };
+	key_set_sock_net(&key, sk);
+	__u64 clone = (__u64)skb + bpf_core_type_size(struct sk_buff);
+	struct pm_track *t = track_lookup((const void *)clone);
+	return emit_why(clone, t ? (struct sk_buff *)clone : NULL, NULL, false, &key,
+			PM_WHY(PKTMON_WHY_TCP_RETRANS, tcp_state_of(sk), 0));
+}
+
+/* A socket whose receive queue had no room for skb (the sockets of sock_queue_rcv_skb: raw,
+ * ping, ICMPv6, ...; UDP and TCP have their own checks and no such tracepoint). */
+SEC("tp_btf/sock_rcvqueue_full")
+int BPF_PROG(pm_why_rcvq, struct sock *sk, struct sk_buff *skb)
+{
+	if (cfg.floor || !skb)
+		return 0;
+	return why_of_skb(skb, sk, PKTMON_LAYER_RCVQ_FULL, PM_WHY(PKTMON_WHY_RCVQ_FULL, 0, 0));
+}
+
+/* ---- a copy reached a socket ------------------------------------------------------------------
+ *
+ * Raw and ping sockets get clones: an echo reply a raw socket (ping without ICMP sockets)
+ * received is then freed by icmp_rcv/ping_rcv with NO_SOCKET, a loss to kfree_skb but not to
+ * the user. A clone shares its data (skb->head) with the original, so the heads that reached a
+ * socket's queue are remembered for a moment, and the original's "drop" is reported with
+ * PKTMON_FLAG_DELIVERED_COPY and not counted as a drop (counters, rundown): it lost nothing.
+ * Only cloned buffers are looked up (one flag test per drop); the program that remembers runs
+ * only where sock_queue_rcv_skb_reason() queues (raw, ping, ICMPv6 ... sockets: not UDP or TCP).
+ */
+#define PM_DELIVERED_NS 1000000000ULL
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u64);   /* skb->head of a buffer a socket queued */
+	__type(value, __u64); /* when */
+} delivered_heads SEC(".maps");
+
+SEC("fexit/sock_queue_rcv_skb_reason")
+int BPF_PROG(pm_copy_delivered, struct sock *sk, struct sk_buff *skb, void *reason, int ret)
+{
+	if (cfg.floor || ret != 0 || !skb)
+		return 0;
+	__u64 head = (__u64)skb->head, now = bpf_ktime_get_ns();
+	bpf_map_update_elem(&delivered_heads, &head, &now, BPF_ANY);
+	return 0;
+}
+
+static __always_inline bool delivered_copy(struct sk_buff *skb)
+{
+	if (!cfg.copy_watch || !BPF_CORE_READ_BITFIELD(skb, cloned)) /* not watched, or no copy was ever made */
+		return false;
+	__u64 head = (__u64)skb->head;
+	__u64 *when = bpf_map_lookup_elem(&delivered_heads, &head);
+	if (!when)
+		return false;
+	bool recent = bpf_ktime_get_ns() - *when < PM_DELIVERED_NS;
+	bpf_map_delete_elem(&delivered_heads, &head); /* once: the head is reused after this free */
+	return recent;
+}
+
+/* The freed original: its last component, flagged, not counted; the tracking ends. */
+static __always_inline int emit_delivered_copy(struct sk_buff *skb, __u32 reason, __u64 location)
+{
+	__u64 now = bpf_ktime_get_ns();
+	__u32 zero = 0;
+	struct pm_track *t = track_lookup(skb);
+	if (!t)
+		return 0; /* never seen: nothing to report, and not a loss */
+	struct pm_comp_key where = t->last;
+	__u64 group_id = t->group_id;
+	__u32 appearance = ++t->appearance;
+	bool report = t->matched && now - t->last_ts <= PM_STALE_NS;
+	t->addr = 0; /* forgotten: the packet ends here */
+	if (!report || !netns_selected(where.netns) || cfg.counters_only || cfg.capture_type == PKTMON_TYPE_DROP)
+		return 0;
+	place_drop(&where, netfilter_dropped(reason, location), skb);
+	struct pm_counters *c = counters_of(&where);
+	struct pm_scratch *s = bpf_map_lookup_elem(&scratch, &zero);
+	if (!c || !s)
+		return 0;
+	__u32 cap = cfg.snaplen && cfg.snaplen < PM_MAX_DATA ? cfg.snaplen : PM_MAX_DATA;
+	struct pm_event *ev = &s->ev; /* the header; emit() reads the frame into the ring record */
+	ev->ts_ns = now;
+	ev->group_id = group_id;
+	ev->drop_location = location;
+	ev->comp = where;
+	ev->appearance = appearance;
+	ev->drop_reason = reason;
+	ev->cpu = bpf_get_smp_processor_id();
+	ev->flags = PKTMON_FLAG_DROPPED | PKTMON_FLAG_DELIVERED_COPY;
+	ev->ifindex = skb->dev ? skb->dev->ifindex : 0;
+	ev->why = 0;
+	__builtin_memset(ev->ifname, 0, sizeof(ev->ifname));
+	if (cap <= 128)
+		emit(s, c, skb, skb->dev, cap, false, true, 128);
+	else
+		emit(s, c, skb, skb->dev, cap, false, true, PM_MAX_DATA);
 	return 0;
 }

@@ -78,9 +78,15 @@ struct pm_event {
 	__u32 cpu;
 	__u32 flags;         /* PKTMON_FLAG_* */
 	__u32 ifindex;       /* device involved (for netfilter: in or out device) */
-	__u32 pad;
+	__u32 why;           /* why layers: PKTMON_WHY_* | detail << 8 | detail << 16 (PM_WHY()), else 0 */
 	char ifname[PM_IFNAMSIZ];
 };
+
+/* pm_event.why: the kind and two details (ICMP type and code; TCP state). */
+#define PM_WHY(kind, a, b) ((__u32)(kind) | (__u32)(a) << 8 | (__u32)(b) << 16)
+#define PM_WHY_KIND(w) ((w) & 0xff)
+#define PM_WHY_A(w) (((w) >> 8) & 0xff)
+#define PM_WHY_B(w) (((w) >> 16) & 0xff)
 
 /* A range of kernel code addresses [lo, hi). */
 #define PM_NF_CODE_RANGES 8
@@ -99,7 +105,7 @@ struct pm_bpf_config {
 	/* prev_ok[L] has bit P set when a packet last seen at layer P may be seen
 	 * next at layer L (pktmon_continuation_table()); otherwise the address was
 	 * reused by a new packet after a free no tracepoint saw. */
-	__u32 prev_ok[16];
+	__u32 prev_ok[32]; /* by layer; why layers never continue a path, but the table spans them */
 	__u64 decap_window_ns; /* INPUT -> device rx (tunnel decapsulation) only this fast */
 	/* Namespaces whose observations are counted and sent; none = all. Packets
 	 * are followed everywhere, so paths and drop attribution stay right. */
@@ -113,6 +119,8 @@ struct pm_bpf_config {
 	__u32 lean;
 	/* Benchmark only: every program returns at once (the floor, bench/). */
 	__u32 floor;
+	/* pm_copy_delivered is loaded: drops of cloned buffers look for a delivered copy. */
+	__u32 copy_watch;
 };
 
 #endif /* PKTMON_CAPTURE_EVENT_H */

@@ -189,7 +189,14 @@ int pm_on_ring_event(void *ctx, void *data, size_t size)
 		.missed_before = ev->lost_before,
 		.missed_write = s->missed_write,
 		.missed_read = s->missed_read,
+		.why = (uint8_t)PM_WHY_KIND(ev->why),
 	};
+	if (pe.why == PKTMON_WHY_ICMP_SENT || pe.why == PKTMON_WHY_ICMPV6_SENT) {
+		pe.icmp_type = (uint8_t)PM_WHY_A(ev->why);
+		pe.icmp_code = (uint8_t)PM_WHY_B(ev->why);
+	} else if (pe.why) {
+		pe.tcp_state = (uint8_t)PM_WHY_A(ev->why);
+	}
 	s->missed_write = s->missed_read = 0;
 	static __thread struct pm_nft_rule_info info; /* 2 KiB: not on the stack of a callback */
 	struct pktmon_nf_rule rule;

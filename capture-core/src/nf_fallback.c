@@ -25,7 +25,12 @@ static const struct bpf_insn return_zero[] = {
 
 static int probe_fentry(const struct btf *vmlinux)
 {
-	int id = btf__find_by_name_kind(vmlinux, PM_NF_CORE_FUNC, BTF_KIND_FUNC);
+	return pm_probe_fentry(vmlinux, PM_NF_CORE_FUNC);
+}
+
+int pm_probe_fentry(const struct btf *vmlinux, const char *func)
+{
+	int id = vmlinux ? btf__find_by_name_kind(vmlinux, func, BTF_KIND_FUNC) : -1;
 	if (id < 0)
 		return -ENOENT;
 	LIBBPF_OPTS(bpf_prog_load_opts, opts, .expected_attach_type = BPF_TRACE_FENTRY,

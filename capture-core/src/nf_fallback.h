@@ -22,6 +22,9 @@ struct btf;
  * a two-instruction program, attached and detached at once (only when there are
  * no netfilter links: they cost a few ms). A kprobe not tried stays -EAGAIN. */
 void pm_nf_probe_kernel(const struct btf *vmlinux, struct pm_nf_probe *p);
+/* 0 when a tracing program can attach to the entry of kernel function `func` (fentry/fexit:
+ * BTF and trampolines; some kernels refuse them), else -errno. */
+int pm_probe_fentry(const struct btf *vmlinux, const char *func);
 
 /* Address ranges [lo, hi) of pm_nf_drop_functions found in ks; returns how
  * many were written (at most max). */

@@ -319,6 +319,7 @@ static int attach(pktmon_session *s, char *err, size_t errlen)
 		}
 		s->tp_links[s->ntp++] = l;
 	}
+	pm_attach_why(s);
 	if (bpf_program__autoload(k->progs.pm_consume)) {
 		struct bpf_link *l = bpf_program__attach(k->progs.pm_consume);
 		if (l)

@@ -48,6 +48,9 @@ struct pktmon_handle {
 	struct pm_nf_probe nf_probe;
 	enum pm_mechanism nf_mechanism; /* what observes the netfilter hooks */
 	bool drop_has_reason;           /* kfree_skb has a reason argument (5.17+) */
+	bool why_icmp_fentry;           /* ICMP errors by fentry on __icmp_send (no icmp_send tracepoint) */
+	bool why_icmp6_fentry;          /* ICMPv6 errors by fentry on icmp6_send */
+	bool copy_fexit;                /* fexit on sock_queue_rcv_skb_reason: copies that reached a socket */
 	char nf_desc[5][128];
 };
 
@@ -99,7 +102,7 @@ struct pktmon_session {
 
 	/* running state */
 	struct capture_bpf *skel;
-	struct bpf_link *tp_links[10];
+	struct bpf_link *tp_links[16];
 	size_t ntp;
 	bool nf_wanted;
 	bool rule_trace;        /* naming the nftables rule of NETFILTER_DROPs (nft_trace.h) */
@@ -177,6 +180,7 @@ void pm_tracepoint_programs(struct capture_bpf *k, struct pm_tp_prog out[PM_NTP_
 struct bpf_program *pm_drop_program(const pktmon_session *s, struct capture_bpf *k);
 struct bpf_program *pm_nf_fallback_program(const pktmon_session *s, struct capture_bpf *k);
 void pm_fill_nf_code(pktmon_session *s);
+void pm_attach_why(pktmon_session *s);
 int pm_load(pktmon_session *s, char *err, size_t errlen);
 
 /* outputs.c */

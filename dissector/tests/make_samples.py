@@ -307,6 +307,49 @@ def make_normal():
     return b"".join(out)
 
 
+def make_why():
+    """What the kernel did next, and a delivered copy.
+
+    frame 1  g1 a1 eth0 rx [netns host]           (IDB 0)
+    frame 2  g1 a2 ipv4 INPUT [netns host]        (IDB 1)
+    frame 3  g1 a3 ICMP error sent [netns host]   (IDB 2) why: ICMP type 3 code 3
+    frame 4  g1 a4 ipv4 INPUT [netns host]        DROP NO_SOCKET
+    frame 5  g2 a1 ipv4 INPUT [netns host]
+    frame 6  g2 a2 ipv4 INPUT [netns host]        freed NO_SOCKET, DELIVERED_COPY
+    frame 7  g3 a1 TCP reset sent [netns host]    (IDB 3) why: TCP reset, state ESTABLISHED
+    """
+    L = C
+    RX = L["PKTMON_DIR_RX"]
+    v4 = L["PKTMON_NF_IPV4"]
+    out = [shb()]
+    out.append(idb("eth0 rx [netns host]", "pktmon component 201: layer dev-rx netns %d (host) ifindex 2" % NS_HOST))
+    out.append(epb(0, T0 + 1000, SYN, epb_options(1, 1, meta_payload(201, L["PKTMON_LAYER_DEV_RX"], RX, 1, 1,
+                                                                      ifindex=2))))
+    out.append(idb("ipv4 INPUT [netns host]", "pktmon component 3: layer nf-input netns %d (host) ifindex 0" % NS_HOST))
+    out.append(epb(1, T0 + 2000, SYN, epb_options(1, 1, meta_payload(3, L["PKTMON_LAYER_NF_INPUT"], RX, 1, 2,
+                                                                      ifindex=2, nf_family=v4))))
+    out.append(idb("ICMP error sent [netns host]", "pktmon component 13: layer icmp-error netns %d (host) ifindex 0" % NS_HOST))
+    why = t_u8("WHY", L["PKTMON_WHY_ICMP_SENT"]) + t_u8("ICMP_TYPE", 3) + t_u8("ICMP_CODE", 3)
+    out.append(epb(2, T0 + 3000, SYN, opts(opt(5, struct.pack("<Q", 1)), meta_option(meta_payload(
+        13, L["PKTMON_LAYER_ICMP_SEND"], 0, 1, 3, extra=why)))))
+    drop = ("NO_SOCKET", 3, 0xFFFFFFFF81A2B3C4, "__udp4_lib_rcv+0x4bc")
+    out.append(epb(1, T0 + 4000, SYN, epb_options(1, 1, meta_payload(
+        3, L["PKTMON_LAYER_NF_INPUT"], RX, 1, 4, ifindex=2, nf_family=v4, drop=drop),
+        comment="DROP NO_SOCKET at __udp4_lib_rcv+0x4bc")))
+    out.append(epb(1, T0 + 5000, SYN, epb_options(1, 2, meta_payload(3, L["PKTMON_LAYER_NF_INPUT"], RX, 2, 1,
+                                                                      ifindex=2, nf_family=v4))))
+    copy = ("NO_SOCKET", 3, 0xFFFFFFFF81A2B3D5, "ping_rcv+0xb3")
+    out.append(epb(1, T0 + 6000, SYN, epb_options(1, 2, meta_payload(
+        3, L["PKTMON_LAYER_NF_INPUT"], RX, 2, 2, ifindex=2, nf_family=v4, drop=copy,
+        flags=L["PKTMON_FLAG_DELIVERED_COPY"]),
+        comment="DROP NO_SOCKET at ping_rcv+0xb3 (a copy reached a socket: not a loss)")))
+    out.append(idb("TCP reset sent [netns host]", "pktmon component 14: layer tcp-reset netns %d (host) ifindex 0" % NS_HOST))
+    rst = t_u8("WHY", L["PKTMON_WHY_TCP_RESET"]) + t_u8("TCP_STATE", 1)
+    out.append(epb(3, T0 + 7000, SYN, opts(opt(5, struct.pack("<Q", 3)), meta_option(meta_payload(
+        14, L["PKTMON_LAYER_TCP_RESET"], 0, 3, 1, extra=rst)))))
+    return b"".join(out)
+
+
 def one_frame_file(payload, pen=None, name="ipv4 INPUT [netns host]", extra_frames=()):
     """A file with one IDB and one EPB carrying the given option payload."""
     out = [shb(), idb(name, "pktmon component 1: layer INPUT netns %d (host) ifindex 0" % NS_HOST)]
@@ -468,6 +511,7 @@ def main():
     files = {
         "normal.pcapng": make_normal(),
         "two_hosts.pcapng": make_two_hosts(),
+        "why.pcapng": make_why(),
         "truncated_tlv.pcapng": make_truncated_tlv(),
         "length_past_end.pcapng": make_length_past_end(),
         "bad_fixed_length.pcapng": make_bad_fixed_length(),

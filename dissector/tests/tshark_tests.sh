@@ -5,7 +5,7 @@
 #
 #   tshark_tests.sh CASE TSHARK PLUGIN_ROOT SAMPLES_DIR WS_SERIES
 #
-# CASE: fields hosts filter path path2 stats malformed rundown mutations resave colors
+# CASE: fields hosts filter path path2 why stats malformed rundown mutations resave colors
 # COLORFILTERS (colors only): the colorfilters.pktmon snippet.
 # PLUGIN_ROOT holds <WS_SERIES>/epan/pktmon.so (what WIRESHARK_PLUGIN_DIR points at).
 #
@@ -219,6 +219,33 @@ path)
 	expect "single-pass path of packet 2" "$out" "$want"
 	out=$(ts -r "$S/normal.pcapng" -Y 'frame.number == 7' -T fields -e pktmon.path)
 	expect "a packet first seen when dropped" "$out" "stack [netns host] ✖ NO_SOCKET"
+	;;
+
+why)
+	# What the kernel did next: a why point in the packet's group, after its drop in the path; a
+	# buffer freed after a copy reached a socket is no drop.
+	out=$(ts -r "$S/why.pcapng" -Y 'frame.number == 4' -T fields -e pktmon.path)
+	check_stderr
+	expect "the path: the drop, then the why point" "$out" \
+		"eth0 rx [netns host] → ipv4 INPUT [netns host] ✖ NO_SOCKET → ICMP port unreachable sent"
+	expect "the why point's fields" "$(ts -r "$S/why.pcapng" -Y pktmon.why -T fields -E separator=';' \
+		-e frame.number -e pktmon.why -e pktmon.why_text -e pktmon.icmp.type -e pktmon.icmp.code -e pktmon.tcp_state)" \
+		"3;1;ICMP port unreachable sent;3;3;
+7;3;TCP reset sent;;;1"
+	expect_contains "the Info column" "$(ts -r "$S/why.pcapng" -Y 'frame.number == 3')" "[ICMP port unreachable sent]"
+	expect "a delivered copy is no pktmon.dropped" "$(frames why.pcapng 'pktmon.dropped')" "4"
+	expect "it is pktmon.delivered_copy" "$(frames why.pcapng 'pktmon.delivered_copy && pktmon.flags.delivered_copy')" "6"
+	expect "its expert info is the Note, the drop's the Warning" \
+		"$(frames why.pcapng 'pktmon.expert.delivered_copy && !pktmon.expert.drop');$(frames why.pcapng 'pktmon.expert.drop')" "6;4"
+	expect_contains "the Note says why" "$(ts -r "$S/why.pcapng" -Y 'frame.number == 6' -T fields -E occurrence=a \
+		-e _ws.expert.message)" "Freed as NO_SOCKET at ping_rcv+0xb3, but a copy reached a socket: not a loss"
+	expect_contains "its Info column" "$(ts -r "$S/why.pcapng" -Y 'frame.number == 6')" "[FREED NO_SOCKET, a copy was delivered]"
+	ts -q -r "$S/why.pcapng" -z pktmon,tree >"$WORK/stats.txt"
+	expect "drops by reason count no delivered copy" \
+		"$(awk '/^Drops by reason/ { on = 1; next } /^[^ ]/ { on = 0 } on && /NO_SOCKET/ { print $2 }' "$WORK/stats.txt")" "1"
+	ts -q -r "$S/why.pcapng" -z 'flow,pktmon,network,pktmon.pkt_group_id == 1' >"$WORK/flow.txt"
+	expect_contains "the Flow Graph's why arrow" "$(cat "$WORK/flow.txt")" "ICMP port unreachable sent"
+	expect_contains "it ends at the why point" "$(head -2 "$WORK/flow.txt")" "ICMP error sent [netns host]"
 	;;
 
 path2)

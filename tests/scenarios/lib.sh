@@ -126,24 +126,64 @@ group_of() { tsp "$F" -Y "$1" -T fields -e pktmon.pkt_group_id | head -1; }
 group_rows() { table | awk -F'|' -v g="$1" '$2 == g'; }
 
 # expect_path WHAT FILTER COMPONENT...: the packet group of the first frame matching FILTER
-# was seen at exactly these components, in this order, with appearances 1, 2, 3 ...; when
-# its last frame is a drop, the plugin's pktmon.path says the same
+# was seen at exactly these components, in this order (why points, what the kernel did next,
+# are not crossings: left out here, see expect_why), with appearances 1, 2, 3 ... (why points
+# included); when its last frame is a drop, the plugin's pktmon.path says the same, the why
+# points after the drop
 expect_path() {
-	local what=$1 filter=$2 g rows want got apps seq reason want_path
+	local what=$1 filter=$2 g rows cross want got apps seq reason want_path w
 	shift 2
 	g=$(group_of "$filter")
 	[ -n "$g" ] || { fail "$what: no frame matches [$filter]"; return; }
 	rows=$(group_rows "$g")
+	cross=$(awk -F'|' '!($5 >= 13 && $5 <= 16)' <<<"$rows")
 	want=$(printf '%s\n' "$@" | paste -sd'|')
-	got=$(cut -d'|' -f4 <<<"$rows" | paste -sd'|')
+	got=$(cut -d'|' -f4 <<<"$cross" | paste -sd'|')
 	eq "$what: path of group $g" "$want" "$got"
 	apps=$(cut -d'|' -f3 <<<"$rows" | paste -sd,)
 	seq=$(seq 1 "$(grep -c . <<<"$rows")" | paste -sd,)
 	eq "$what: appearances" "$seq" "$apps"
 	reason=$(tail -1 <<<"$rows" | cut -d'|' -f6)
 	if [ -n "$reason" ]; then
-		want_path="$(head -n -1 <<<"$rows" | cut -d'|' -f4 | sed 's/$/ → /' | tr -d '\n' | sed 's/ → $//') ✖ $reason"
+		want_path="$(head -n -1 <<<"$cross" | cut -d'|' -f4 | sed 's/$/ → /' | tr -d '\n' | sed 's/ → $//') ✖ $reason"
+		if grep -q . <<<"$(awk -F'|' '$5 >= 13 && $5 <= 16' <<<"$rows")"; then
+			while IFS= read -r w; do
+				[ -z "$w" ] || want_path="$want_path → $w"
+			done < <(tsp "$F" -Y "pktmon.pkt_group_id == $g && pktmon.why_text" -T fields -e pktmon.why_text)
+		fi
 		eq "$what: pktmon.path of the drop" "$want_path" "$(tail -1 <<<"$rows" | cut -d'|' -f8-)"
+	fi
+}
+
+# expect_why WHAT FILTER COMPONENT TEXT [ICMP_TYPE ICMP_CODE]: the packet group of the first drop
+# frame matching FILTER has exactly one why point, at COMPONENT, saying TEXT (pktmon.why_text;
+# for ICMP errors with pktmon.icmp.type and .code), between its last crossing and its drop,
+# and the drop's pktmon.path ends with "✖ REASON → TEXT"
+expect_why() {
+	local what=$1 filter=$2 comp=$3 text=$4 itype=${5:-} icode=${6:-} g rows wrows n last drop path got
+	g=$(group_of "pktmon.dropped && ($filter)")
+	[ -n "$g" ] || { fail "$what: no drop frame matches [$filter]"; return; }
+	rows=$(group_rows "$g")
+	wrows=$(awk -F'|' '$5 >= 13 && $5 <= 16' <<<"$rows")
+	n=$(grep -c . <<<"$wrows")
+	eq "$what: why points in the drop's group $g" "1" "$n"
+	[ "$n" = 1 ] || return
+	eq "$what: its component" "$comp" "$(cut -d'|' -f4 <<<"$wrows")"
+	drop=$(tail -1 <<<"$rows")
+	eq "$what: right before the drop (appearance)" "$(($(cut -d'|' -f3 <<<"$drop") - 1))" "$(cut -d'|' -f3 <<<"$wrows")"
+	got=$(tsp "$F" -Y "frame.number == $(cut -d'|' -f1 <<<"$wrows")" -T fields -E separator='|' \
+		-e pktmon.why_text -e pktmon.icmp.type -e pktmon.icmp.code)
+	if [ -n "$itype" ]; then
+		eq "$what: what the kernel did (text|ICMP type|code)" "$text|$itype|$icode" "$got"
+	else
+		eq "$what: what the kernel did" "$text" "$(cut -d'|' -f1 <<<"$got")"
+	fi
+	path=$(cut -d'|' -f8- <<<"$drop")
+	last=" ✖ $(cut -d'|' -f6 <<<"$drop") → $text"
+	if [ "${path%"$last"}" != "$path" ]; then
+		pass "$what: the drop's path ends with \"$last\""
+	else
+		fail "$what: the drop's path [$path] does not end with [$last]"
 	fi
 }
 
@@ -162,7 +202,9 @@ common_checks() {
 	fi
 	eq "no malformed metadata, every drop with reason, location and comment" "0" \
 		"$(count 'pktmon.malformed || pktmon.unknown_version || (pktmon.dropped && !(pktmon.drop_reason && pktmon.drop_symbol && frame.comment contains "DROP "))')"
-	byreason=$(table | awk -F'|' '$6 != "" { n[$6]++ } END { for (r in n) print r "=" n[r] }' | sort | paste -sd' ')
+	# pktmon.dropped: a buffer freed after a copy reached a socket is no drop (nor counted as one)
+	byreason=$(tsp "$F" -Y pktmon.dropped -T fields -e pktmon.drop_reason |
+		awk '$0 != "" { n[$0]++ } END { for (r in n) print r "=" n[r] }' | sort | paste -sd' ')
 	rundown=$(tsp "$F" -Y pktmon.rundown.record -T fields -E occurrence=a -E aggregator='|' \
 		-e pktmon.rundown.drop_reason -e pktmon.rundown.count -e pktmon.rundown.events_lost)
 	eq "rundown drops by reason = drop frames" "$byreason" "$(awk -F'\t' '$1 != "" { n = split($1, r, "|"); split($2, c, "|")

@@ -3,6 +3,9 @@
 # buffer (SO_RCVBUF 1: the kernel makes it 2304 bytes); the first datagram fills it, the
 # next ones are dropped with SOCKET_RCVBUFF at "ipv4 INPUT" of the server (in
 # udp_queue_rcv_one_skb), and the socket's drop counter (/proc/net/udp) counts them.
+# No "receive queue full" why point here: UDP checks its queue in __udp_enqueue_schedule_skb,
+# without the sock:sock_rcvqueue_full tracepoint (raw, ping and ICMP sockets have it); the drop
+# reason SOCKET_RCVBUFF says the same.
 # Usage: see lib.sh.
 SC_NEEDS="python3"
 . "$(dirname "$0")/lib.sh"

@@ -1,7 +1,8 @@
 #!/bin/bash
 # Scenario 3: a UDP datagram to a port nobody listens on. The server's kernel drops it
-# with NO_SOCKET at "ipv4 INPUT" and answers with an ICMP port unreachable, which travels
-# back to the client (whose connected socket then reports ECONNREFUSED).
+# with NO_SOCKET at "ipv4 INPUT" and answers with an ICMP port unreachable (the why point
+# "ICMP error sent" in the datagram's group), which travels back to the client (whose
+# connected socket then reports ECONNREFUSED).
 # Usage: see lib.sh.
 SC_NEEDS="python3"
 . "$(dirname "$0")/lib.sh"
@@ -40,6 +41,9 @@ check() {
 		"ipv4 OUTPUT [netns $CLI]" "ipv4 POSTROUTING [netns $CLI]" "eth0 qdisc enqueue [netns $CLI]" \
 		"eth0 tx [netns $CLI]" "eth0 rx [netns $SRV]" "ipv4 PREROUTING [netns $SRV]" \
 		"ipv4 INPUT [netns $SRV]" "ipv4 INPUT [netns $SRV]"
+	# what the kernel did next, in the datagram's group: ICMP destination (3) port (3) unreachable
+	expect_why "the datagram's ICMP error" 'udp.dstport == 4000 && !icmp' "ICMP error sent [netns $SRV]" \
+		"ICMP port unreachable sent" 3 3
 	# the server's answer: ICMP destination (3) port (3) unreachable, quoting the datagram
 	expect_path "the ICMP port unreachable" 'icmp.type == 3 && icmp.code == 3' \
 		"ipv4 OUTPUT [netns $SRV]" "ipv4 POSTROUTING [netns $SRV]" "eth0 qdisc enqueue [netns $SRV]" \

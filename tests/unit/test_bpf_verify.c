@@ -125,6 +125,17 @@ static struct capture_bpf *open_configured(const struct config *c, const struct 
 		printf("SKIP-PROG pm_nf_kprobe: %s\n", probe.has_nf_link ? "netfilter links serve the hooks here" : "kprobe refused");
 		bpf_program__set_autoload(k->progs.pm_nf_kprobe, false);
 	}
+	/* the why points' fentry/fexit programs, where the kernel lets them attach (as the session) */
+	struct bpf_program *why_fentry[] = { k->progs.pm_why_icmp_fentry, k->progs.pm_why_icmp6,
+					     k->progs.pm_copy_delivered };
+	for (size_t i = 0; i < sizeof(why_fentry) / sizeof(why_fentry[0]); i++) {
+		const char *sec = bpf_program__section_name(why_fentry[i]);
+		const char *fn = strchr(sec, '/');
+		if (fn && pm_probe_fentry(vmlinux, fn + 1) != 0) {
+			printf("SKIP-PROG %s: fentry refused\n", bpf_program__name(why_fentry[i]));
+			bpf_program__set_autoload(why_fentry[i], false);
+		}
+	}
 	bpf_object__for_each_program(prog, k->obj) {
 		if (!target_exists(vmlinux, prog)) {
 			printf("SKIP-PROG %s: %s not in this kernel\n", bpf_program__name(prog),

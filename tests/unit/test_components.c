@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "components.h"
+#include "pktmon_meta.h"
 #include "pktmon/pktmon.h"
 
 #include "check.h"
@@ -113,7 +114,8 @@ static void test_comp_id(void)
 	CHECK(pm_comp_id_layers(0) == 0 && pm_comp_id_layers(337000000u) == 0, "no interface, no layer");
 	CHECK(pm_comp_id_layers(150) == 0 && pm_comp_id_layers(405) == 0 && pm_comp_id_layers(99) == 0,
 	      "not a layer of an interface");
-	CHECK(pm_comp_id_layers(13) == 0, "layer beyond the table");
+	CHECK(pm_comp_id_layers(PKTMON_LAYER_MAX) == 0, "layer beyond the table");
+	CHECK(pm_comp_id_layers(13) == BIT(PKTMON_LAYER_ICMP_SEND), "a why point of the host");
 	/* out of range: hashed, the SUB kept, the interface id still its SUB-0 form */
 	k = key(PKTMON_LAYER_DEV_TX, ns336, 12345, 0);
 	__u32 id = pm_comp_id(&k);
@@ -157,6 +159,42 @@ static void test_layers(void)
 	CHECK(pktmon_layer_direction(PKTMON_LAYER_DEV_RX) == PKTMON_DIR_RX, "rx");
 	CHECK(pktmon_layer_direction(PKTMON_LAYER_NF_OUTPUT) == PKTMON_DIR_TX, "tx");
 	CHECK(!strcmp(pktmon_layer_name((enum pktmon_layer)99), "unknown"), "out of range layer");
+	/* why points: named, without a direction, per namespace */
+	CHECK(!strcmp(pktmon_layer_name(PKTMON_LAYER_ICMP_SEND), "icmp-error") &&
+		      !strcmp(pktmon_layer_name(PKTMON_LAYER_TCP_RESET), "tcp-reset") &&
+		      !strcmp(pktmon_layer_name(PKTMON_LAYER_TCP_RETRANS), "tcp-retransmit") &&
+		      !strcmp(pktmon_layer_name(PKTMON_LAYER_RCVQ_FULL), "rcvqueue-full"),
+	      "why layer names");
+	for (int l = PKTMON_LAYER_ICMP_SEND; l <= PKTMON_LAYER_RCVQ_FULL; l++)
+		CHECK(PKTMON_LAYER_IS_WHY(l) && pktmon_layer_direction((enum pktmon_layer)l) == PKTMON_DIR_UNKNOWN,
+		      "why layer %d", l);
+	CHECK(!PKTMON_LAYER_IS_WHY(PKTMON_LAYER_NETFILTER) && !PKTMON_LAYER_IS_WHY(PKTMON_LAYER_MAX), "not why layers");
+	char buf[128];
+	struct pm_comp_key k = { .netns = 4026532000u, .layer = PKTMON_LAYER_ICMP_SEND };
+	pm_component_format_name(&k, NULL, "srv", buf, sizeof(buf));
+	CHECK(!strcmp(buf, "ICMP error sent [netns srv]"), "got %s", buf);
+	k.layer = PKTMON_LAYER_TCP_RETRANS;
+	pm_component_format_name(&k, "", "cli", buf, sizeof(buf));
+	CHECK(!strcmp(buf, "TCP retransmission [netns cli]"), "got %s", buf);
+	uint32_t rst_id = pm_comp_stack_id(4026532000u, PKTMON_LAYER_TCP_RESET, 0);
+	CHECK(pm_comp_id_layers(rst_id) == BIT(PKTMON_LAYER_TCP_RESET), "a why point's id names its layer");
+	/* what they say */
+	pktmon_why_describe(PKTMON_WHY_ICMP_SENT, 3, 4, buf, sizeof(buf));
+	CHECK(!strcmp(buf, "ICMP fragmentation needed sent"), "got %s", buf);
+	pktmon_why_describe(PKTMON_WHY_ICMPV6_SENT, 1, 4, buf, sizeof(buf));
+	CHECK(!strcmp(buf, "ICMPv6 port unreachable sent"), "got %s", buf);
+	CHECK(!strcmp(pktmon_why_describe(PKTMON_WHY_ICMPV6_SENT, 2, 0, buf, sizeof(buf)),
+		      "ICMPv6 packet too big sent"),
+	      "got %s", buf);
+	CHECK(!strcmp(pktmon_why_describe(PKTMON_WHY_ICMP_SENT, 3, 99, buf, sizeof(buf)), "ICMP type 3 code 99 sent"),
+	      "unknown code: got %s", buf);
+	CHECK(!strcmp(pktmon_why_describe(PKTMON_WHY_TCP_RETRANS, 0, 0, buf, sizeof(buf)), "TCP retransmission") &&
+		      !strcmp(pktmon_why_describe(PKTMON_WHY_RCVQ_FULL, 0, 0, buf, sizeof(buf)),
+			      "receive queue full") &&
+		      !strcmp(pktmon_why_describe(PKTMON_WHY_NONE, 0, 0, buf, sizeof(buf)), ""),
+	      "texts");
+	CHECK(!strcmp(pktmon_why_name(PKTMON_WHY_TCP_RESET), "tcp-reset") && !strcmp(pktmon_why_name(77), "unknown"),
+	      "why names");
 }
 
 static void test_event_line(void)
@@ -191,6 +229,28 @@ static void test_event_line(void)
 	ev.drop_reason = NULL;
 	pktmon_format_event(&ev, line, sizeof(line));
 	CHECK(strstr(line, "PktGroupId 42, Appearance 3") != NULL && !strstr(line, "Drop"), "got %s", line);
+	/* a why point says what the kernel did next */
+	ev.cap_len = sizeof(frame);
+	ev.component_name = "ICMP error sent [netns b]";
+	ev.direction = PKTMON_DIR_UNKNOWN;
+	ev.why = PKTMON_WHY_ICMP_SENT;
+	ev.icmp_type = 3;
+	ev.icmp_code = 3;
+	pktmon_format_event(&ev, line, sizeof(line));
+	CHECK(!strcmp(line, "01:02:03.000000123 PktGroupId 42, Appearance 3, Direction --, Component 7 "
+			    "(ICMP error sent [netns b]), Next: ICMP port unreachable sent; "
+			    "198.18.0.1.5353 > 198.18.0.2.9: UDP, length 47"),
+	      "got %s", line);
+	/* a buffer freed after a copy reached a socket */
+	ev.why = 0;
+	ev.component_name = "ipv4 INPUT [netns b]";
+	ev.drop_reason = "NO_SOCKET";
+	ev.drop_symbol = "ping_rcv+0xb3";
+	ev.flags = PKTMON_FLAG_DROPPED | PKTMON_FLAG_DELIVERED_COPY;
+	pktmon_format_event(&ev, line, sizeof(line));
+	CHECK(strstr(line, "Drop: Reason NO_SOCKET, Location ping_rcv+0xb3 (a copy reached a socket: not a loss);") !=
+		      NULL,
+	      "got %s", line);
 }
 
 static void test_continuation(void)
@@ -209,6 +269,7 @@ static void test_continuation(void)
 	CHECK(t[PKTMON_LAYER_DEV_RX] & (1u << PKTMON_LAYER_DEV_TX), "veth: tx -> peer rx");
 	CHECK(!(t[PKTMON_LAYER_NF_INPUT] & (1u << PKTMON_LAYER_DEV_RX)), "rx -> INPUT skips PREROUTING, which is observed");
 	CHECK(t[PKTMON_LAYER_STACK] == ~0u, "a drop follows anything");
+	CHECK(t[PKTMON_LAYER_ICMP_SEND] == ~0u && t[PKTMON_LAYER_RCVQ_FULL] == ~0u, "so does a why point");
 	/* --comp nics: rx -> tx (forwarding) and tx -> rx are direct now */
 	uint32_t nics = 1u << PKTMON_LAYER_DEV_RX | 1u << PKTMON_LAYER_DEV_TX | 1u << PKTMON_LAYER_STACK;
 	pktmon_continuation_table(nics, t);

@@ -184,6 +184,60 @@ int main(void)
 		pm_buf_free(&m2);
 	}
 
+	/* why points: WHY, ICMP_TYPE/CODE or TCP_STATE, read back; no direction, no comment */
+	{
+		struct pktmon_event w = ev;
+		w.layer = PKTMON_LAYER_ICMP_SEND;
+		w.direction = PKTMON_DIR_UNKNOWN;
+		w.nf_family = 0;
+		w.orig_len = sizeof(frame);
+		w.flags = 0;
+		w.why = PKTMON_WHY_ICMP_SENT;
+		w.icmp_type = 3;
+		w.icmp_code = 3;
+		struct pm_buf wb = { 0 }, wm = { 0 };
+		CHECK(pm_observation_encode(&wb, &wm, 2, &w) == 0, "encode a why point");
+		CHECK(!epb_option(wb.data, wb.len, PCAPNG_OPT_COMMENT, &l) &&
+			      !epb_option(wb.data, wb.len, PCAPNG_EPB_FLAGS, &l),
+		      "why point: no comment, no direction");
+		v = epb_option(wb.data, wb.len, PKTMON_PCAPNG_OPT_CUSTOM_BIN_COPY, &l);
+		struct pktmon_meta wmeta;
+		char text[96];
+		CHECK(v && pktmon_meta_decode(v + 4, l - 4u, &wmeta) == PKTMON_META_OK, "why point decodes");
+		CHECK(pktmon_tlv_has(&wmeta.tlv, PKTMON_TLV_WHY) && wmeta.tlv.why == PKTMON_WHY_ICMP_SENT &&
+			      wmeta.tlv.icmp_type == 3 && wmeta.tlv.icmp_code == 3 &&
+			      !pktmon_tlv_has(&wmeta.tlv, PKTMON_TLV_TCP_STATE) &&
+			      wmeta.tlv.layer == PKTMON_LAYER_ICMP_SEND,
+		      "ICMP why TLVs");
+		CHECK(!strcmp(pktmon_why_text(&wmeta.tlv, text, sizeof(text)), "ICMP port unreachable sent"), "text %s",
+		      text);
+		/* a reset: the socket's state, no ICMP TLVs */
+		w.layer = PKTMON_LAYER_TCP_RESET;
+		w.why = PKTMON_WHY_TCP_RESET;
+		w.tcp_state = 1;
+		pm_buf_reset(&wb);
+		CHECK(pm_observation_encode(&wb, &wm, 2, &w) == 0, "encode a reset");
+		v = epb_option(wb.data, wb.len, PKTMON_PCAPNG_OPT_CUSTOM_BIN_COPY, &l);
+		CHECK(v && pktmon_meta_decode(v + 4, l - 4u, &wmeta) == PKTMON_META_OK &&
+			      wmeta.tlv.why == PKTMON_WHY_TCP_RESET && wmeta.tlv.tcp_state == 1 &&
+			      !pktmon_tlv_has(&wmeta.tlv, PKTMON_TLV_ICMP_TYPE),
+		      "reset TLVs");
+		CHECK(!strcmp(pktmon_why_text(&wmeta.tlv, text, sizeof(text)), "TCP reset sent"), "text %s", text);
+		/* a delivered copy: a drop whose comment says it is no loss */
+		struct pktmon_event d = ev;
+		d.flags = PKTMON_FLAG_DROPPED | PKTMON_FLAG_DELIVERED_COPY;
+		d.drop_reason = "NO_SOCKET";
+		d.drop_symbol = "ping_rcv+0xb3";
+		d.orig_len = sizeof(frame);
+		pm_buf_reset(&wb);
+		CHECK(pm_observation_encode(&wb, &wm, 2, &d) == 0, "encode a delivered copy");
+		v = epb_option(wb.data, wb.len, PCAPNG_OPT_COMMENT, &l);
+		static const char want[] = "DROP NO_SOCKET at ping_rcv+0xb3 (a copy reached a socket: not a loss)";
+		CHECK(v && l == strlen(want) && !memcmp(v, want, l), "delivered copy comment");
+		pm_buf_free(&wb);
+		pm_buf_free(&wm);
+	}
+
 	/* caplen > origlen is refused, and the buffer is left as it was */
 	size_t before = block.len;
 	ev.orig_len = 10;

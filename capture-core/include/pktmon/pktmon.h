@@ -196,6 +196,11 @@ struct pktmon_event {
 				  * pktmon_get_totals() counts them all */
 	uint64_t missed_read;    /* events read from the ring buffer that were not delivered:
 				  * the session's component table was full */
+	/* Why layers (PKTMON_LAYER_IS_WHY): what the kernel did next, else 0 */
+	uint8_t why;             /* enum pktmon_why */
+	uint8_t icmp_type;       /* PKTMON_WHY_ICMP_SENT, PKTMON_WHY_ICMPV6_SENT: the error sent */
+	uint8_t icmp_code;
+	uint8_t tcp_state;       /* PKTMON_WHY_TCP_*: the socket's state (1 established ...), 0 unknown */
 	const struct pktmon_nf_rule *nf_rule; /* NETFILTER_DROP by an nftables rule, else NULL */
 };
 

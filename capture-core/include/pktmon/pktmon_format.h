@@ -38,7 +38,26 @@ enum pktmon_layer {
 	PKTMON_LAYER_DEV_TX = 10,        /* net:net_dev_start_xmit */
 	PKTMON_LAYER_STACK = 11,         /* a packet first seen when it was dropped */
 	PKTMON_LAYER_NETFILTER = 12,     /* netfilter dropped it at a hook no mechanism observes */
-	PKTMON_LAYER_MAX = 13
+	/* What the kernel did next: "why" points, rare events tied to the group of the
+	 * packet that caused them (PKTMON_TLV_WHY says which; none is a crossing). */
+	PKTMON_LAYER_ICMP_SEND = 13,     /* icmp:icmp_send (fentry icmp6_send): an ICMP error sent */
+	PKTMON_LAYER_TCP_RESET = 14,     /* tcp:tcp_send_reset: a TCP reset sent */
+	PKTMON_LAYER_TCP_RETRANS = 15,   /* tcp:tcp_retransmit_skb: a TCP segment retransmitted */
+	PKTMON_LAYER_RCVQ_FULL = 16,     /* sock:sock_rcvqueue_full: a socket's receive queue was full */
+	PKTMON_LAYER_MAX = 17
+};
+
+#define PKTMON_LAYER_IS_WHY(l) ((l) >= PKTMON_LAYER_ICMP_SEND && (l) <= PKTMON_LAYER_RCVQ_FULL)
+
+/* PKTMON_TLV_WHY values: what the kernel did next. */
+enum pktmon_why {
+	PKTMON_WHY_NONE = 0,
+	PKTMON_WHY_ICMP_SENT = 1,    /* an ICMP error about the packet was sent */
+	PKTMON_WHY_ICMPV6_SENT = 2,  /* an ICMPv6 error about the packet was sent */
+	PKTMON_WHY_TCP_RESET = 3,    /* a TCP reset answered the segment (or, without one, the socket) */
+	PKTMON_WHY_TCP_RETRANS = 4,  /* the segment was sent again */
+	PKTMON_WHY_RCVQ_FULL = 5,    /* the socket's receive queue had no room for the packet */
+	PKTMON_WHY_MAX = 6
 };
 
 enum pktmon_direction {
@@ -67,6 +86,11 @@ enum pktmon_tlv {
 	PKTMON_TLV_CPU = 12,             /* u32 */
 	PKTMON_TLV_FLAGS = 13,           /* u32, PKTMON_FLAG_* */
 	PKTMON_TLV_NF_FAMILY = 14,       /* u8, PKTMON_NF_IPV4 / PKTMON_NF_IPV6 */
+	/* 0x70-0x7f: what the kernel did next (the why layers) */
+	PKTMON_TLV_WHY = 0x70,           /* u8, enum pktmon_why */
+	PKTMON_TLV_ICMP_TYPE = 0x71,     /* u8, the ICMP (ICMPv6) error's type */
+	PKTMON_TLV_ICMP_CODE = 0x72,     /* u8, its code */
+	PKTMON_TLV_TCP_STATE = 0x73,     /* u8, the socket's TCP state (1 ESTABLISHED ...): resets, retransmits */
 
 	/* Only inside rundown records. */
 	PKTMON_TLV_NAME = 0x20,          /* string, component name */
@@ -115,6 +139,7 @@ enum pktmon_tlv {
 #define PKTMON_FLAG_DROPPED 0x1u         /* this observation is the packet's drop */
 #define PKTMON_FLAG_L2_SYNTHESIZED 0x2u  /* the Ethernet header was made up (zero MACs) */
 #define PKTMON_FLAG_PAGED_NOT_CAPTURED 0x4u /* data beyond the skb's linear part was not captured */
+#define PKTMON_FLAG_DELIVERED_COPY 0x8u  /* freed as a drop, but a copy reached a socket: not a loss */
 
 enum pktmon_capture_type {
 	PKTMON_TYPE_ALL = 0,

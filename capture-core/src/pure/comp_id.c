@@ -71,7 +71,10 @@ uint32_t pm_comp_id_layers(uint32_t id)
 	if (has_if)
 		return DEVICE_LAYERS & BIT(layer);
 	/* without an interface: netfilter, socket, and drops not tied to a device */
-	return (is_nf_layer(layer) || layer == PKTMON_LAYER_SOCK_RX || layer == PKTMON_LAYER_STACK) ? BIT(layer) : 0;
+	return (is_nf_layer(layer) || layer == PKTMON_LAYER_SOCK_RX || layer == PKTMON_LAYER_STACK ||
+		PKTMON_LAYER_IS_WHY(layer))
+		       ? BIT(layer)
+		       : 0;
 }
 
 bool pm_comp_selected(const struct pm_comp_selection *sel, const struct pm_comp_key *key)

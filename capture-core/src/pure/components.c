@@ -104,6 +104,10 @@ void pm_component_format_name(const struct pm_comp_key *key, const char *ifname,
 			 key->nf_family == PKTMON_NF_IPV6 ? "ipv6" : "ipv4", label, netns_name);
 		break;
 	case PKTMON_LAYER_SOCK_RX:
+	case PKTMON_LAYER_ICMP_SEND: /* why points: per namespace */
+	case PKTMON_LAYER_TCP_RESET:
+	case PKTMON_LAYER_TCP_RETRANS:
+	case PKTMON_LAYER_RCVQ_FULL:
 		snprintf(buf, len, "%s [netns %s]", label, netns_name);
 		break;
 	case PKTMON_LAYER_STACK:

@@ -7,6 +7,7 @@
 
 #include "event_line.h"
 #include "packet_decode.h"
+#include "pktmon_meta.h"
 
 int pm_event_line_head(const struct pktmon_event *ev, char *buf, size_t len)
 {
@@ -17,10 +18,21 @@ int pm_event_line_head(const struct pktmon_event *ev, char *buf, size_t len)
 	if (ev->drop_reason)
 		return snprintf(buf, len,
 				"%02d:%02d:%02d.%09llu PktGroupId %llu, Appearance %u, Direction %s, Component %u (%s), "
-				"Drop: Reason %s, Location %s",
+				"Drop: Reason %s, Location %s%s",
 				tm.tm_hour, tm.tm_min, tm.tm_sec, (unsigned long long)(ev->timestamp_ns % 1000000000ull),
 				(unsigned long long)ev->pkt_group_id, ev->appearance, dir, ev->component_id,
-				ev->component_name, ev->drop_reason, ev->drop_symbol ? ev->drop_symbol : "?");
+				ev->component_name, ev->drop_reason, ev->drop_symbol ? ev->drop_symbol : "?",
+				ev->flags & PKTMON_FLAG_DELIVERED_COPY ? " (a copy reached a socket: not a loss)" : "");
+	if (ev->why) { /* what the kernel did next */
+		char why[96];
+		pktmon_why_describe(ev->why, ev->icmp_type, ev->icmp_code, why, sizeof(why));
+		return snprintf(buf, len,
+				"%02d:%02d:%02d.%09llu PktGroupId %llu, Appearance %u, Direction %s, Component %u (%s), "
+				"Next: %s",
+				tm.tm_hour, tm.tm_min, tm.tm_sec, (unsigned long long)(ev->timestamp_ns % 1000000000ull),
+				(unsigned long long)ev->pkt_group_id, ev->appearance, dir, ev->component_id,
+				ev->component_name, why);
+	}
 	return snprintf(buf, len, "%02d:%02d:%02d.%09llu PktGroupId %llu, Appearance %u, Direction %s, Component %u (%s)",
 			tm.tm_hour, tm.tm_min, tm.tm_sec, (unsigned long long)(ev->timestamp_ns % 1000000000ull),
 			(unsigned long long)ev->pkt_group_id, ev->appearance, dir, ev->component_id,

@@ -9,7 +9,8 @@
 #include "pktmon/pktmon.h"
 
 /* "HH:MM:SS.nnnnnnnnn PktGroupId G, Appearance A, Direction D, Component C (NAME)[, Drop: Reason R,
- * Location L]": pktmon_format_event() without "; <packet>". Strings are written as given. */
+ * Location L[ (a copy reached a socket: not a loss)]][, Next: WHAT]": pktmon_format_event() without
+ * "; <packet>". Strings are written as given. */
 int pm_event_line_head(const struct pktmon_event *ev, char *buf, size_t len);
 
 #endif

@@ -27,6 +27,11 @@ static const struct layer_info layers[PKTMON_LAYER_MAX] = {
 	[PKTMON_LAYER_DEV_TX] = { "dev-tx", "tx", PKTMON_DIR_TX },
 	[PKTMON_LAYER_STACK] = { "stack", "stack", PKTMON_DIR_UNKNOWN },
 	[PKTMON_LAYER_NETFILTER] = { "netfilter", "netfilter", PKTMON_DIR_UNKNOWN },
+	/* why points: what the kernel did next (events, not crossings) */
+	[PKTMON_LAYER_ICMP_SEND] = { "icmp-error", "ICMP error sent", PKTMON_DIR_UNKNOWN },
+	[PKTMON_LAYER_TCP_RESET] = { "tcp-reset", "TCP reset sent", PKTMON_DIR_UNKNOWN },
+	[PKTMON_LAYER_TCP_RETRANS] = { "tcp-retransmit", "TCP retransmission", PKTMON_DIR_UNKNOWN },
+	[PKTMON_LAYER_RCVQ_FULL] = { "rcvqueue-full", "receive queue full", PKTMON_DIR_UNKNOWN },
 };
 
 static const struct layer_info *info(enum pktmon_layer l)
@@ -89,4 +94,10 @@ void pktmon_continuation_table(uint32_t observed, uint32_t prev_ok[PKTMON_LAYER_
 			}
 	}
 	prev_ok[PKTMON_LAYER_STACK] = ~0u; /* a drop may follow anything */
+	/* so may a why point: it continues the path of the packet that caused it (the programs
+	 * look the packet up without this table, and never move it) */
+	for (int l = 1; l < PKTMON_LAYER_MAX; l++)
+		if (PKTMON_LAYER_IS_WHY(l))
+			prev_ok[l] = ~0u;
 }
+

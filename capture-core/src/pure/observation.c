@@ -26,6 +26,15 @@ int pm_observation_encode_generic(struct pm_buf *block, struct pm_buf *meta, uin
 	tlv_put_u32(meta, PKTMON_TLV_NETNS, ev->netns);
 	tlv_put_u32(meta, PKTMON_TLV_CPU, ev->cpu);
 	tlv_put_u32(meta, PKTMON_TLV_FLAGS, ev->flags);
+	if (ev->why) {
+		tlv_put_u8(meta, PKTMON_TLV_WHY, ev->why);
+		if (ev->why == PKTMON_WHY_ICMP_SENT || ev->why == PKTMON_WHY_ICMPV6_SENT) {
+			tlv_put_u8(meta, PKTMON_TLV_ICMP_TYPE, ev->icmp_type);
+			tlv_put_u8(meta, PKTMON_TLV_ICMP_CODE, ev->icmp_code);
+		} else if (ev->tcp_state) {
+			tlv_put_u8(meta, PKTMON_TLV_TCP_STATE, ev->tcp_state);
+		}
+	}
 	char comment[512];
 	if (dropped) {
 		const char *sym = ev->drop_symbol ? ev->drop_symbol : "";
@@ -34,7 +43,8 @@ int pm_observation_encode_generic(struct pm_buf *block, struct pm_buf *meta, uin
 		tlv_put_u64(meta, PKTMON_TLV_DROP_LOCATION, ev->drop_location);
 		tlv_put_str(meta, PKTMON_TLV_DROP_SYMBOL, sym);
 		/* the human fallback for readers without our plugin */
-		snprintf(comment, sizeof(comment), "DROP %s at %s", ev->drop_reason, sym);
+		snprintf(comment, sizeof(comment), "DROP %s at %s%s", ev->drop_reason, sym,
+			 ev->flags & PKTMON_FLAG_DELIVERED_COPY ? " (a copy reached a socket: not a loss)" : "");
 	}
 	const struct pktmon_nf_rule *r = dropped ? ev->nf_rule : NULL;
 	if (r) {
@@ -98,7 +108,7 @@ static inline uint8_t *tlv32(uint8_t *p, uint16_t type, uint32_t v)
  */
 int pm_observation_encode(struct pm_buf *block, struct pm_buf *meta, uint32_t if_id, const struct pktmon_event *ev)
 {
-	if (ev->drop_reason)
+	if (ev->drop_reason || ev->why) /* rare: drops and why points */
 		return pm_observation_encode_generic(block, meta, if_id, ev);
 	if (ev->cap_len > ev->orig_len || ev->cap_len > PCAPNG_MAX_BLOCK_LEN || (ev->cap_len && !ev->data))
 		return -1;

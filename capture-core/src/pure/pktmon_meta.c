@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * pktmon_meta.c - decoder for the pktmon pcapng metadata (docs/FORMAT.md).
- * Pure C (stdint/stddef/string.h only): see pktmon_meta.h.
+ * Pure C (stdint/stddef/string.h, snprintf for texts): see pktmon_meta.h.
  */
 #include "pktmon_meta.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "pktmon/pktmon_format.h"
@@ -35,6 +36,10 @@ static enum vkind tlv_kind(unsigned t)
 	case PKTMON_TLV_DIRECTION:
 	case PKTMON_TLV_NF_FAMILY:
 	case PKTMON_TLV_CAPTURE_TYPE:
+	case PKTMON_TLV_WHY:
+	case PKTMON_TLV_ICMP_TYPE:
+	case PKTMON_TLV_ICMP_CODE:
+	case PKTMON_TLV_TCP_STATE:
 		return V_U8;
 	case PKTMON_TLV_COMPONENT_ID:
 	case PKTMON_TLV_APPEARANCE:
@@ -110,6 +115,10 @@ static void store(struct pktmon_tlvs *tv, unsigned t, const uint8_t *v, uint16_t
 	case PKTMON_TLV_CPU: tv->cpu = get_le32(v); break;
 	case PKTMON_TLV_FLAGS: tv->flags = get_le32(v); break;
 	case PKTMON_TLV_NF_FAMILY: tv->nf_family = v[0]; break;
+	case PKTMON_TLV_WHY: tv->why = v[0]; break;
+	case PKTMON_TLV_ICMP_TYPE: tv->icmp_type = v[0]; break;
+	case PKTMON_TLV_ICMP_CODE: tv->icmp_code = v[0]; break;
+	case PKTMON_TLV_TCP_STATE: tv->tcp_state = v[0]; break;
 	case PKTMON_TLV_NAME: tv->name = s; break;
 	case PKTMON_TLV_IFNAME: tv->ifname = s; break;
 	case PKTMON_TLV_NETNS_NAME: tv->netns_name = s; break;
@@ -343,6 +352,10 @@ const char *pktmon_meta_layer_name(unsigned layer)
 	case PKTMON_LAYER_DEV_TX: return "dev tx";
 	case PKTMON_LAYER_STACK: return "stack";
 	case PKTMON_LAYER_NETFILTER: return "netfilter";
+	case PKTMON_LAYER_ICMP_SEND: return "ICMP error sent";
+	case PKTMON_LAYER_TCP_RESET: return "TCP reset sent";
+	case PKTMON_LAYER_TCP_RETRANS: return "TCP retransmission";
+	case PKTMON_LAYER_RCVQ_FULL: return "receive queue full";
 	default: return "unknown";
 	}
 }
@@ -373,6 +386,10 @@ const char *pktmon_tlv_name(unsigned type)
 	case PKTMON_TLV_CPU: return "CPU";
 	case PKTMON_TLV_FLAGS: return "FLAGS";
 	case PKTMON_TLV_NF_FAMILY: return "NF_FAMILY";
+	case PKTMON_TLV_WHY: return "WHY";
+	case PKTMON_TLV_ICMP_TYPE: return "ICMP_TYPE";
+	case PKTMON_TLV_ICMP_CODE: return "ICMP_CODE";
+	case PKTMON_TLV_TCP_STATE: return "TCP_STATE";
 	case PKTMON_TLV_NAME: return "NAME";
 	case PKTMON_TLV_IFNAME: return "IFNAME";
 	case PKTMON_TLV_NETNS_NAME: return "NETNS_NAME";
@@ -429,4 +446,81 @@ const char *pktmon_meta_status_name(enum pktmon_meta_status s)
 	case PKTMON_META_BAD_LENGTH: return "bad length";
 	default: return "invalid status";
 	}
+}
+
+const char *pktmon_why_name(unsigned why)
+{
+	switch (why) {
+	case PKTMON_WHY_ICMP_SENT: return "icmp-error";
+	case PKTMON_WHY_ICMPV6_SENT: return "icmpv6-error";
+	case PKTMON_WHY_TCP_RESET: return "tcp-reset";
+	case PKTMON_WHY_TCP_RETRANS: return "tcp-retransmit";
+	case PKTMON_WHY_RCVQ_FULL: return "rcvqueue-full";
+	default: return "unknown";
+	}
+}
+
+const char *pktmon_icmp_error_name(int v6, unsigned type, unsigned code)
+{
+	static const char *const unreach4[16] = {
+		"net unreachable", "host unreachable", "protocol unreachable", "port unreachable",
+		"fragmentation needed", "source route failed", "net unknown", "host unknown", NULL,
+		"net prohibited", "host prohibited", "net unreachable for TOS", "host unreachable for TOS",
+		"administratively prohibited", "host precedence violation", "precedence cutoff",
+	};
+	static const char *const unreach6[8] = {
+		"no route", "administratively prohibited", "beyond scope of source address", "address unreachable",
+		"port unreachable", "source address failed policy", "reject route", "error in source routing header",
+	};
+	if (!v6) {
+		switch (type) {
+		case 3: return code < 16 ? unreach4[code] : NULL;
+		case 4: return "source quench";
+		case 5: return "redirect";
+		case 11: return code == 1 ? "fragment reassembly time exceeded" : "time exceeded";
+		case 12: return "parameter problem";
+		default: return NULL;
+		}
+	}
+	switch (type) {
+	case 1: return code < 8 ? unreach6[code] : NULL;
+	case 2: return "packet too big";
+	case 3: return code == 1 ? "fragment reassembly time exceeded" : "hop limit exceeded";
+	case 4: return "parameter problem";
+	default: return NULL;
+	}
+}
+
+const char *pktmon_why_text(const struct pktmon_tlvs *tlv, char *buf, size_t len)
+{
+	if (len && !pktmon_tlv_has(tlv, PKTMON_TLV_WHY)) {
+		buf[0] = 0;
+		return buf;
+	}
+	return pktmon_why_describe(tlv->why, tlv->icmp_type, tlv->icmp_code, buf, len);
+}
+
+const char *pktmon_why_describe(unsigned why, unsigned icmp_type, unsigned icmp_code, char *buf, size_t len)
+{
+	if (!len)
+		return buf;
+	buf[0] = 0;
+	int v6 = why == PKTMON_WHY_ICMPV6_SENT;
+	switch (why) {
+	case PKTMON_WHY_NONE: break;
+	case PKTMON_WHY_ICMP_SENT:
+	case PKTMON_WHY_ICMPV6_SENT: {
+		const char *n = pktmon_icmp_error_name(v6, icmp_type, icmp_code);
+		if (n)
+			snprintf(buf, len, "%s %s sent", v6 ? "ICMPv6" : "ICMP", n);
+		else
+			snprintf(buf, len, "%s type %u code %u sent", v6 ? "ICMPv6" : "ICMP", icmp_type, icmp_code);
+		break;
+	}
+	case PKTMON_WHY_TCP_RESET: snprintf(buf, len, "TCP reset sent"); break;
+	case PKTMON_WHY_TCP_RETRANS: snprintf(buf, len, "TCP retransmission"); break;
+	case PKTMON_WHY_RCVQ_FULL: snprintf(buf, len, "receive queue full"); break;
+	default: snprintf(buf, len, "what the kernel did next: kind %u", why); break;
+	}
+	return buf;
 }

@@ -66,6 +66,9 @@ struct pktmon_tlvs {
 	/* A NETFILTER_DROP's nftables rule (0x60-0x64). */
 	struct pktmon_meta_str nf_table, nf_chain, nf_rule, nf_rule_comment;
 	uint64_t nf_rule_handle;
+	uint8_t why;                 /* 0x70-0x73: what the kernel did next (why layers) */
+	uint8_t icmp_type, icmp_code;
+	uint8_t tcp_state;
 
 	/* Rundown records only. */
 	struct pktmon_meta_str name, ifname, netns_name;
@@ -155,6 +158,16 @@ const char *pktmon_meta_direction_name(unsigned direction);
 const char *pktmon_tlv_name(unsigned type);
 const char *pktmon_record_name(unsigned type);
 const char *pktmon_meta_status_name(enum pktmon_meta_status s);
+/* What a why observation says, e.g. "ICMP port unreachable sent", "TCP reset sent"; "" when
+ * tlv has no PKTMON_TLV_WHY. Returns buf. */
+const char *pktmon_why_text(const struct pktmon_tlvs *tlv, char *buf, size_t len);
+/* The same from the values: why, its ICMP type and code (ICMP kinds). Returns buf. */
+const char *pktmon_why_describe(unsigned why, unsigned icmp_type, unsigned icmp_code, char *buf, size_t len);
+/* The name of a why kind: "icmp-error", "icmpv6-error", "tcp-reset", "tcp-retransmit",
+ * "rcvqueue-full", "unknown". */
+const char *pktmon_why_name(unsigned why);
+/* The name of an ICMP (v6: ICMPv6) error, e.g. "port unreachable"; NULL when unknown. */
+const char *pktmon_icmp_error_name(int v6, unsigned type, unsigned code);
 
 #ifdef __cplusplus
 }
