@@ -408,9 +408,16 @@ static __noinline void place_drop(struct pm_comp_key *where, __u32 by_netfilter,
 
 /* Can the packet last seen where `t` says be seen at `layer` now? If not, the
  * skb address was freed without a tracepoint and reused by a new packet. */
-static __always_inline bool continues(const struct pm_track *t, __u8 layer, __u64 now)
+static __always_inline bool continues(const struct pm_track *t, const struct pm_comp_key *key, __u64 now)
 {
+	__u8 layer = key->layer;
 	if (!(cfg.prev_ok[layer & 15] & (1u << (t->last.layer & 31))))
+		return false;
+	/* a packet enters another namespace only through a device: anywhere else a
+	 * different namespace means a new packet on a reused address (a drop's key
+	 * is where its device is, which may be the next namespace's: not compared) */
+	if (layer != PKTMON_LAYER_DEV_RX && layer != PKTMON_LAYER_STACK && key->netns && t->last.netns &&
+	    key->netns != t->last.netns)
 		return false;
 	/* decapsulation follows INPUT at once; a new packet on a reused address
 	 * would come later (after the application read the old one) */
@@ -551,7 +558,7 @@ static __always_inline int observe(struct sk_buff *skb, struct net_device *dev,
 	__u64 known = slot->addr == addr;
 	asm volatile("" : "+r"(known));
 	struct pm_track *t = known ? slot : NULL;
-	bool fresh = !t || now - t->last_ts > PM_STALE_NS || !continues(t, key->layer, now);
+	bool fresh = !t || now - t->last_ts > PM_STALE_NS || !continues(t, key, now);
 
 	if ((is_drop || key->layer == PKTMON_LAYER_SOCK_RX) && fresh && !is_network_protocol(skb))
 		return 0; /* vsock, netlink ...: not a packet any component saw */
