@@ -101,6 +101,11 @@ table() {
 	cat "$t"
 }
 
+# kernel_has_reason NAME: the running kernel has SKB_DROP_REASON_NAME (older kernels say less)
+kernel_has_reason() {
+	[ "$(bpftool btf dump file /sys/kernel/btf/vmlinux 2>/dev/null | grep -c "'SKB_DROP_REASON_$1' val=")" != 0 ]
+}
+
 # expect_drop WHAT FILTER COMPONENT LAYER REASON FUNCTION: at least one drop frame matches
 # FILTER, and every one is at COMPONENT (pktmon.layer LAYER) with REASON, freed in FUNCTION
 # (an extended regular expression: the kernel's function names vary between builds)

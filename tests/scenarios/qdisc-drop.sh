@@ -75,7 +75,9 @@ for i in range(5): s.sendto(bytes([65 + i]) * 1000, ("198.19.11.2", 9000))'
 check() {
 	F=$1
 	# 1. tbf
-	expect_drop "tbf: queue full" 'udp.dstport == 9000' "eth0 qdisc enqueue [netns $CLI]" 8 QDISC_DROP '__dev_queue_xmit|__dev_xmit_skb|dev_qdisc_enqueue'
+	# 6.1 frees a qdisc's drops as a list (kfree_skb_list_reason)
+	expect_drop "tbf: queue full" 'udp.dstport == 9000' "eth0 qdisc enqueue [netns $CLI]" 8 QDISC_DROP \
+		'__dev_queue_xmit|__dev_xmit_skb|dev_qdisc_enqueue|kfree_skb_list_reason'
 	eq "tbf: 5 datagrams, 3 dropped" "5|3" "$(groups 'udp.dstport == 9000')|$(count 'pktmon.dropped && udp.dstport == 9000')"
 	expect_path "tbf: the third datagram" 'udp.dstport == 9000 && data.data contains 43:43:43' \
 		"ipv4 OUTPUT [netns $CLI]" "ipv4 POSTROUTING [netns $CLI]" "eth0 qdisc enqueue [netns $CLI]" \
