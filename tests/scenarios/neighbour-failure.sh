@@ -46,7 +46,7 @@ check() {
 		"ipv4 OUTPUT [netns $HOST]" "ipv4 POSTROUTING [netns $HOST]" "ipv4 POSTROUTING [netns $HOST]"
 	# who-has 198.19.6.99, broadcast mcast_solicit (3) times, never answered
 	eq "ARP requests for the gateway" "3" "$(groups 'arp.opcode == 1 && arp.dst.proto_ipv4 == 198.19.6.99')"
-	eq "no ARP reply" "0" "$(count 'arp.opcode == 2')"
+	eq "no ARP reply from the gateway" "0" "$(count 'arp.opcode == 2 && arp.src.proto_ipv4 == 198.19.6.99')"
 	expect_path "the first ARP request" 'arp.opcode == 1 && arp.dst.proto_ipv4 == 198.19.6.99' \
 		"eth0 qdisc enqueue [netns $HOST]" "eth0 tx [netns $HOST]" "eth0 rx [netns $LAN]"
 	# ICMP destination unreachable (3), host unreachable (1), from the host to itself, on lo
