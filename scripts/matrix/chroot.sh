@@ -11,7 +11,7 @@ base=${PKTMON_CHROOTS:-/var/cache/pktmon-chroots}
 mirror=${PKTMON_MIRROR:-http://deb.debian.org/debian}
 PACKAGES="build-essential cmake pkg-config clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev
 	libpcap-dev libglib2.0-dev libwireshark-dev wireshark-dev tshark libcap2-bin
-	iproute2 nftables iputils-ping tcpdump bc util-linux python3 procps file dpkg-dev"
+	iproute2 nftables libnftables-dev iputils-ping tcpdump bc util-linux python3 procps file dpkg-dev"
 
 usage() { sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 [ $# -ge 2 ] || usage
