@@ -101,6 +101,12 @@ table() {
 	cat "$t"
 }
 
+# kernel_at_least MAJOR MINOR: the running kernel is that version or newer
+kernel_at_least() {
+	local v; v=$(uname -r); local maj=${v%%.*} rest=${v#*.}; local min=${rest%%[.-]*}
+	[ "$maj" -gt "$1" ] || { [ "$maj" = "$1" ] && [ "$min" -ge "$2" ]; }
+}
+
 # kernel_has_reason NAME: the running kernel has SKB_DROP_REASON_NAME (older kernels say less)
 kernel_has_reason() {
 	[ "$(bpftool btf dump file /sys/kernel/btf/vmlinux 2>/dev/null | grep -c "'SKB_DROP_REASON_$1' val=")" != 0 ]

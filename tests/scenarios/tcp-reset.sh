@@ -57,7 +57,12 @@ check() {
 		"eth0 tx [netns $CLI]" "eth0 rx [netns $SRV]" "ipv4 PREROUTING [netns $SRV]" \
 		"ipv4 INPUT [netns $SRV]" "ipv4 INPUT [netns $SRV]"
 	# what the kernel did next, in the SYN's group
-	expect_why "the SYN's reset" 'tcp.dstport == 5000' "TCP reset sent [netns $SRV]" "TCP reset sent"
+	# before 6.10 tcp:tcp_send_reset fires only for resets of a socket, not for a closed port's
+	if kernel_at_least 6 10; then
+		expect_why "the SYN's reset" 'tcp.dstport == 5000' "TCP reset sent [netns $SRV]" "TCP reset sent"
+	else
+		echo "SKIP: the SYN's reset: kernel $(uname -r) traces no reset without a socket (6.10+)"
+	fi
 	# the reset itself: from the server's OUTPUT to the client's INPUT, answering the SYN
 	expect_path "the reset" 'tcp.flags.reset == 1 && tcp.srcport == 5000 && pktmon.layer == 5' \
 		"ipv4 OUTPUT [netns $SRV]" "ipv4 POSTROUTING [netns $SRV]" "eth0 qdisc enqueue [netns $SRV]" \
