@@ -560,7 +560,9 @@ static __always_inline int observe(struct sk_buff *skb, struct net_device *dev,
 	struct pm_track *t = known ? slot : NULL;
 	bool fresh = !t || now - t->last_ts > PM_STALE_NS || !continues(t, key, now);
 
-	if ((is_drop || key->layer == PKTMON_LAYER_SOCK_RX) && fresh && !is_network_protocol(skb))
+	/* a unix or netlink message (skb_copy_datagram_iovec serves them too) on the address of a
+	 * freed packet is not that packet's socket delivery: checked even where it would continue */
+	if (((is_drop && fresh) || key->layer == PKTMON_LAYER_SOCK_RX) && !is_network_protocol(skb))
 		return 0; /* vsock, netlink ...: not a packet any component saw */
 	if (key->netns == 0 && t) { /* socket layer: skb->dev may be gone */
 		key->netns = t->last.netns;
