@@ -232,7 +232,7 @@ int pm_nft_owner_table_create(const char *table)
 	return pm_nft_owner_table_create_ex(table, &o);
 }
 
-int pm_nft_owner_table_create_ex(const char *table, const struct pm_nft_owner_opts *o)
+int pm_nfnl_socket(void)
 {
 	int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_NETFILTER);
 	if (fd < 0)
@@ -243,6 +243,14 @@ int pm_nft_owner_table_create_ex(const char *table, const struct pm_nft_owner_op
 		close(fd);
 		return -e;
 	}
+	return fd;
+}
+
+int pm_nft_owner_table_create_ex(const char *table, const struct pm_nft_owner_opts *o)
+{
+	int fd = pm_nfnl_socket();
+	if (fd < 0)
+		return fd;
 	int rules = !o->nftrace_rule ? 0 : o->nmatches < 0 ? 1 : o->nmatches;
 	if (strlen(table) > 64 || rules > PM_NFT_TRACE_MATCHES) {
 		close(fd);

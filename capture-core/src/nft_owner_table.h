@@ -19,6 +19,9 @@
  * owning netlink socket (close it to delete the table) or -errno. */
 int pm_nft_owner_table_create(const char *table);
 
+/* A bound NETLINK_NETFILTER socket in the calling thread's namespace, or -errno. */
+int pm_nfnl_socket(void);
+
 /* The same with the chains at `priority` and, with nftrace_rule, only the prerouting and output
  * chains, with rules that set `meta nftrace set 1` (tracing, nft_trace.h): one per match, or one
  * for every packet when nmatches < 0. */

@@ -57,19 +57,6 @@ bool pm_nft_trace_has_text(void)
 #endif
 }
 
-static int netlink_socket(void)
-{
-	int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_NETFILTER);
-	if (fd < 0)
-		return -errno;
-	struct sockaddr_nl self = { .nl_family = AF_NETLINK };
-	if (bind(fd, (struct sockaddr *)&self, sizeof(self)) < 0) {
-		int e = errno;
-		close(fd);
-		return -e;
-	}
-	return fd;
-}
 
 struct pm_nft_ns *pm_nft_trace_open(const char *table, const struct pm_nft_trace_match *m, int nmatches, int netns_fd,
 				    int *err)
@@ -98,7 +85,7 @@ struct pm_nft_ns *pm_nft_trace_open(const char *table, const struct pm_nft_trace
 		fd = -errno;
 		goto fail_fd;
 	}
-	fd = netlink_socket();
+	fd = pm_nfnl_socket();
 	if (fd < 0)
 		goto fail_fd;
 	n->query = fd;
