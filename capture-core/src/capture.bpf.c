@@ -46,7 +46,8 @@ struct pm_track {
 	__u64 last_ts;
 	struct pm_comp_key last; /* where the packet was last seen */
 	__u32 appearance;
-	__u32 matched;
+	__u16 matched;
+	__u16 head_tag; /* bits of skb->head when last seen: decapsulation keeps the buffer */
 };
 
 struct pm_scratch {
@@ -406,9 +407,17 @@ static __noinline void place_drop(struct pm_comp_key *where, __u32 by_netfilter,
 	pm_place_netfilter_drop(where, by_netfilter != 0, nf_family_of(skb));
 }
 
+/* A tag of the skb's data buffer: a tunnel decapsulates in the same buffer, a new
+ * packet on a reused skb address almost always has another one. */
+static __always_inline __u16 head_tag(__u64 head)
+{
+	return (__u16)(head >> 6);
+}
+
 /* Can the packet last seen where `t` says be seen at `layer` now? If not, the
  * skb address was freed without a tracepoint and reused by a new packet. */
-static __always_inline bool continues(const struct pm_track *t, const struct pm_comp_key *key, __u64 now)
+static __always_inline bool continues(const struct pm_track *t, const struct pm_comp_key *key, __u64 now,
+				      __u16 tag)
 {
 	__u8 layer = key->layer;
 	if (!(cfg.prev_ok[layer & 15] & (1u << (t->last.layer & 31))))
@@ -419,10 +428,12 @@ static __always_inline bool continues(const struct pm_track *t, const struct pm_
 	if (layer != PKTMON_LAYER_DEV_RX && layer != PKTMON_LAYER_STACK && key->netns && t->last.netns &&
 	    key->netns != t->last.netns)
 		return false;
-	/* decapsulation follows INPUT at once; a new packet on a reused address
-	 * would come later (after the application read the old one) */
+	/* decapsulation follows INPUT in the same buffer, usually at once (later on a busy
+	 * host: the tunnel's receive runs from its own NAPI); a new packet on a reused
+	 * address has another buffer. In the window either is taken (a cloned packet is
+	 * decapsulated in a copy) */
 	if (layer == PKTMON_LAYER_DEV_RX && t->last.layer == PKTMON_LAYER_NF_INPUT &&
-	    now - t->last_ts > cfg.decap_window_ns)
+	    now - t->last_ts > cfg.decap_window_ns && tag != t->head_tag)
 		return false;
 	return true;
 }
@@ -558,7 +569,8 @@ static __always_inline int observe(struct sk_buff *skb, struct net_device *dev,
 	__u64 known = slot->addr == addr;
 	asm volatile("" : "+r"(known));
 	struct pm_track *t = known ? slot : NULL;
-	bool fresh = !t || now - t->last_ts > PM_STALE_NS || !continues(t, key, now);
+	__u16 tag = head_tag((__u64)PM_RD(direct, skb, head));
+	bool fresh = !t || now - t->last_ts > PM_STALE_NS || !continues(t, key, now, tag);
 
 	/* a unix or netlink message (skb_copy_datagram_iovec serves them too) on the address of a
 	 * freed packet is not that packet's socket delivery: checked even where it would continue */
@@ -598,6 +610,7 @@ static __always_inline int observe(struct sk_buff *skb, struct net_device *dev,
 		if (!is_drop) { /* a drop ends the packet: nothing to keep */
 			local->addr = addr;
 			local->last_ts = now;
+			local->head_tag = tag;
 			*slot = *local;
 			t = slot;
 		}
@@ -619,6 +632,7 @@ static __always_inline int observe(struct sk_buff *skb, struct net_device *dev,
 	} else {
 		t->last = *key;
 		t->last_ts = now;
+		t->head_tag = tag;
 	}
 
 	if (!netns_selected(where.netns))
