@@ -101,9 +101,14 @@ table() {
 	cat "$t"
 }
 
-# kernel_at_least MAJOR MINOR: the running kernel is that version or newer
+# kernel_at_least MAJOR MINOR: the kernel that recorded the capture $F (its section header's
+# "Capture oper-sys", so a committed sample is judged by its own kernel) or, without one, the
+# running kernel, is that version or newer
 kernel_at_least() {
-	local v; v=$(uname -r); local maj=${v%%.*} rest=${v#*.}; local min=${rest%%[.-]*}
+	local v=""
+	[ -n "${F:-}" ] && [ -f "$F" ] && v=$(capinfos -F "$F" 2>/dev/null | sed -n 's/^Capture oper-sys: *Linux //p')
+	[ -n "$v" ] || v=$(uname -r)
+	local maj=${v%%.*} rest=${v#*.}; local min=${rest%%[.-]*}
 	[ "$maj" -gt "$1" ] || { [ "$maj" = "$1" ] && [ "$min" -ge "$2" ]; }
 }
 

@@ -1,6 +1,6 @@
 #!/bin/bash
 # Scenario 11: traffic control drops.
-# 1. A token bucket (tbf: 1 Mbit/s, burst 1600 bytes, queue limit 1100 bytes) on the
+# 1. A token bucket (tbf: 16 kbit/s, burst 1600 bytes, queue limit 1100 bytes) on the
 #    client's eth0 and a burst of five 1000-byte datagrams: the first passes at once, the
 #    second waits in the queue, the others find it full and tbf drops them: QDISC_DROP (in
 #    __dev_queue_xmit), at "eth0 qdisc enqueue" of the client.
@@ -45,7 +45,7 @@ open(sys.argv[1], "w").write("ready")
 time.sleep(30)' "$WORK/ready"
 	local i
 	for i in $(seq 1 50); do [ -s "$WORK/ready" ] && break; sleep 0.1; done
-	must ip netns exec "$CLI" tc qdisc add dev eth0 root tbf rate 1mbit burst 1600 limit 1100
+	must ip netns exec "$CLI" tc qdisc add dev eth0 root tbf rate 16kbit burst 1600 limit 1100
 	if [ "$TC_BPF" = 1 ]; then
 		if ! ip netns exec "$CLI" tc qdisc add dev eth0 clsact 2>"$WORK/tc.log" ||
 			! ip netns exec "$SRV" tc qdisc add dev eth0 clsact 2>>"$WORK/tc.log"; then
@@ -58,7 +58,9 @@ time.sleep(30)' "$WORK/ready"
 	ip netns exec "$CLI" "$PY" -c 'import socket
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 for i in range(5): s.sendto(bytes([65 + i]) * 1000, ("198.19.11.2", 9000))'
-	sleep 0.1 # tbf sends the queued datagram
+	# 16 kbit/s: the queued datagram leaves ~0.25 s after the first, so a slow (emulated) sender
+	# still finds the queue full for the third; then wait for it to leave
+	sleep 0.6
 	if [ "$TC_BPF" = 1 ]; then
 		must ip netns exec "$CLI" tc filter add dev eth0 egress bpf direct-action obj "$obj" sec tc
 		ip netns exec "$CLI" bash -c 'echo egress > /dev/udp/198.19.11.2/9001'

@@ -62,10 +62,11 @@ check() {
 	expect_path "the first datagram, queued" 'udp.dstport == 4242 && data.data contains 41:41:41' \
 		"ipv4 OUTPUT [netns $CLI]" "ipv4 POSTROUTING [netns $CLI]" "eth0 qdisc enqueue [netns $CLI]" \
 		"eth0 tx [netns $CLI]" "eth0 rx [netns $SRV]" "ipv4 PREROUTING [netns $SRV]" "ipv4 INPUT [netns $SRV]"
-	# how many fit depends on the kernel's truesize accounting: 6.18 queues one, 6.1 two; the
-	# live run also checks the drops against the socket's own counter
-	[ "$dropped" -ge 2 ] && [ "$dropped" -le 3 ] && pass "$dropped of the other three dropped" ||
-		fail "the others dropped: expected 2 or 3 (the buffer holds one or two), got $dropped"
+	# how many fit depends on the buffers' truesize (how the veth's receive built them): 6.18
+	# queues one, 6.1 two, 6.12 under emulation three; the live run checks the drops against the
+	# socket's own counter, which is the count that matters
+	[ "$dropped" -ge 1 ] && [ "$dropped" -le 3 ] && pass "$dropped of the other three dropped" ||
+		fail "the others dropped: expected 1 to 3 (the buffer holds one to three), got $dropped"
 	eq "all four reached the server's INPUT (queued there or dropped there)" "$sent" \
 		"$(groups "udp.dstport == 4242 && pktmon.component_name == \"ipv4 INPUT [netns $SRV]\"")"
 	eq "no datagram read by the application (socket rx)" "0" "$(count 'pktmon.layer == 7')"
