@@ -16,6 +16,7 @@
 #include "comp_inventory.h"
 #include "counters_table.h"
 #include "ctl_server.h"
+#include "extcap.h"
 #include "fail.h"
 #include "filter.h"
 #include "privileges.h"
@@ -204,29 +205,20 @@ static void report_ready(int fd, const char *msg)
 	}
 }
 
-/* Failing before the fifo is open: a reader already waiting on it (dumpcap) gets an end of
- * file now instead of waiting for a writer that never comes; no reader yet: nothing to do. */
-static void release_fifo_reader(const char *fifo)
-{
-	int fd = fifo ? open(fifo, O_WRONLY | O_NONBLOCK | O_CLOEXEC) : -1;
-	if (fd >= 0)
-		close(fd);
-}
-
 int capture_run(struct start_opts *o, struct ctl_server *ctl, int ready_fd)
 {
 	char err[PKTMON_ERRLEN] = "";
 	pktmon_handle *h;
 	if (pktmon_initialize(&h, err, sizeof(err)) < 0) {
 		report_ready(ready_fd, err);
-		release_fifo_reader(o->fifo);
+		extcap_release_reader(o->fifo, EXTCAP_READER_WAIT_MS);
 		return cli_fail(1, "%s", err);
 	}
 	pktmon_session *s;
 	int rc = pktmon_create_live_session(h, "pktmon", &s);
 	if (rc < 0) {
 		report_ready(ready_fd, "cannot create a session");
-		release_fifo_reader(o->fifo);
+		extcap_release_reader(o->fifo, EXTCAP_READER_WAIT_MS);
 		pktmon_uninitialize(h);
 		return cli_fail(1, "cannot create a session: %s", strerror(-rc));
 	}
@@ -358,7 +350,7 @@ int capture_run(struct start_opts *o, struct ctl_server *ctl, int ready_fd)
 fail:
 	report_ready(ready_fd, err);
 	if (fifo_fd < 0)
-		release_fifo_reader(o->fifo);
+		extcap_release_reader(o->fifo, EXTCAP_READER_WAIT_MS);
 	cli_fail(exit_code, "%s", err);
 out:
 	pktmon_close_session(s);

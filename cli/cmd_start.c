@@ -172,6 +172,8 @@ int cmd_start_for_wireshark(const struct extcap_capture *c)
 		rc = cli_fail(1, "%s", err);
 	}
 	free(hargv);
+	/* here only when it failed (the helper replaces us): the message is on stderr */
+	extcap_release_reader(c->fifo, EXTCAP_READER_WAIT_MS);
 	return rc;
 }
 

@@ -4,9 +4,14 @@
  * dialog, capture-filter validation; the capture itself is handed to the
  * caller's capture function with what Wireshark asked for.
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "comp_inventory.h"
 #include "extcap.h"
@@ -22,6 +27,27 @@ bool extcap_requested(int argc, char **argv)
 		if (!strncmp(argv[i], "--extcap-", 9) || !strcmp(argv[i], "--capture"))
 			return true;
 	return false;
+}
+
+void extcap_release_reader(const char *fifo, int max_wait_ms)
+{
+	if (!fifo)
+		return;
+	pid_t parent = getppid();
+	const struct timespec tick = { 0, 20 * 1000 * 1000 };
+	for (int waited = 0;; waited += 20) {
+		struct stat st;
+		if (lstat(fifo, &st) < 0 || !S_ISFIFO(st.st_mode))
+			return; /* gone (Wireshark cleaned up) or not a fifo: nothing to open */
+		int fd = open(fifo, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+		if (fd >= 0) {
+			close(fd); /* the reader's end of file */
+			return;
+		}
+		if (errno != ENXIO || waited >= max_wait_ms || getppid() != parent)
+			return; /* ENXIO: no reader yet */
+		nanosleep(&tick, NULL);
+	}
 }
 
 static void print_interfaces(void)

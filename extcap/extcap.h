@@ -21,6 +21,13 @@ struct extcap_capture {
 /* Runs the capture; returns the exit code. */
 typedef int (*extcap_capture_fn)(const struct extcap_capture *c);
 
+/* A capture that fails before writing to its fifo: lets the reader (dumpcap) see an end of
+ * file. Waits for it to open the fifo if it has not yet (it may start after we fail: it would
+ * then wait for a writer for ever, and Wireshark 4.0 with it), at most `max_wait_ms` and only
+ * while our parent lives and `fifo` is a fifo. */
+void extcap_release_reader(const char *fifo, int max_wait_ms);
+#define EXTCAP_READER_WAIT_MS 60000 /* dumpcap starts within this even under emulation */
+
 /* Answers Wireshark; a capture goes to `capture_fn`. Returns the exit code. */
 int extcap_main(int argc, char **argv, extcap_capture_fn capture_fn);
 

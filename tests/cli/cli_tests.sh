@@ -406,6 +406,18 @@ windows_verbs)
 	grep -q '^interface {value=pktmon}' out && ok "extcap: the interface" || bad "extcap: $(head -2 out)"
 	run "Wireshark's --capture without --fifo" 2 --capture --extcap-interface pktmon
 	grep -q "needs --fifo" err && ok "extcap: needs --fifo" || bad "extcap: $(cat err)"
+	# a capture that fails before its fifo's reader (dumpcap) opens it still ends that reader:
+	# the extcap waits for it and closes the fifo (else it would wait for ever, and tshark 4.0)
+	mkfifo fifo
+	"$PKTMON" --capture --extcap-interface pktmon --fifo fifo --extcap-capture-filter 'udp prot 9' >out 2>err &
+	ext=$!
+	sleep 1
+	timeout 10 cat fifo >/dev/null
+	eq "extcap: a late reader of a failed capture's fifo gets an end of file" 0 $?
+	wait "$ext"
+	eq "extcap: the failed capture's exit status" 2 $?
+	grep -q 'invalid capture filter "udp prot 9"' err && ok "extcap: the failure's message" || bad "extcap: $(cat err)"
+	rm -f fifo
 	run "help bogus" 2 help bogus
 	eq "help bogus: one line" 1 "$(wc -l <err)"
 	# start's Windows options that Linux cannot have: refused before any capture, with the reason
