@@ -47,7 +47,7 @@ struct pm_track {
 	struct pm_comp_key last; /* where the packet was last seen */
 	__u32 appearance;
 	__u16 matched;
-	__u16 head_tag; /* bits of skb->head when last seen: decapsulation keeps the buffer */
+	__u16 head_tag; /* bits of skb->head at INPUT: decapsulation keeps the buffer */
 };
 
 struct pm_scratch {
@@ -408,16 +408,18 @@ static __noinline void place_drop(struct pm_comp_key *where, __u32 by_netfilter,
 }
 
 /* A tag of the skb's data buffer: a tunnel decapsulates in the same buffer, a new
- * packet on a reused skb address almost always has another one. */
-static __always_inline __u16 head_tag(__u64 head)
+ * packet on a reused skb address almost always has another one. A probe read, as a
+ * number: a direct read is a pointer the verifier (6.18) refuses 32-bit arithmetic on.
+ * Read only after INPUT, where decapsulation happens. */
+static __always_inline __u16 head_tag(struct sk_buff *skb)
 {
-	return (__u16)(head >> 6);
+	return (__u16)((__u64)BPF_CORE_READ(skb, head) >> 6);
 }
 
 /* Can the packet last seen where `t` says be seen at `layer` now? If not, the
  * skb address was freed without a tracepoint and reused by a new packet. */
 static __always_inline bool continues(const struct pm_track *t, const struct pm_comp_key *key, __u64 now,
-				      __u16 tag)
+				      struct sk_buff *skb)
 {
 	__u8 layer = key->layer;
 	if (!(cfg.prev_ok[layer & 15] & (1u << (t->last.layer & 31))))
@@ -433,7 +435,7 @@ static __always_inline bool continues(const struct pm_track *t, const struct pm_
 	 * address has another buffer. In the window either is taken (a cloned packet is
 	 * decapsulated in a copy) */
 	if (layer == PKTMON_LAYER_DEV_RX && t->last.layer == PKTMON_LAYER_NF_INPUT &&
-	    now - t->last_ts > cfg.decap_window_ns && tag != t->head_tag)
+	    now - t->last_ts > cfg.decap_window_ns && head_tag(skb) != t->head_tag)
 		return false;
 	return true;
 }
@@ -569,8 +571,7 @@ static __always_inline int observe(struct sk_buff *skb, struct net_device *dev,
 	__u64 known = slot->addr == addr;
 	asm volatile("" : "+r"(known));
 	struct pm_track *t = known ? slot : NULL;
-	__u16 tag = head_tag((__u64)PM_RD(direct, skb, head));
-	bool fresh = !t || now - t->last_ts > PM_STALE_NS || !continues(t, key, now, tag);
+	bool fresh = !t || now - t->last_ts > PM_STALE_NS || !continues(t, key, now, skb);
 
 	/* a unix or netlink message (skb_copy_datagram_iovec serves them too) on the address of a
 	 * freed packet is not that packet's socket delivery: checked even where it would continue */
@@ -610,7 +611,6 @@ static __always_inline int observe(struct sk_buff *skb, struct net_device *dev,
 		if (!is_drop) { /* a drop ends the packet: nothing to keep */
 			local->addr = addr;
 			local->last_ts = now;
-			local->head_tag = tag;
 			*slot = *local;
 			t = slot;
 		}
@@ -632,7 +632,8 @@ static __always_inline int observe(struct sk_buff *skb, struct net_device *dev,
 	} else {
 		t->last = *key;
 		t->last_ts = now;
-		t->head_tag = tag;
+		if (key->layer == PKTMON_LAYER_NF_INPUT)
+			t->head_tag = head_tag(skb);
 	}
 
 	if (!netns_selected(where.netns))
