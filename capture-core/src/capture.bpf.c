@@ -515,8 +515,7 @@ static __always_inline void lean_pass(struct sk_buff *skb, struct net *net, __u3
 		return;
 	/* word 0: netns, ifindex; word 1: layer, nf_family, pad, netns_cookie */
 	__u64 w1 = (__u64)layer | (__u64)family << 8 | (__u64)cookie << 32, w0;
-	__u32 h = ifindex * 0x9E3779B1u + cookie * 0x85EBCA6Bu + (__u32)layer * 0x27D4EB2Fu + family; /* pm_ccache_index() */
-	struct pm_ccache_slot *sl = &cc->slot[(h * 0x165667B1u) >> 24 & (PM_CCACHE_SLOTS - 1)];
+	struct pm_ccache_slot *sl = &cc->slot[pm_ccache_index_of(cookie, ifindex, layer, family)];
 	pm_word *k = (pm_word *)&sl->key;
 	struct pm_counters *c;
 	if (k[1] == w1 && (__u32)(k[0] >> 32) == ifindex) {

@@ -65,11 +65,18 @@ struct pm_ccache {
 	struct pm_last last[PM_LAST_SLOTS];
 };
 
+/* A component's slot: `ns` is its namespace's cookie, or its inode where the
+ * cookie is unknown (0). The counters-only fast path calls this with the
+ * cookie alone, before it knows the inode: both must choose the same slot. */
+static inline __u32 pm_ccache_index_of(__u32 ns, __u32 ifindex, __u8 layer, __u8 nf_family)
+{
+	__u32 h = ifindex * 0x9E3779B1u + ns * 0x85EBCA6Bu + (__u32)layer * 0x27D4EB2Fu + nf_family;
+	return (h * 0x165667B1u) >> 24 & (PM_CCACHE_SLOTS - 1);
+}
+
 static inline __u32 pm_ccache_index(const struct pm_comp_key *k)
 {
-	__u32 ns = k->netns_cookie ? k->netns_cookie : k->netns;
-	__u32 h = k->ifindex * 0x9E3779B1u + ns * 0x85EBCA6Bu + (__u32)k->layer * 0x27D4EB2Fu + k->nf_family;
-	return (h * 0x165667B1u) >> 24 & (PM_CCACHE_SLOTS - 1);
+	return pm_ccache_index_of(k->netns_cookie ? k->netns_cookie : k->netns, k->ifindex, k->layer, k->nf_family);
 }
 
 struct pm_drop_key {
