@@ -115,32 +115,18 @@ struct {
 } scratch SEC(".maps");
 
 /* Lean mode (cfg.lean): where this CPU last saw an skb, direct-mapped by its
- * address (skbs are 256-byte slab objects, so 64 neighbours get 64 slots). A
- * drop names the component the packet was last seen at, as the tracking map
- * would, as long as the packet did not change CPUs in between (then the drop
- * counts where it happened): no lock, no hash, no clock per packet. */
-#define PM_LAST_SLOTS 64
-struct pm_last {
-	__u64 addr;
-	struct pm_comp_key where;
-};
-struct pm_lean {
-	struct pm_last slot[PM_LAST_SLOTS];
-};
-
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct pm_lean);
-} lean_last SEC(".maps");
+ * address (skbs are 256-byte slab objects, so 64 neighbours get 64 slots), in
+ * the ccache value (struct pm_last). A drop names the component the packet was
+ * last seen at, as the tracking map would, as long as the packet did not change
+ * CPUs in between (then the drop counts where it happened): no lock, no hash,
+ * no clock per packet. */
 
 /* The lean slot of an skb. Its address is a pointer to the verifier, which
  * allows no shift of it; pointer minus pointer is a number (privileged
  * programs), so the address is taken relative to a map's. */
 static __always_inline __u32 lean_slot(const void *skb)
 {
-	__u64 a = (__u64)skb, base = (__u64)&lean_last;
+	__u64 a = (__u64)skb, base = (__u64)&ccache;
 	asm volatile("%0 -= %1" : "+r"(a) : "r"(base));
 	return (__u32)(a >> 8) & (PM_LAST_SLOTS - 1);
 }
@@ -212,19 +198,15 @@ static __always_inline bool comp_key_eq(const struct pm_comp_key *a, const struc
 }
 
 /* This CPU's counters of a component: its ccache slot, else the hash. */
-static __always_inline struct pm_counters *counters_of(const struct pm_comp_key *key)
+static __always_inline struct pm_counters *counters_in(struct pm_ccache *cc, const struct pm_comp_key *key)
 {
-	__u32 zero = 0;
-	struct pm_ccache *cc = bpf_map_lookup_elem(&ccache, &zero);
-	if (cc) {
-		struct pm_ccache_slot *sl = &cc->slot[pm_ccache_index(key)];
-		if (sl->used && comp_key_eq(&sl->key, key))
-			return &sl->c;
-		if (!sl->used) {
-			sl->key = *key;
-			sl->used = 1;
-			return &sl->c;
-		}
+	struct pm_ccache_slot *sl = &cc->slot[pm_ccache_index(key)];
+	if (sl->used && comp_key_eq(&sl->key, key))
+		return &sl->c;
+	if (!sl->used) {
+		sl->key = *key;
+		sl->used = 1;
+		return &sl->c;
 	}
 	struct pm_counters *c = bpf_map_lookup_elem(&counters, key);
 	if (c)
@@ -232,6 +214,13 @@ static __always_inline struct pm_counters *counters_of(const struct pm_comp_key 
 	struct pm_counters none = {};
 	bpf_map_update_elem(&counters, key, &none, BPF_NOEXIST);
 	return bpf_map_lookup_elem(&counters, key);
+}
+
+static __always_inline struct pm_counters *counters_of(const struct pm_comp_key *key)
+{
+	__u32 zero = 0;
+	struct pm_ccache *cc = bpf_map_lookup_elem(&ccache, &zero);
+	return cc ? counters_in(cc, key) : NULL;
 }
 
 /* Copy the frame, starting with an Ethernet header, after *ev (the scratch
@@ -475,11 +464,11 @@ static __always_inline int observe_lean(struct sk_buff *skb, struct pm_comp_key 
 					bool is_drop, __u32 reason, __u64 location)
 {
 	__u32 zero = 0;
-	struct pm_lean *l = bpf_map_lookup_elem(&lean_last, &zero);
-	if (!l)
+	struct pm_ccache *cc = bpf_map_lookup_elem(&ccache, &zero);
+	if (!cc)
 		return 0;
 	__u64 addr = (__u64)skb;
-	struct pm_last *slot = &l->slot[lean_slot(skb)];
+	struct pm_last *slot = &cc->last[lean_slot(skb)];
 	bool seen = slot->addr == addr;
 
 	if ((is_drop || key->layer == PKTMON_LAYER_SOCK_RX) && !seen && !proto_is_network(proto))
@@ -499,20 +488,78 @@ static __always_inline int observe_lean(struct sk_buff *skb, struct pm_comp_key 
 	}
 	slot->addr = addr;
 	slot->where = *key;
-	if (netns_selected(key->netns))
-		count(key, len, false, 0);
+	if (netns_selected(key->netns)) {
+		struct pm_counters *c = counters_in(cc, key);
+		if (c) {
+			c->pkts++;
+			c->bytes += len;
+		}
+	}
 	return 0;
+}
+
+/* A key's two words as the ccache slot holds them (loads and compares of 64 bits). */
+typedef __u64 __attribute__((may_alias)) pm_word;
+_Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "key words built by shifts");
+
+/*
+ * Counters only, a packet passing a point that knows its namespace (a device, a
+ * netfilter hook): the hot path of counters-only mode. The component's ccache
+ * slot is found by the namespace's cookie, which with the device (or hook) and
+ * layer names it, so the namespace's inode (a load from another line of struct
+ * net) and a key on the stack are needed only when the slot is first filled on
+ * this CPU; an unused slot never matches (its words are zero, a known cookie is
+ * not). Without a cookie (kernels before 5.12), or when the session is limited
+ * to some namespaces, the general path.
+ */
+static __always_inline void lean_pass(struct sk_buff *skb, struct net *net, __u32 ifindex, __u8 layer, __u8 family,
+				      __u32 len, bool direct)
+{
+	__u32 cookie = net_cookie_rd(net, direct);
+	if (!cookie || cfg.nnetns) {
+		struct pm_comp_key key = { .netns = net ? PM_RD(direct, net, ns.inum) : 0, .ifindex = ifindex,
+					   .layer = layer, .nf_family = family, .netns_cookie = cookie };
+		observe_lean(skb, &key, len, 0, false, 0, 0);
+		return;
+	}
+	__u32 zero = 0;
+	struct pm_ccache *cc = bpf_map_lookup_elem(&ccache, &zero);
+	if (!cc)
+		return;
+	/* word 0: netns, ifindex; word 1: layer, nf_family, pad, netns_cookie */
+	__u64 w1 = (__u64)layer | (__u64)family << 8 | (__u64)cookie << 32, w0;
+	struct pm_ccache_slot *sl = &cc->slot[pm_ccache_index_of(cookie, ifindex, layer, family)];
+	pm_word *k = (pm_word *)&sl->key;
+	struct pm_counters *c;
+	if (k[1] == w1 && (__u32)(k[0] >> 32) == ifindex) {
+		c = &sl->c;
+		w0 = k[0];
+	} else {
+		struct pm_comp_key key = { .netns = PM_RD(direct, net, ns.inum), .ifindex = ifindex, .layer = layer,
+					   .nf_family = family, .netns_cookie = cookie };
+		c = counters_in(cc, &key);
+		w0 = (__u64)key.netns | (__u64)ifindex << 32;
+	}
+	struct pm_last *last = &cc->last[lean_slot(skb)];
+	pm_word *where = (pm_word *)&last->where;
+	last->addr = (__u64)skb;
+	where[0] = w0;
+	where[1] = w1;
+	if (c) {
+		c->pkts++;
+		c->bytes += len;
+	}
 }
 
 /* The skb's address leaves this CPU's lean cache when the skb is freed. */
 static __always_inline void lean_forget(struct sk_buff *skb)
 {
 	__u32 zero = 0;
-	struct pm_lean *l = bpf_map_lookup_elem(&lean_last, &zero);
-	if (!l)
+	struct pm_ccache *cc = bpf_map_lookup_elem(&ccache, &zero);
+	if (!cc)
 		return;
 	__u64 addr = (__u64)skb;
-	struct pm_last *slot = &l->slot[lean_slot(skb)];
+	struct pm_last *slot = &cc->last[lean_slot(skb)];
 	if (slot->addr == addr)
 		slot->addr = 0;
 }
@@ -701,6 +748,10 @@ static __always_inline int observe_dev(struct sk_buff *skb, struct net_device *d
 {
 	if (!skb || !dev)
 		return 0;
+	if (cfg.lean) {
+		lean_pass(skb, dev->nd_net.net, dev->ifindex, layer, 0, skb->len, true);
+		return 0;
+	}
 	struct pm_comp_key key = {
 		.netns = dev_netns(dev),
 		.netns_cookie = dev_cookie(dev),
@@ -837,16 +888,16 @@ static __always_inline void observe_nf(struct sk_buff *skb, const struct nf_hook
 	if (!(cfg.nf_layers & (1u << (PKTMON_LAYER_NF_PREROUTING + hook))))
 		return;
 	struct net *net = PM_RD(direct, st, net);
+	if (cfg.lean) { /* netfilter components have no device */
+		lean_pass(skb, net, 0, PKTMON_LAYER_NF_PREROUTING + hook, pf, PM_RD(direct, skb, len), direct);
+		return;
+	}
 	struct pm_comp_key key = {
 		.netns = net ? PM_RD(direct, net, ns.inum) : 0,
 		.netns_cookie = net_cookie_rd(net, direct),
 		.layer = PKTMON_LAYER_NF_PREROUTING + hook,
 		.nf_family = pf,
 	};
-	if (cfg.lean) { /* netfilter components have no device */
-		observe_lean(skb, &key, PM_RD(direct, skb, len), PM_RD(direct, skb, protocol), false, 0, 0);
-		return;
-	}
 	struct net_device *dev = PM_RD(direct, st, in);
 	if (!dev)
 		dev = PM_RD(direct, st, out);

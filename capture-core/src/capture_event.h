@@ -41,22 +41,42 @@ struct pm_counters {
  * CPU): a component's counters live in its slot on a CPU where that slot was
  * free when the component was first counted there, else in the `counters`
  * hash. Each (CPU, component) is in exactly one place, so user space adds
- * both; the hot path costs a multiply and four compares instead of a hash. */
+ * both; the hot path costs a multiply and four compares instead of a hash.
+ * The slot is chosen by the namespace's cookie where known, not its inode:
+ * counters-only mode then finds the slot without reading the inode. */
 #define PM_CCACHE_SLOTS 256
 struct pm_ccache_slot {
 	struct pm_comp_key key;
 	__u64 used;
 	struct pm_counters c;
 };
+
+/* Counters only, no filter (cfg.lean): where this CPU last saw an skb,
+ * direct-mapped by its address, so a drop names the component the packet was
+ * last seen at. In the same per-CPU value as the counters: one lookup. */
+#define PM_LAST_SLOTS 64
+struct pm_last {
+	__u64 addr;
+	struct pm_comp_key where;
+};
+
 struct pm_ccache {
 	struct pm_ccache_slot slot[PM_CCACHE_SLOTS];
+	struct pm_last last[PM_LAST_SLOTS];
 };
+
+/* A component's slot: `ns` is its namespace's cookie, or its inode where the
+ * cookie is unknown (0). The counters-only fast path calls this with the
+ * cookie alone, before it knows the inode: both must choose the same slot. */
+static inline __u32 pm_ccache_index_of(__u32 ns, __u32 ifindex, __u8 layer, __u8 nf_family)
+{
+	__u32 h = ifindex * 0x9E3779B1u + ns * 0x85EBCA6Bu + (__u32)layer * 0x27D4EB2Fu + nf_family;
+	return (h * 0x165667B1u) >> 24 & (PM_CCACHE_SLOTS - 1);
+}
 
 static inline __u32 pm_ccache_index(const struct pm_comp_key *k)
 {
-	__u32 h = k->ifindex * 0x9E3779B1u + k->netns * 0x85EBCA6Bu + k->netns_cookie * 0xC2B2AE35u +
-		  (__u32)k->layer * 0x27D4EB2Fu + k->nf_family;
-	return (h * 0x165667B1u) >> 24 & (PM_CCACHE_SLOTS - 1);
+	return pm_ccache_index_of(k->netns_cookie ? k->netns_cookie : k->netns, k->ifindex, k->layer, k->nf_family);
 }
 
 struct pm_drop_key {
