@@ -57,14 +57,16 @@ for cap in "$@"; do
 		expert) args=(-q -z expert) ;;
 		pathfilter) args=(-Y 'pktmon.path contains "\xe2\x9c\x96" || pktmon.why') ;;
 		esac
-		ts before "$WORK/cap.pcapng" "${args[@]}" >"$WORK/out.before"
+		ts before "$WORK/cap.pcapng" "${args[@]}" >"$WORK/out.before" &
 		ts after "$WORK/cap.pcapng" "${args[@]}" >"$WORK/out.after"
+		wait
 		runs=$((runs + 1))
 		if ! cmp -s "$WORK/out.before" "$WORK/out.after"; then
 			echo "DIFFERS: $(basename "$cap") $name ($(wc -c <"$WORK/out.before") vs $(wc -c <"$WORK/out.after") bytes)"
 			diffs=$((diffs + 1))
 		fi
 	done <<<"$(printf '%s\n' V x json fields fields2 V2 summary tree flow expert pathfilter)"
+	echo "compared: $(basename "$cap")" >&2
 done
 echo "$runs comparisons on $# captures, $diffs differ"
 [ $diffs = 0 ]

@@ -824,6 +824,14 @@ static void dissect_meta(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, co
 
 	proto_item *ti = proto_tree_add_item(tree, proto_pktmon, mtvb, 0, -1, ENC_NA);
 	proto_tree *pt = proto_item_add_subtree(ti, ett_pktmon);
+	/* A tree nobody sees where no field of ours is in use (a display filter or a colouring rule on
+	 * other fields; a filter on one of ours references the protocol too): every item under ours
+	 * would be faked, so none is added, and our item's text is not formatted. Our item stays (the
+	 * expert infos hang on it), and so does the subtree unknown TLVs' expert infos hang on. */
+	proto_tree *sub = pt;
+	gboolean shown = proto_field_is_referenced(tree, proto_pktmon);
+	if (!shown)
+		pt = NULL;
 
 	struct pktmon_meta m;
 	pktmon_meta_decode(copy, len, &m);
@@ -862,7 +870,7 @@ static void dissect_meta(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, co
 				       ENC_LITTLE_ENDIAN);
 	}
 	if (tv->unknown_count)
-		add_unknown_tlvs(pt, mtvb, pinfo, ti, tv);
+		add_unknown_tlvs(sub, mtvb, pinfo, ti, tv);
 	if (m.status != PKTMON_META_OK)
 		report_malformed(pinfo, ti, "pktmon metadata", m.status, m.error_offset, m.error_type,
 				 tv->bad_length_count);
@@ -929,7 +937,7 @@ static void dissect_meta(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, co
 		refresh_info_field(pinfo, tree);
 	}
 
-	if (ti) {
+	if (ti && shown) {
 		proto_item_append_text(ti, ": %s", component ? component : "?");
 		if (has_tlv(tv, PKTMON_TLV_DIRECTION))
 			proto_item_append_text(ti, " %s", val_to_str_const(tv->direction, direction_vals, "?"));
