@@ -7,9 +7,9 @@
 #   bench/plugin_identity.sh BEFORE_DIR AFTER_DIR CAPTURE...
 #
 # Each DIR holds <major>.<minor>/epan/pktmon.so (a build's plugins/ folder). For every capture, runs
-# tshark with each plugin over the outputs a user sees: -V, -x, -T json, -T fields with the path
-# fields, two passes (-2 -V), -z pktmon,tree, -z flow,pktmon,standard and -z expert, plus a display
-# filter on the path, and compares the outputs byte for byte. tshark runs as nobody when run as root
+# tshark with each plugin over the outputs a user sees: -V -x, -T json, -T fields with the path
+# fields, two passes (-2 -V, -2 -T fields), the summary lines, -z pktmon,tree, -z flow,pktmon,standard
+# and -z expert (one run), and a display filter on the path, and compares the outputs byte for byte. tshark runs as nobody when run as root
 # (Wireshark ignores plugin folders as root). Prints one line per difference; exit 0 when none.
 set -uo pipefail
 
@@ -34,7 +34,8 @@ ts() { # SIDE CAPTURE ARGS...
 	shift 2
 	local run=(env HOME="$WORK/home" WIRESHARK_PLUGIN_DIR="$WORK/$side")
 	[ "$(id -u)" = 0 ] && run=(setpriv --reuid=nobody --regid=nogroup --clear-groups "${run[@]}")
-	"${run[@]}" tshark -n -r "$cap" "$@" 2>&1
+	# stderr too, without the pid and clock of GLib's messages
+	"${run[@]}" tshark -n -r "$cap" "$@" 2>&1 | sed -E 's/\(tshark:[0-9]+\) [0-9:.]+ /(tshark) /'
 }
 
 FIELDS=(-T fields -E header=y -e frame.number -e pktmon.component_name -e pktmon.pkt_group_id -e pktmon.path
@@ -45,16 +46,13 @@ for cap in "$@"; do
 	cp "$cap" "$WORK/cap.pcapng" && chmod a+r "$WORK/cap.pcapng"
 	while IFS= read -r name; do
 		case $name in
-		V) args=(-V) ;;
-		x) args=(-x) ;;
+		Vx) args=(-V -x) ;;
 		json) args=(-T json) ;;
 		fields) args=("${FIELDS[@]}") ;;
-		fields2) args=(-2 "${FIELDS[@]}") ;;
 		V2) args=(-2 -V) ;;
+		fields2) args=(-2 "${FIELDS[@]}") ;;
 		summary) args=() ;;
-		tree) args=(-q -z pktmon,tree) ;;
-		flow) args=(-q -z flow,pktmon,standard) ;;
-		expert) args=(-q -z expert) ;;
+		stats) args=(-q -z pktmon,tree -z flow,pktmon,standard -z expert) ;;
 		pathfilter) args=(-Y 'pktmon.path contains "\xe2\x9c\x96" || pktmon.why') ;;
 		esac
 		ts before "$WORK/cap.pcapng" "${args[@]}" >"$WORK/out.before" &
@@ -65,7 +63,7 @@ for cap in "$@"; do
 			echo "DIFFERS: $(basename "$cap") $name ($(wc -c <"$WORK/out.before") vs $(wc -c <"$WORK/out.after") bytes)"
 			diffs=$((diffs + 1))
 		fi
-	done <<<"$(printf '%s\n' V x json fields fields2 V2 summary tree flow expert pathfilter)"
+	done <<<"$(printf '%s\n' Vx json fields V2 fields2 summary stats pathfilter)"
 	echo "compared: $(basename "$cap")" >&2
 done
 echo "$runs comparisons on $# captures, $diffs differ"
