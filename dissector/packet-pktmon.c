@@ -231,15 +231,24 @@ static int *rundown_hf[PKTMON_META_TLV_SLOTS];
  * packet: all hops live in one pool, each group's hops are a list in path order through the pool,
  * and a group finds its list in an open-addressing index.
  */
+/*
+ * A hop is 16 bytes: one is stored for every frame of the file, so its size is most of the path's
+ * cost (first touch of fresh memory). What it says about the component (name, drop, reason, why)
+ * is a label, interned per file: a capture has few components and few drop reasons.
+ */
 typedef struct {
 	guint32 frame;
 	guint32 appearance;
-	guint32 next;          /* pool index + 1 of the next hop of this group in path order; 0: last */
-	gboolean dropped;
-	const char *why;       /* file scope: what the kernel did next (why layers), else NULL */
-	const char *component; /* file scope */
-	const char *reason;    /* file scope, NULL unless dropped */
+	guint32 next;  /* pool index + 1 of the next hop of this group in path order; 0: last */
+	guint32 label; /* index into hop_labels */
 } pktmon_hop_t;
+
+typedef struct {
+	const char *component; /* interned (file scope) */
+	const char *why;       /* interned: what the kernel did next (why layers), else NULL */
+	const char *reason;    /* interned, NULL unless dropped */
+	gboolean dropped;
+} pktmon_label_t;
 
 typedef struct {
 	guint64 group;
@@ -347,10 +356,13 @@ static const char *intern_name(const char *name)
 static struct {
 	gboolean valid;
 	guint32 section, id;
-	const char *name; /* file scope */
+	const char *name;  /* file scope */
+	const char *host;  /* the interface description's, file scope */
+	guint32 label;     /* + 1: the label of a plain hop here (not dropped, no why); 0: not yet */
 } name_cache[PKTMON_NAME_CACHE];
 
-static const char *frame_component(packet_info *pinfo)
+/* The name_cache slot of the frame's interface, filled on first use; NULL without an interface id. */
+static __typeof__(&name_cache[0]) frame_interface(packet_info *pinfo)
 {
 	if (!(pinfo->rec->presence_flags & WTAP_HAS_INTERFACE_ID))
 		return NULL;
@@ -358,7 +370,7 @@ static const char *frame_component(packet_info *pinfo)
 	guint32 section = (pinfo->rec->presence_flags & WTAP_HAS_SECTION_NUMBER) ? pinfo->rec->section_number : 0;
 	guint slot = id % PKTMON_NAME_CACHE;
 	if (name_cache[slot].valid && name_cache[slot].id == id && name_cache[slot].section == section)
-		return name_cache[slot].name;
+		return &name_cache[slot];
 	const char *name = frame_interface_name(pinfo);
 	if (name)
 		name = intern_name(name);
@@ -366,59 +378,149 @@ static const char *frame_component(packet_info *pinfo)
 	name_cache[slot].id = id;
 	name_cache[slot].section = section;
 	name_cache[slot].name = name;
-	return name;
+	name_cache[slot].host = frame_interface_host(pinfo);
+	name_cache[slot].label = 0;
+	return &name_cache[slot];
 }
 
 /* Packet path. */
 
-static pktmon_hop_t *hop_pool;
-static guint32 hop_count, hop_room;
+/* The pool grows by chunks that never move: growing it copies nothing. */
+#define PKTMON_HOP_CHUNK_BITS 14 /* 16,384 hops, 256 KiB a chunk */
+#define PKTMON_HOP_CHUNK (1u << PKTMON_HOP_CHUNK_BITS)
+static pktmon_hop_t **hop_chunks;
+static guint32 hop_count, hop_room, hop_chunk_count, hop_chunk_room;
 static pktmon_path_slot_t *path_index;
 static guint32 path_index_size, path_index_used; /* size: a power of two, or 0 */
+static gboolean path_index_mixed;                 /* see group_hash */
 /* A packet's observations are mostly consecutive frames: the last group looked up. */
 static pktmon_path_slot_t *last_slot;
+
+/* The hops' labels, and an open-addressing index of them (label + 1; 0: free). */
+static pktmon_label_t *hop_labels;
+static guint32 label_count, label_room;
+static guint32 *label_index;
+static guint32 label_index_size; /* a power of two, or 0 */
 
 /* Everything kept for the file being read, forgotten when it is closed. */
 static void path_cleanup(void)
 {
-	memset(name_cache, 0, sizeof(name_cache)); /* the names are file scope */
-	g_free(hop_pool);
+	memset(name_cache, 0, sizeof(name_cache)); /* the names and the labels are file scope */
+	for (guint32 i = 0; i < hop_chunk_count; i++)
+		g_free(hop_chunks[i]);
+	g_free(hop_chunks);
 	g_free(path_index);
-	hop_pool = NULL;
+	g_free(hop_labels);
+	g_free(label_index);
+	hop_chunks = NULL;
+	hop_chunk_count = hop_chunk_room = 0;
 	path_index = NULL;
+	hop_labels = NULL;
+	label_index = NULL;
 	last_slot = NULL;
 	hop_count = hop_room = path_index_size = path_index_used = 0;
+	label_count = label_room = label_index_size = 0;
+	path_index_mixed = FALSE;
 }
+
+/* The strings are interned, so a label is its pointers. */
+static guint32 label_hash(const pktmon_label_t *l)
+{
+	guint64 h = (guint64)(guintptr)l->component * G_GUINT64_CONSTANT(0x9e3779b97f4a7c15);
+	h ^= (guint64)(guintptr)l->why * G_GUINT64_CONSTANT(0xc2b2ae3d27d4eb4f);
+	h ^= (guint64)(guintptr)l->reason * G_GUINT64_CONSTANT(0x165667b19e3779f9);
+	h ^= (guint64)l->dropped;
+	h ^= h >> 29;
+	h *= G_GUINT64_CONSTANT(0xff51afd7ed558ccd);
+	return (guint32)(h ^ (h >> 32));
+}
+
+static guint32 *label_probe(guint32 *index, guint32 size, const pktmon_label_t *l)
+{
+	guint32 mask = size - 1;
+	for (guint32 i = label_hash(l) & mask;; i = (i + 1) & mask) {
+		if (index[i] == 0)
+			return &index[i];
+		const pktmon_label_t *k = &hop_labels[index[i] - 1];
+		if (k->component == l->component && k->why == l->why && k->reason == l->reason &&
+		    k->dropped == l->dropped)
+			return &index[i];
+	}
+}
+
+/* The id of label l (whose strings are interned), added if new. */
+static guint32 label_intern(const pktmon_label_t *l)
+{
+	if ((label_count + 1) * 2 > label_index_size) { /* load factor <= 1/2 */
+		guint32 size = label_index_size ? label_index_size * 2 : 64;
+		guint32 *index = g_new0(guint32, size);
+		for (guint32 i = 0; i < label_index_size; i++) {
+			if (label_index[i])
+				*label_probe(index, size, &hop_labels[label_index[i] - 1]) = label_index[i];
+		}
+		g_free(label_index);
+		label_index = index;
+		label_index_size = size;
+	}
+	guint32 *slot = label_probe(label_index, label_index_size, l);
+	if (*slot)
+		return *slot - 1;
+	if (label_count == label_room) {
+		label_room = label_room ? label_room * 2 : 64;
+		hop_labels = g_renew(pktmon_label_t, hop_labels, label_room);
+	}
+	hop_labels[label_count] = *l;
+	*slot = ++label_count;
+	return label_count - 1;
+}
+
+/*
+ * pktmon numbers packet groups from one counter, so a file's ids mostly rise one by one: placed by
+ * their low bits they fill neighbouring slots, and the first sighting of a group finds its slot in
+ * cache. Ids that crowd a few slots (a crafted file, ids a power of two apart) would make the probes
+ * long: after one long probe the index places ids by a mixing hash instead, for the rest of the file.
+ */
+#define PKTMON_PROBE_MAX 32
 
 static guint32 group_hash(guint64 g)
 {
-	g ^= g >> 33; /* murmur3's finalizer: ids are often sequential */
+	if (!path_index_mixed)
+		return (guint32)(g ^ (g >> 32));
+	g ^= g >> 33; /* murmur3's finalizer */
 	g *= G_GUINT64_CONSTANT(0xff51afd7ed558ccd);
 	g ^= g >> 33;
 	return (guint32)g;
 }
 
-static pktmon_path_slot_t *index_probe(pktmon_path_slot_t *index, guint32 size, guint64 group)
+/* The slot of group, or the free slot where it would go; *steps: the slots looked at. */
+static pktmon_path_slot_t *index_probe(pktmon_path_slot_t *index, guint32 size, guint64 group, guint32 *steps)
 {
 	guint32 mask = size - 1;
-	for (guint32 i = group_hash(group) & mask;; i = (i + 1) & mask) {
+	*steps = 1;
+	for (guint32 i = group_hash(group) & mask;; i = (i + 1) & mask, ++*steps) {
 		if (index[i].head == 0 || index[i].group == group)
 			return &index[i];
 	}
 }
 
-static void index_grow(void)
+/* A new index of size slots (a power of two) with the groups of the current one. */
+static void index_rebuild(guint32 size)
 {
-	guint32 size = path_index_size ? path_index_size * 2 : 1024;
 	pktmon_path_slot_t *index = g_new0(pktmon_path_slot_t, size);
+	guint32 steps;
 	for (guint32 i = 0; i < path_index_size; i++) {
 		if (path_index[i].head)
-			*index_probe(index, size, path_index[i].group) = path_index[i];
+			*index_probe(index, size, path_index[i].group, &steps) = path_index[i];
 	}
 	g_free(path_index);
 	path_index = index;
 	path_index_size = size;
 	last_slot = NULL;
+}
+
+static void index_grow(void)
+{
+	index_rebuild(path_index_size ? path_index_size * 2 : 1024);
 }
 
 /* The slot of group; with create, a new empty one if unknown; else NULL if unknown. */
@@ -430,7 +532,13 @@ static pktmon_path_slot_t *path_slot(guint64 group, gboolean create)
 		index_grow(); /* load factor <= 1/2 */
 	if (!path_index_size)
 		return NULL;
-	pktmon_path_slot_t *slot = index_probe(path_index, path_index_size, group);
+	guint32 steps;
+	pktmon_path_slot_t *slot = index_probe(path_index, path_index_size, group, &steps);
+	if (steps > PKTMON_PROBE_MAX && !path_index_mixed) {
+		path_index_mixed = TRUE;
+		index_rebuild(path_index_size);
+		slot = index_probe(path_index, path_index_size, group, &steps);
+	}
 	if (slot->head == 0) {
 		if (!create)
 			return NULL;
@@ -441,9 +549,15 @@ static pktmon_path_slot_t *path_slot(guint64 group, gboolean create)
 	return slot;
 }
 
+/* Hop number ref (pool index + 1); ref != 0. */
+static inline pktmon_hop_t *hop_ref(guint32 ref)
+{
+	return &hop_chunks[(ref - 1) >> PKTMON_HOP_CHUNK_BITS][(ref - 1) & (PKTMON_HOP_CHUNK - 1)];
+}
+
 static const pktmon_hop_t *hop_at(guint32 ref)
 {
-	return ref ? &hop_pool[ref - 1] : NULL;
+	return ref ? hop_ref(ref) : NULL;
 }
 
 static int hop_before(const pktmon_hop_t *a, const pktmon_hop_t *b)
@@ -462,8 +576,8 @@ static void path_add(guint64 group, const pktmon_hop_t *hop)
 	if (slot->count >= PKTMON_PATH_MAX_HOPS)
 		return;
 	guint32 prev = 0; /* the last hop that stays before the new one */
-	for (guint32 ref = slot->head; ref; ref = hop_pool[ref - 1].next) {
-		const pktmon_hop_t *h = &hop_pool[ref - 1];
+	for (guint32 ref = slot->head; ref; ref = hop_ref(ref)->next) {
+		const pktmon_hop_t *h = hop_ref(ref);
 		if (h->frame == hop->frame)
 			return; /* already known */
 		if (!hop_before(hop, h))
@@ -472,16 +586,20 @@ static void path_add(guint64 group, const pktmon_hop_t *hop)
 	if (hop_count >= G_MAXUINT32 / 2)
 		return; /* 2^31 observations: no more paths */
 	if (hop_count == hop_room) {
-		hop_room = hop_room ? hop_room * 2 : 4096;
-		hop_pool = g_renew(pktmon_hop_t, hop_pool, hop_room);
+		if (hop_chunk_count == hop_chunk_room) {
+			hop_chunk_room = hop_chunk_room ? hop_chunk_room * 2 : 64;
+			hop_chunks = g_renew(pktmon_hop_t *, hop_chunks, hop_chunk_room);
+		}
+		hop_chunks[hop_chunk_count++] = g_new(pktmon_hop_t, PKTMON_HOP_CHUNK);
+		hop_room += PKTMON_HOP_CHUNK;
 	}
-	pktmon_hop_t *n = &hop_pool[hop_count++];
+	pktmon_hop_t *n = hop_ref(++hop_count);
 	*n = *hop;
 	guint32 ref = hop_count;
 	/* The list stays sorted: the new hop goes after every hop not after it (a stable insertion). */
 	if (prev) {
-		n->next = hop_pool[prev - 1].next;
-		hop_pool[prev - 1].next = ref;
+		n->next = hop_ref(prev)->next;
+		hop_ref(prev)->next = ref;
 	} else {
 		n->next = slot->head;
 		if (slot->head == 0)
@@ -499,8 +617,9 @@ static const char *path_prev_component(guint64 group, guint32 frame)
 	for (const pktmon_hop_t *h = slot ? hop_at(slot->head) : NULL; h; h = hop_at(h->next)) {
 		if (h->frame == frame)
 			return prev;
-		if (!h->why) /* a why point is not where the packet was */
-			prev = h->component;
+		const pktmon_label_t *l = &hop_labels[h->label];
+		if (!l->why) /* a why point is not where the packet was */
+			prev = l->component;
 	}
 	return NULL;
 }
@@ -533,21 +652,22 @@ static void add_path_items(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo, 
 		}
 		if (!s)
 			continue;
-		if (h->why) { /* what the kernel did next: after the path and its drop */
+		const pktmon_label_t *l = &hop_labels[h->label];
+		if (l->why) { /* what the kernel did next: after the path and its drop */
 			if (!whys)
 				whys = wmem_strbuf_new(pinfo->pool, "");
-			wmem_strbuf_append_printf(whys, " \xe2\x86\x92 %s", h->why); /* → */
+			wmem_strbuf_append_printf(whys, " \xe2\x86\x92 %s", l->why); /* → */
 			continue;
 		}
 		/* A drop where the packet was last seen reads "X ✖ REASON", not "X → X ✖". */
-		if (!(h->dropped && last && strcmp(last, h->component) == 0)) {
+		if (!(l->dropped && last && strcmp(last, l->component) == 0)) {
 			if (last)
 				wmem_strbuf_append(s, " \xe2\x86\x92 "); /* → */
-			wmem_strbuf_append(s, h->component);
+			wmem_strbuf_append(s, l->component);
 		}
-		if (h->dropped)
-			wmem_strbuf_append_printf(s, " \xe2\x9c\x96 %s", h->reason ? h->reason : "DROP"); /* ✖ */
-		last = h->component;
+		if (l->dropped)
+			wmem_strbuf_append_printf(s, " \xe2\x9c\x96 %s", l->reason ? l->reason : "DROP"); /* ✖ */
+		last = l->component;
 	}
 	if (s && whys)
 		wmem_strbuf_append(s, last ? wmem_strbuf_get_str(whys) : wmem_strbuf_get_str(whys) + 5);
@@ -704,6 +824,14 @@ static void dissect_meta(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, co
 
 	proto_item *ti = proto_tree_add_item(tree, proto_pktmon, mtvb, 0, -1, ENC_NA);
 	proto_tree *pt = proto_item_add_subtree(ti, ett_pktmon);
+	/* A tree nobody sees where no field of ours is in use (a display filter or a colouring rule on
+	 * other fields; a filter on one of ours references the protocol too): every item under ours
+	 * would be faked, so none is added, and our item's text is not formatted. Our item stays (the
+	 * expert infos hang on it), and so does the subtree unknown TLVs' expert infos hang on. */
+	proto_tree *sub = pt;
+	gboolean shown = proto_field_is_referenced(tree, proto_pktmon);
+	if (!shown)
+		pt = NULL;
 
 	struct pktmon_meta m;
 	pktmon_meta_decode(copy, len, &m);
@@ -718,12 +846,13 @@ static void dissect_meta(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, co
 	}
 
 	const struct pktmon_tlvs *tv = &m.tlv;
-	const char *component = frame_component(pinfo);
+	__typeof__(&name_cache[0]) iface = frame_interface(pinfo);
+	const char *component = iface ? iface->name : NULL;
 	if (component && pt) {
 		proto_item *pi = proto_tree_add_string(pt, hf_component_name, mtvb, 0, 0, component);
 		proto_item_set_generated(pi);
 	}
-	const char *host = frame_interface_host(pinfo);
+	const char *host = iface ? iface->host : NULL;
 	if (host)
 		proto_item_set_generated(proto_tree_add_string(pt, hf_host, mtvb, 0, 0, host));
 	add_tlv_fields(pt, mtvb, tv, meta_hf, PKTMON_TLV_FLAGS);
@@ -732,7 +861,7 @@ static void dissect_meta(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, co
 		&hf_flag_delivered_copy, NULL
 	};
 	/* The bitmask formats its flags' text even where the items are not kept: only when in use. */
-	if (has_tlv(tv, PKTMON_TLV_FLAGS) && any_referenced(pt, flag_hfs)) {
+	if (pt && has_tlv(tv, PKTMON_TLV_FLAGS) && any_referenced(pt, flag_hfs)) {
 		static int *const flag_fields[] = {
 			&hf_flag_dropped, &hf_flag_l2_synthesized, &hf_flag_paged_not_captured,
 			&hf_flag_delivered_copy, NULL
@@ -741,7 +870,7 @@ static void dissect_meta(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, co
 				       ENC_LITTLE_ENDIAN);
 	}
 	if (tv->unknown_count)
-		add_unknown_tlvs(pt, mtvb, pinfo, ti, tv);
+		add_unknown_tlvs(sub, mtvb, pinfo, ti, tv);
 	if (m.status != PKTMON_META_OK)
 		report_malformed(pinfo, ti, "pktmon metadata", m.status, m.error_offset, m.error_type,
 				 tv->bad_length_count);
@@ -808,7 +937,7 @@ static void dissect_meta(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, co
 		refresh_info_field(pinfo, tree);
 	}
 
-	if (ti) {
+	if (ti && shown) {
 		proto_item_append_text(ti, ": %s", component ? component : "?");
 		if (has_tlv(tv, PKTMON_TLV_DIRECTION))
 			proto_item_append_text(ti, " %s", val_to_str_const(tv->direction, direction_vals, "?"));
@@ -830,12 +959,21 @@ static void dissect_meta(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, co
 			hop.next = 0;
 			hop.frame = pinfo->num;
 			hop.appearance = has_tlv(tv, PKTMON_TLV_APPEARANCE) ? tv->appearance : 0;
-			hop.component = component ? component
-						  : wmem_strdup_printf(wmem_file_scope(), "component %u",
-								       tv->component_id);
-			hop.dropped = dropped;
-			hop.reason = (dropped && reason) ? wmem_strdup(wmem_file_scope(), reason) : NULL;
-			hop.why = why ? intern_name(why) : NULL;
+			if (component && !dropped && !why && iface->label) {
+				hop.label = iface->label - 1; /* most frames: the interface's plain label */
+			} else {
+				pktmon_label_t l;
+				char cbuf[32];
+				if (!component)
+					snprintf(cbuf, sizeof(cbuf), "component %u", tv->component_id);
+				l.component = component ? component : intern_name(cbuf);
+				l.dropped = dropped;
+				l.reason = (dropped && reason) ? intern_name(reason) : NULL;
+				l.why = why ? intern_name(why) : NULL;
+				hop.label = label_intern(&l);
+				if (component && !dropped && !why)
+					iface->label = hop.label + 1;
+			}
 			path_add(tv->pkt_group_id, &hop);
 		}
 		add_path_items(pt, mtvb, pinfo, tv->pkt_group_id);

@@ -413,6 +413,22 @@ def make_same_group(count=300):
     return b"".join(out)
 
 
+def make_crowded_groups(count=200):
+    """Group ids a power of two apart (k << 20), which all fall in one slot of the plugin's path index
+    until it switches to its mixing hash: every packet still gets its own path. Two interfaces, two
+    hops a group, pairs of groups interleaved (a1 b1 a2 b2)."""
+    out = [shb(), idb("ipv4 OUTPUT [netns host]", "pktmon component 1: crowded"),
+           idb("eth0 tx [netns host]", "pktmon component 2: crowded")]
+    n = 0
+    for k in range(0, count, 2):
+        for hop in (1, 2):
+            for g in (k + 1, k + 2):
+                payload = meta_payload(hop, C["PKTMON_LAYER_NF_OUTPUT"], C["PKTMON_DIR_TX"], g << 20, hop)
+                out.append(epb(hop - 1, T0 + n, SYN, epb_options(2, g << 20, payload)))
+                n += 1
+    return b"".join(out)
+
+
 def make_version2():
     return one_frame_file(meta_payload(1, 3, 1, 9, 1, version=2))
 
@@ -518,6 +534,7 @@ def main():
         "version2.pcapng": make_version2(),
         "empty_payload.pcapng": make_empty_payload(),
         "same_group.pcapng": make_same_group(),
+        "crowded_groups.pcapng": make_crowded_groups(),
         "wrong_pen.pcapng": make_wrong_pen(),
         "unknown_tlv.pcapng": make_unknown_tlv(),
         "bad_rundown.pcapng": make_bad_rundown(),

@@ -261,6 +261,15 @@ path2)
 	expect "two-pass path of packet 1" "$out" "$want"
 	expect "next_frame filter (two passes)" \
 		"$(ts -2 -r "$S/normal.pcapng" -Y 'pktmon.next_frame' -T fields -e frame.number | tr '\n' ' ')" "1 2 3 4 "
+	# Group ids k << 20 crowd one slot of the path index: each packet keeps its own two hops.
+	out=$(ts -2 -r "$S/crowded_groups.pcapng" -T fields -E separator=';' -e frame.number -e pktmon.pkt_group_id \
+		-e pktmon.prev_frame -e pktmon.next_frame -e pktmon.path)
+	check_stderr
+	want=$(awk 'BEGIN { p = "ipv4 OUTPUT [netns host] → eth0 tx [netns host]"
+		for (k = 0; k < 200; k += 2) { f = 2 * k + 1
+			printf "%d;%d;;%d;%s\n%d;%d;;%d;%s\n", f, (k + 1) * 2^20, f + 2, p, f + 1, (k + 2) * 2^20, f + 3, p
+			printf "%d;%d;%d;;%s\n%d;%d;%d;;%s\n", f + 2, (k + 1) * 2^20, f, p, f + 3, (k + 2) * 2^20, f + 1, p } }')
+	expect "two-pass paths of 200 crowded group ids" "$out" "$want"
 	;;
 
 flow)
