@@ -119,6 +119,7 @@ int pktmon_initialize(pktmon_handle **out, char *err, size_t errlen)
 	if (!h)
 		return -ENOMEM;
 	pthread_mutex_init(&h->lock, NULL);
+	pm_timing("initialize");
 	h->vmlinux = btf__load_vmlinux_btf();
 	if (!h->vmlinux) {
 		int e = errno;
@@ -129,9 +130,12 @@ int pktmon_initialize(pktmon_handle **out, char *err, size_t errlen)
 		free(h);
 		return -(e ? e : ENOENT);
 	}
+	pm_timing("btf-load");
 	if (pm_drop_reasons_load(&h->reasons, h->vmlinux) < 0)
 		fprintf(stderr, "pktmon: this kernel's BTF has no enum skb_drop_reason: drops will show numbers\n");
+	pm_timing("drop-reasons");
 	pm_nf_probe_kernel(h->vmlinux, &h->nf_probe);
+	pm_timing("nf-probe");
 	h->nf_mechanism = pm_nf_mechanism_choose(&h->nf_probe, getenv("PKTMON_NF_MECHANISM"));
 	h->drop_has_reason = btf_tracepoint_args(h->vmlinux, "kfree_skb") >= 3;
 	describe_nf_points(h);
@@ -153,6 +157,7 @@ int pktmon_initialize(pktmon_handle **out, char *err, size_t errlen)
 			probe_icmp_point(h, d);
 	}
 	h->nsources = NPOINTS;
+	pm_timing("initialized");
 	*out = h;
 	return 0;
 }
@@ -226,6 +231,7 @@ void *pm_load_ksyms(void *arg)
 			why = "no kernel symbols";
 		h->ksyms_why = why;
 		h->ksyms_loaded = true;
+		pm_timing("kallsyms");
 	}
 	pthread_mutex_unlock(&h->lock);
 	return NULL;
@@ -324,6 +330,7 @@ int pm_load(pktmon_session *s, char *err, size_t errlen)
 		pm_seterr(err, errlen, "cannot open the BPF object: %s", strerror(errno));
 		return -errno;
 	}
+	pm_timing("object-open");
 	struct capture_bpf *k = s->skel;
 	struct pm_bpf_config *cfg = (struct pm_bpf_config *)&k->rodata->cfg;
 	cfg->snaplen = s->opt.snaplen;
@@ -380,7 +387,9 @@ int pm_load(pktmon_session *s, char *err, size_t errlen)
 		if (pm_want_layer(s, (enum pktmon_layer)l))
 			cfg->nf_layers |= 1u << l;
 
+	pm_timing("configured");
 	int rc = capture_bpf__load(k);
+	pm_timing("object-load");
 	if (rc) {
 		rc = rc < 0 ? rc : -EINVAL;
 		if (rc == -EPERM || (rc == -EACCES && geteuid() != 0))

@@ -247,6 +247,7 @@ static int attach(pktmon_session *s, char *err, size_t errlen)
 		pm_seterr(err, errlen, "cannot open the ring buffer: %s", strerror(errno));
 		return -errno;
 	}
+	pm_timing("ring-buffer");
 
 	s->self_netns_fd = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
 	if (s->self_netns_fd < 0) {
@@ -265,6 +266,7 @@ static int attach(pktmon_session *s, char *err, size_t errlen)
 	s->mono_to_real_ns = (int64_t)(pm_clock_ns(CLOCK_REALTIME) - pm_clock_ns(CLOCK_MONOTONIC));
 	s->start_ns = pm_clock_ns(CLOCK_REALTIME);
 	pm_write_header(s);
+	pm_timing("header");
 
 	pm_fill_nf_code(s);
 	/* naming the rule of a NETFILTER_DROP: only when drops are written and, unless asked for, only
@@ -288,6 +290,7 @@ static int attach(pktmon_session *s, char *err, size_t errlen)
 	/* netfilter links first, in every namespace, then the tracepoints */
 	if (s->nf_wanted) {
 		pm_rescan_netns(s);
+		pm_timing("netns-links (%zu namespaces)", s->nns);
 		if (s->nns == 0 && s->h->nf_mechanism == PM_MECH_NF_LINK) {
 			pm_seterr(err, errlen, "cannot attach netfilter hooks in any network namespace; %s",
 				  pm_privilege_hint());
@@ -318,8 +321,10 @@ static int attach(pktmon_session *s, char *err, size_t errlen)
 			return -e;
 		}
 		s->tp_links[s->ntp++] = l;
+		pm_timing("attach %s", bpf_program__name(tps[i].prog));
 	}
 	pm_attach_why(s);
+	pm_timing("why-points");
 	if (bpf_program__autoload(k->progs.pm_consume)) {
 		struct bpf_link *l = bpf_program__attach(k->progs.pm_consume);
 		if (l)
@@ -333,6 +338,7 @@ static int attach(pktmon_session *s, char *err, size_t errlen)
 		return -EAGAIN;
 	}
 	s->thread_started = true;
+	pm_timing("consumer");
 	return 0;
 }
 
@@ -397,6 +403,7 @@ static int start(pktmon_session *s, char *err, size_t errlen)
 	int rc = pm_load(s, err, errlen);
 	if (async)
 		pthread_join(ksyms_thread, NULL);
+	pm_timing("kallsyms-joined");
 	if (rc < 0)
 		return rc;
 	if (s->h->ksyms_why)

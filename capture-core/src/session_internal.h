@@ -164,6 +164,9 @@ static inline uint64_t pm_clock_ns(clockid_t id)
 
 /* ---- what the modules of the session share ------------------------------------------------- */
 
+/* timing.c: PKTMON_TIMING=1 says when each start-up phase ends */
+void pm_timing(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
 /* attach.c: the observation points, and loading the programs */
 bool pm_source_available(const pktmon_handle *h, enum pktmon_layer l);
 bool pm_want_layer(const pktmon_session *s, enum pktmon_layer l);
