@@ -113,13 +113,50 @@ static void describe_nf_points(pktmon_handle *h)
 		snprintf(h->nf_desc[i], sizeof(h->nf_desc[i]), "netfilter %s, IPv4 and IPv6 (%s)", hooks[i], how);
 }
 
+static int libbpf_quiet(enum libbpf_print_level level, const char *fmt, va_list ap);
+
+/* The first session's BPF object, opened while we parse the kernel's BTF ourselves: libbpf
+ * parses it too for the load (CO-RE, attach targets), here beside ours instead of after it. */
+static void *prepare_object(void *arg)
+{
+	pktmon_handle *h = arg;
+	libbpf_set_print(libbpf_quiet);
+	struct capture_bpf *k = capture_bpf__open();
+	if (!k)
+		return NULL;
+	/* makes libbpf parse the vmlinux BTF now and keep it for the load; the program's own
+	 * target, so nothing changes; failing (no such function) is harmless */
+	bpf_program__set_attach_target(k->progs.pm_nf_fentry, 0, "nf_hook_slow");
+	h->spare_skel = k;
+	pm_timing("prepared-object");
+	return NULL;
+}
+
+/* The prepared object, once: the first session takes it (NULL: it opens one). */
+static struct capture_bpf *take_spare_object(pktmon_handle *h)
+{
+	if (h->prep_started) {
+		pthread_join(h->prep, NULL);
+		h->prep_started = false;
+	}
+	struct capture_bpf *k = h->spare_skel;
+	h->spare_skel = NULL;
+	return k;
+}
+
 int pktmon_initialize(pktmon_handle **out, char *err, size_t errlen)
 {
 	pktmon_handle *h = calloc(1, sizeof(*h));
 	if (!h)
 		return -ENOMEM;
 	pthread_mutex_init(&h->lock, NULL);
+	pthread_mutex_init(&h->prep_lock, NULL);
 	pm_timing("initialize");
+	/* only where a capture follows (the capture helper): pktmon list and the extcap's interface
+	 * listing need no object */
+	const char *prep = getenv("PKTMON_PREPARE_CAPTURE");
+	if (prep && *prep == '1')
+		h->prep_started = pthread_create(&h->prep, NULL, prepare_object, h) == 0;
 	h->vmlinux = btf__load_vmlinux_btf();
 	if (!h->vmlinux) {
 		int e = errno;
@@ -127,6 +164,9 @@ int pktmon_initialize(pktmon_handle **out, char *err, size_t errlen)
 			  "cannot read the kernel's BTF (/sys/kernel/btf/vmlinux): %s; "
 			  "pktmon needs a kernel built with CONFIG_DEBUG_INFO_BTF",
 			  strerror(e));
+		capture_bpf__destroy(take_spare_object(h));
+		pthread_mutex_destroy(&h->lock);
+		pthread_mutex_destroy(&h->prep_lock);
 		free(h);
 		return -(e ? e : ENOENT);
 	}
@@ -166,10 +206,12 @@ void pktmon_uninitialize(pktmon_handle *h)
 {
 	if (!h)
 		return;
+	capture_bpf__destroy(take_spare_object(h));
 	pm_ksyms_free(&h->ksyms);
 	pm_drop_reasons_free(&h->reasons);
 	btf__free(h->vmlinux);
 	pthread_mutex_destroy(&h->lock);
+	pthread_mutex_destroy(&h->prep_lock);
 	free(h);
 }
 
@@ -325,7 +367,11 @@ int pm_load(pktmon_session *s, char *err, size_t errlen)
 {
 	libbpf_set_print(libbpf_quiet);
 
-	s->skel = capture_bpf__open();
+	pthread_mutex_lock(&s->h->prep_lock); /* two sessions of one handle may start at once */
+	s->skel = take_spare_object(s->h);
+	pthread_mutex_unlock(&s->h->prep_lock);
+	if (!s->skel)
+		s->skel = capture_bpf__open();
 	if (!s->skel) {
 		pm_seterr(err, errlen, "cannot open the BPF object: %s", strerror(errno));
 		return -errno;
