@@ -127,13 +127,23 @@ static void *prepare_object(void *arg)
 	/* makes libbpf parse the vmlinux BTF now and keep it for the load; the program's own
 	 * target, so nothing changes; failing (no such function) is harmless */
 	bpf_program__set_attach_target(k->progs.pm_nf_fentry, 0, "nf_hook_slow");
+	/* the per-CPU hashes preallocate every entry on every CPU (~40 ms of the load here):
+	 * made now, reused at the load; without the privilege the load makes its own */
+	const struct bpf_map *maps[2] = { k->maps.counters, k->maps.drop_counts };
+	for (int i = 0; i < 2; i++) {
+		LIBBPF_OPTS(bpf_map_create_opts, o, .map_flags = bpf_map__map_flags(maps[i]));
+		int fd = bpf_map_create(bpf_map__type(maps[i]), bpf_map__name(maps[i]), bpf_map__key_size(maps[i]),
+					bpf_map__value_size(maps[i]), bpf_map__max_entries(maps[i]), &o);
+		h->spare_map_fd[i] = fd < 0 ? -1 : fd;
+	}
 	h->spare_skel = k;
 	pm_timing("prepared-object");
 	return NULL;
 }
 
-/* The prepared object, once: the first session takes it (NULL: it opens one). */
-static struct capture_bpf *take_spare_object(pktmon_handle *h)
+/* The prepared object, once: the first session takes it (NULL: it opens one) and its maps
+ * (fds[i] -1: none; the caller closes the others). */
+static struct capture_bpf *take_spare_object(pktmon_handle *h, int fds[2])
 {
 	if (h->prep_started) {
 		pthread_join(h->prep, NULL);
@@ -141,7 +151,20 @@ static struct capture_bpf *take_spare_object(pktmon_handle *h)
 	}
 	struct capture_bpf *k = h->spare_skel;
 	h->spare_skel = NULL;
+	for (int i = 0; i < 2; i++) {
+		fds[i] = h->spare_map_fd[i];
+		h->spare_map_fd[i] = -1;
+	}
 	return k;
+}
+
+static void drop_spare_object(pktmon_handle *h)
+{
+	int fds[2];
+	capture_bpf__destroy(take_spare_object(h, fds));
+	for (int i = 0; i < 2; i++)
+		if (fds[i] >= 0)
+			close(fds[i]);
 }
 
 int pktmon_initialize(pktmon_handle **out, char *err, size_t errlen)
@@ -151,6 +174,7 @@ int pktmon_initialize(pktmon_handle **out, char *err, size_t errlen)
 		return -ENOMEM;
 	pthread_mutex_init(&h->lock, NULL);
 	pthread_mutex_init(&h->prep_lock, NULL);
+	h->spare_map_fd[0] = h->spare_map_fd[1] = -1;
 	pm_timing("initialize");
 	/* only where a capture follows (the capture helper): pktmon list and the extcap's interface
 	 * listing need no object */
@@ -164,7 +188,7 @@ int pktmon_initialize(pktmon_handle **out, char *err, size_t errlen)
 			  "cannot read the kernel's BTF (/sys/kernel/btf/vmlinux): %s; "
 			  "pktmon needs a kernel built with CONFIG_DEBUG_INFO_BTF",
 			  strerror(e));
-		capture_bpf__destroy(take_spare_object(h));
+		drop_spare_object(h);
 		pthread_mutex_destroy(&h->lock);
 		pthread_mutex_destroy(&h->prep_lock);
 		free(h);
@@ -206,7 +230,7 @@ void pktmon_uninitialize(pktmon_handle *h)
 {
 	if (!h)
 		return;
-	capture_bpf__destroy(take_spare_object(h));
+	drop_spare_object(h);
 	pm_ksyms_free(&h->ksyms);
 	pm_drop_reasons_free(&h->reasons);
 	btf__free(h->vmlinux);
@@ -368,8 +392,19 @@ int pm_load(pktmon_session *s, char *err, size_t errlen)
 	libbpf_set_print(libbpf_quiet);
 
 	pthread_mutex_lock(&s->h->prep_lock); /* two sessions of one handle may start at once */
-	s->skel = take_spare_object(s->h);
+	int spare_fds[2];
+	s->skel = take_spare_object(s->h, spare_fds);
 	pthread_mutex_unlock(&s->h->prep_lock);
+	if (s->skel) {
+		struct bpf_map *maps[2] = { s->skel->maps.counters, s->skel->maps.drop_counts };
+		for (int i = 0; i < 2; i++)
+			if (spare_fds[i] >= 0 && bpf_map__reuse_fd(maps[i], spare_fds[i]) < 0)
+				fprintf(stderr, "pktmon: the prepared map %s was refused; creating another\n",
+					bpf_map__name(maps[i]));
+	}
+	for (int i = 0; i < 2; i++)
+		if (spare_fds[i] >= 0)
+			close(spare_fds[i]); /* reuse_fd took its own descriptor */
 	if (!s->skel)
 		s->skel = capture_bpf__open();
 	if (!s->skel) {

@@ -50,6 +50,7 @@ struct pktmon_handle {
 	pthread_t prep;
 	bool prep_started;
 	struct capture_bpf *spare_skel;
+	int spare_map_fd[2]; /* its counters and drop_counts, created there too (-1: none) */
 	struct pm_nf_probe nf_probe;
 	enum pm_mechanism nf_mechanism; /* what observes the netfilter hooks */
 	bool drop_has_reason;           /* kfree_skb has a reason argument (5.17+) */
