@@ -209,7 +209,11 @@ int capture_run(struct start_opts *o, struct ctl_server *ctl, int ready_fd)
 {
 	char err[PKTMON_ERRLEN] = "";
 	pktmon_handle *h;
-	if (pktmon_initialize(&h, err, sizeof(err)) < 0) {
+	/* a session follows: the library opens its BPF object while it parses the kernel's BTF */
+	setenv("PKTMON_PREPARE_CAPTURE", "1", 1);
+	int init_rc = pktmon_initialize(&h, err, sizeof(err));
+	unsetenv("PKTMON_PREPARE_CAPTURE");
+	if (init_rc < 0) {
 		report_ready(ready_fd, err);
 		extcap_release_reader(o->fifo, EXTCAP_READER_WAIT_MS);
 		return cli_fail(1, "%s", err);

@@ -113,12 +113,74 @@ static void describe_nf_points(pktmon_handle *h)
 		snprintf(h->nf_desc[i], sizeof(h->nf_desc[i]), "netfilter %s, IPv4 and IPv6 (%s)", hooks[i], how);
 }
 
+static int libbpf_quiet(enum libbpf_print_level level, const char *fmt, va_list ap);
+
+/* The first session's BPF object, opened while we parse the kernel's BTF ourselves: libbpf
+ * parses it too for the load (CO-RE, attach targets), here beside ours instead of after it. */
+static void *prepare_object(void *arg)
+{
+	pktmon_handle *h = arg;
+	libbpf_set_print(libbpf_quiet);
+	struct capture_bpf *k = capture_bpf__open();
+	if (!k)
+		return NULL;
+	/* makes libbpf parse the vmlinux BTF now and keep it for the load; the program's own
+	 * target, so nothing changes; failing (no such function) is harmless */
+	bpf_program__set_attach_target(k->progs.pm_nf_fentry, 0, "nf_hook_slow");
+	/* the per-CPU hashes preallocate every entry on every CPU (~40 ms of the load here):
+	 * made now, reused at the load; without the privilege the load makes its own */
+	const struct bpf_map *maps[2] = { k->maps.counters, k->maps.drop_counts };
+	for (int i = 0; i < 2; i++) {
+		LIBBPF_OPTS(bpf_map_create_opts, o, .map_flags = bpf_map__map_flags(maps[i]));
+		int fd = bpf_map_create(bpf_map__type(maps[i]), bpf_map__name(maps[i]), bpf_map__key_size(maps[i]),
+					bpf_map__value_size(maps[i]), bpf_map__max_entries(maps[i]), &o);
+		h->spare_map_fd[i] = fd < 0 ? -1 : fd;
+	}
+	h->spare_skel = k;
+	pm_timing("prepared-object");
+	return NULL;
+}
+
+/* The prepared object, once: the first session takes it (NULL: it opens one) and its maps
+ * (fds[i] -1: none; the caller closes the others). */
+static struct capture_bpf *take_spare_object(pktmon_handle *h, int fds[2])
+{
+	if (h->prep_started) {
+		pthread_join(h->prep, NULL);
+		h->prep_started = false;
+	}
+	struct capture_bpf *k = h->spare_skel;
+	h->spare_skel = NULL;
+	for (int i = 0; i < 2; i++) {
+		fds[i] = h->spare_map_fd[i];
+		h->spare_map_fd[i] = -1;
+	}
+	return k;
+}
+
+static void drop_spare_object(pktmon_handle *h)
+{
+	int fds[2];
+	capture_bpf__destroy(take_spare_object(h, fds));
+	for (int i = 0; i < 2; i++)
+		if (fds[i] >= 0)
+			close(fds[i]);
+}
+
 int pktmon_initialize(pktmon_handle **out, char *err, size_t errlen)
 {
 	pktmon_handle *h = calloc(1, sizeof(*h));
 	if (!h)
 		return -ENOMEM;
 	pthread_mutex_init(&h->lock, NULL);
+	pthread_mutex_init(&h->prep_lock, NULL);
+	h->spare_map_fd[0] = h->spare_map_fd[1] = -1;
+	pm_timing("initialize");
+	/* only where a capture follows (the capture helper): pktmon list and the extcap's interface
+	 * listing need no object */
+	const char *prep = getenv("PKTMON_PREPARE_CAPTURE");
+	if (prep && *prep == '1')
+		h->prep_started = pthread_create(&h->prep, NULL, prepare_object, h) == 0;
 	h->vmlinux = btf__load_vmlinux_btf();
 	if (!h->vmlinux) {
 		int e = errno;
@@ -126,12 +188,18 @@ int pktmon_initialize(pktmon_handle **out, char *err, size_t errlen)
 			  "cannot read the kernel's BTF (/sys/kernel/btf/vmlinux): %s; "
 			  "pktmon needs a kernel built with CONFIG_DEBUG_INFO_BTF",
 			  strerror(e));
+		drop_spare_object(h);
+		pthread_mutex_destroy(&h->lock);
+		pthread_mutex_destroy(&h->prep_lock);
 		free(h);
 		return -(e ? e : ENOENT);
 	}
+	pm_timing("btf-load");
 	if (pm_drop_reasons_load(&h->reasons, h->vmlinux) < 0)
 		fprintf(stderr, "pktmon: this kernel's BTF has no enum skb_drop_reason: drops will show numbers\n");
+	pm_timing("drop-reasons");
 	pm_nf_probe_kernel(h->vmlinux, &h->nf_probe);
+	pm_timing("nf-probe");
 	h->nf_mechanism = pm_nf_mechanism_choose(&h->nf_probe, getenv("PKTMON_NF_MECHANISM"));
 	h->drop_has_reason = btf_tracepoint_args(h->vmlinux, "kfree_skb") >= 3;
 	describe_nf_points(h);
@@ -153,6 +221,7 @@ int pktmon_initialize(pktmon_handle **out, char *err, size_t errlen)
 			probe_icmp_point(h, d);
 	}
 	h->nsources = NPOINTS;
+	pm_timing("initialized");
 	*out = h;
 	return 0;
 }
@@ -161,10 +230,12 @@ void pktmon_uninitialize(pktmon_handle *h)
 {
 	if (!h)
 		return;
+	drop_spare_object(h);
 	pm_ksyms_free(&h->ksyms);
 	pm_drop_reasons_free(&h->reasons);
 	btf__free(h->vmlinux);
 	pthread_mutex_destroy(&h->lock);
+	pthread_mutex_destroy(&h->prep_lock);
 	free(h);
 }
 
@@ -226,6 +297,7 @@ void *pm_load_ksyms(void *arg)
 			why = "no kernel symbols";
 		h->ksyms_why = why;
 		h->ksyms_loaded = true;
+		pm_timing("kallsyms");
 	}
 	pthread_mutex_unlock(&h->lock);
 	return NULL;
@@ -319,11 +391,27 @@ int pm_load(pktmon_session *s, char *err, size_t errlen)
 {
 	libbpf_set_print(libbpf_quiet);
 
-	s->skel = capture_bpf__open();
+	pthread_mutex_lock(&s->h->prep_lock); /* two sessions of one handle may start at once */
+	int spare_fds[2];
+	s->skel = take_spare_object(s->h, spare_fds);
+	pthread_mutex_unlock(&s->h->prep_lock);
+	if (s->skel) {
+		struct bpf_map *maps[2] = { s->skel->maps.counters, s->skel->maps.drop_counts };
+		for (int i = 0; i < 2; i++)
+			if (spare_fds[i] >= 0 && bpf_map__reuse_fd(maps[i], spare_fds[i]) < 0)
+				fprintf(stderr, "pktmon: the prepared map %s was refused; creating another\n",
+					bpf_map__name(maps[i]));
+	}
+	for (int i = 0; i < 2; i++)
+		if (spare_fds[i] >= 0)
+			close(spare_fds[i]); /* reuse_fd took its own descriptor */
+	if (!s->skel)
+		s->skel = capture_bpf__open();
 	if (!s->skel) {
 		pm_seterr(err, errlen, "cannot open the BPF object: %s", strerror(errno));
 		return -errno;
 	}
+	pm_timing("object-open");
 	struct capture_bpf *k = s->skel;
 	struct pm_bpf_config *cfg = (struct pm_bpf_config *)&k->rodata->cfg;
 	cfg->snaplen = s->opt.snaplen;
@@ -380,7 +468,9 @@ int pm_load(pktmon_session *s, char *err, size_t errlen)
 		if (pm_want_layer(s, (enum pktmon_layer)l))
 			cfg->nf_layers |= 1u << l;
 
+	pm_timing("configured");
 	int rc = capture_bpf__load(k);
+	pm_timing("object-load");
 	if (rc) {
 		rc = rc < 0 ? rc : -EINVAL;
 		if (rc == -EPERM || (rc == -EACCES && geteuid() != 0))

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
 #include <time.h>
@@ -238,6 +239,27 @@ int pktmon_set_pcap_filter(pktmon_session *s, const char *expr, char *err, size_
 
 /* ---- start and stop ------------------------------------------------------------------------- */
 
+/* The kernel's symbols in the background, at a lower priority: on a busy machine loading
+ * and attaching the programs (the first packet) comes first. */
+static void *ksyms_thread_body(void *h)
+{
+	if (setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), 5) < 0) {
+		/* the default priority, then */
+	}
+	return pm_load_ksyms(h);
+}
+
+/* The symbols are loaded when this returns (by the thread, or here without one). */
+static void join_ksyms(pktmon_session *s)
+{
+	if (s->ksyms_async) {
+		pthread_join(s->ksyms_thread, NULL);
+		s->ksyms_async = false;
+	}
+	pm_load_ksyms(s->h); /* returns at once when loaded */
+	pm_timing("kallsyms-joined");
+}
+
 /* Second half of start: the ring buffer, the links in every namespace, the consumer. */
 static int attach(pktmon_session *s, char *err, size_t errlen)
 {
@@ -247,6 +269,7 @@ static int attach(pktmon_session *s, char *err, size_t errlen)
 		pm_seterr(err, errlen, "cannot open the ring buffer: %s", strerror(errno));
 		return -errno;
 	}
+	pm_timing("ring-buffer");
 
 	s->self_netns_fd = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
 	if (s->self_netns_fd < 0) {
@@ -265,8 +288,8 @@ static int attach(pktmon_session *s, char *err, size_t errlen)
 	s->mono_to_real_ns = (int64_t)(pm_clock_ns(CLOCK_REALTIME) - pm_clock_ns(CLOCK_MONOTONIC));
 	s->start_ns = pm_clock_ns(CLOCK_REALTIME);
 	pm_write_header(s);
+	pm_timing("header");
 
-	pm_fill_nf_code(s);
 	/* naming the rule of a NETFILTER_DROP: only when drops are written and, unless asked for, only
 	 * when filters or namespaces narrow what is traced: tracing every packet of a busy host costs
 	 * microseconds a packet (README, "Which rule dropped it") */
@@ -285,9 +308,34 @@ static int attach(pktmon_session *s, char *err, size_t errlen)
 		else
 			snprintf(s->trace_table, sizeof(s->trace_table), "pktmon_trace_%d", (int)getpid());
 	}
-	/* netfilter links first, in every namespace, then the tracepoints */
+	struct pm_tp_prog tps[PM_NTP_PROGS];
+	pm_tracepoint_programs(k, tps);
+	tps[5].prog = pm_drop_program(s, k);
+	for (size_t i = 0; i < PM_NTP_PROGS; i++) {
+		if (!bpf_program__autoload(tps[i].prog))
+			continue;
+		struct bpf_link *l = bpf_program__attach(tps[i].prog);
+		if (!l) {
+			int e = errno;
+			pm_seterr(err, errlen, "cannot attach %s: %s", bpf_program__name(tps[i].prog), strerror(e));
+			return -e;
+		}
+		s->tp_links[s->ntp++] = l;
+		pm_timing("attach %s", bpf_program__name(tps[i].prog));
+	}
+	/* the tracepoints first (pm_dev_rx the first): one link each, live at once; then, with the
+	 * symbols read meanwhile in the background, netfilter's code ranges for the drop program,
+	 * then the netfilter links in every namespace */
+	join_ksyms(s);
+	pm_fill_nf_code(s);
+	if (s->h->ksyms_why)
+		pm_notify(s, PKTMON_STREAM_WARNING,
+			  "drop locations will show as addresses: %s "
+			  "(a non-root capture needs CAP_SYSLOG to read kernel addresses)",
+			  s->h->ksyms_why);
 	if (s->nf_wanted) {
 		pm_rescan_netns(s);
+		pm_timing("netns-links (%zu namespaces)", s->nns);
 		if (s->nns == 0 && s->h->nf_mechanism == PM_MECH_NF_LINK) {
 			pm_seterr(err, errlen, "cannot attach netfilter hooks in any network namespace; %s",
 				  pm_privilege_hint());
@@ -305,21 +353,8 @@ static int attach(pktmon_session *s, char *err, size_t errlen)
 		}
 		s->tp_links[s->ntp++] = l;
 	}
-	struct pm_tp_prog tps[PM_NTP_PROGS];
-	pm_tracepoint_programs(k, tps);
-	tps[5].prog = pm_drop_program(s, k);
-	for (size_t i = 0; i < PM_NTP_PROGS; i++) {
-		if (!bpf_program__autoload(tps[i].prog))
-			continue;
-		struct bpf_link *l = bpf_program__attach(tps[i].prog);
-		if (!l) {
-			int e = errno;
-			pm_seterr(err, errlen, "cannot attach %s: %s", bpf_program__name(tps[i].prog), strerror(e));
-			return -e;
-		}
-		s->tp_links[s->ntp++] = l;
-	}
 	pm_attach_why(s);
+	pm_timing("why-points");
 	if (bpf_program__autoload(k->progs.pm_consume)) {
 		struct bpf_link *l = bpf_program__attach(k->progs.pm_consume);
 		if (l)
@@ -333,6 +368,7 @@ static int attach(pktmon_session *s, char *err, size_t errlen)
 		return -EAGAIN;
 	}
 	s->thread_started = true;
+	pm_timing("consumer");
 	return 0;
 }
 
@@ -389,21 +425,12 @@ static void encode_trailer(pktmon_session *s, struct pm_buf *out)
 
 static int start(pktmon_session *s, char *err, size_t errlen)
 {
-	/* reading /proc/kallsyms takes about as long as loading the programs: both at once */
-	pthread_t ksyms_thread;
-	bool async = pthread_create(&ksyms_thread, NULL, pm_load_ksyms, s->h) == 0;
-	if (!async)
-		pm_load_ksyms(s->h);
+	/* /proc/kallsyms is read while the programs load and the tracepoints attach, and waited
+	 * for only after them (attach()) */
+	s->ksyms_async = pthread_create(&s->ksyms_thread, NULL, ksyms_thread_body, s->h) == 0;
 	int rc = pm_load(s, err, errlen);
-	if (async)
-		pthread_join(ksyms_thread, NULL);
 	if (rc < 0)
 		return rc;
-	if (s->h->ksyms_why)
-		pm_notify(s, PKTMON_STREAM_WARNING,
-			  "drop locations will show as addresses: %s "
-			  "(a non-root capture needs CAP_SYSLOG to read kernel addresses)",
-			  s->h->ksyms_why);
 	return attach(s, err, errlen);
 }
 
@@ -418,6 +445,10 @@ static void stop(pktmon_session *s)
 		atomic_store(&s->running, false);
 		pthread_join(s->thread, NULL);
 		s->thread_started = false;
+	}
+	if (s->ksyms_async) { /* start failed before the symbols were waited for */
+		pthread_join(s->ksyms_thread, NULL);
+		s->ksyms_async = false;
 	}
 	for (size_t i = 0; i < s->ntp; i++)
 		bpf_link__destroy(s->tp_links[i]);

@@ -45,6 +45,12 @@ struct pktmon_handle {
 	struct pm_ksyms ksyms;
 	bool ksyms_loaded;
 	const char *ksyms_why; /* why drop locations stay addresses, or NULL */
+	/* the first session's BPF object, opened in a thread during initialize (PKTMON_PREPARE_CAPTURE) */
+	pthread_mutex_t prep_lock; /* guards spare_skel's taking */
+	pthread_t prep;
+	bool prep_started;
+	struct capture_bpf *spare_skel;
+	int spare_map_fd[2]; /* its counters and drop_counts, created there too (-1: none) */
 	struct pm_nf_probe nf_probe;
 	enum pm_mechanism nf_mechanism; /* what observes the netfilter hooks */
 	bool drop_has_reason;           /* kfree_skb has a reason argument (5.17+) */
@@ -119,6 +125,8 @@ struct pktmon_session {
 	struct ring_buffer *rb;
 	pthread_t thread;
 	bool thread_started;
+	pthread_t ksyms_thread; /* reading /proc/kallsyms during start */
+	bool ksyms_async;
 	atomic_bool running;
 	bool active, stopped_once;
 	int output_error;
@@ -163,6 +171,9 @@ static inline uint64_t pm_clock_ns(clockid_t id)
 }
 
 /* ---- what the modules of the session share ------------------------------------------------- */
+
+/* timing.c: PKTMON_TIMING=1 says when each start-up phase ends */
+void pm_timing(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* attach.c: the observation points, and loading the programs */
 bool pm_source_available(const pktmon_handle *h, enum pktmon_layer l);
