@@ -329,7 +329,9 @@ int capture_run(struct start_opts *o, struct ctl_server *ctl, int ready_fd)
 	if (o->memory && memory_log_save(&mem, o->file, true) < 0)
 		rc = -1;
 	struct pktmon_totals t;
+	uint64_t missed = 0;
 	pktmon_get_totals(s, &t);
+	pktmon_get_kernel_missed(s, &missed);
 	if (ctl)
 		ctl_finish(ctl, s, o->so.counters_only ? NULL : o->file);
 	if (!o->quiet) {
@@ -349,6 +351,10 @@ int capture_run(struct start_opts *o, struct ctl_server *ctl, int ready_fd)
 	if (t.events_lost)
 		fprintf(stderr, "pktmon: warning: %llu events were lost: the ring buffer was full "
 				"(try --ring-size, --pkt-size or a filter)\n", (unsigned long long)t.events_lost);
+	if (missed)
+		fprintf(stderr, "pktmon: warning: the kernel skipped %llu observations: a pktmon program was "
+				"already running on that CPU (an interrupt came inside it); they are in no count above\n",
+			(unsigned long long)missed);
 	exit_code = rc < 0 ? 1 : 0;
 	goto out;
 fail:

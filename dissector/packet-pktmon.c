@@ -137,6 +137,7 @@ static int hf_rd_snaplen = -1;
 static int hf_rd_capture_type = -1;
 static int hf_rd_events_written = -1;
 static int hf_rd_events_lost = -1;
+static int hf_rd_events_missed = -1;
 static int hf_rd_kernel = -1;
 static int hf_rd_host = -1;
 
@@ -1092,6 +1093,8 @@ static void dissect_rundown(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree)
 			name = tlv_string(pinfo, tvb, tv, PKTMON_TLV_SESSION_NAME);
 			proto_item_append_text(ri, ": %s, %" PRIu64 " events written, %" PRIu64 " lost",
 					       name ? name : "", tv->events_written, tv->events_lost);
+			if (tv->events_missed)
+				proto_item_append_text(ri, ", %" PRIu64 " missed by the kernel", tv->events_missed);
 			break;
 		default:
 			break;
@@ -1346,6 +1349,10 @@ static void proto_register_pktmon(void)
 					   NULL, 0x0, NULL, HFILL } },
 		{ &hf_rd_events_lost, { "Events lost", "pktmon.rundown.events_lost", FT_UINT64, BASE_DEC, NULL, 0x0,
 					NULL, HFILL } },
+		{ &hf_rd_events_missed, { "Events missed by the kernel", "pktmon.rundown.events_missed", FT_UINT64,
+					  BASE_DEC, NULL, 0x0,
+					  "Observations the kernel skipped: a pktmon program was already running on that CPU",
+					  HFILL } },
 		{ &hf_rd_kernel, { "Kernel", "pktmon.rundown.kernel", FT_STRING, BASE_NONE, NULL, 0x0, NULL,
 				   HFILL } },
 		{ &hf_rd_host, { "Host", "pktmon.rundown.host", FT_STRING, BASE_NONE, NULL, 0x0, NULL, HFILL } },
@@ -1428,6 +1435,7 @@ static void proto_register_pktmon(void)
 	rundown_hf[PKTMON_TLV_CAPTURE_TYPE] = &hf_rd_capture_type;
 	rundown_hf[PKTMON_TLV_EVENTS_WRITTEN] = &hf_rd_events_written;
 	rundown_hf[PKTMON_TLV_EVENTS_LOST] = &hf_rd_events_lost;
+	rundown_hf[PKTMON_TLV_EVENTS_MISSED] = &hf_rd_events_missed;
 	rundown_hf[PKTMON_TLV_KERNEL] = &hf_rd_kernel;
 	rundown_hf[PKTMON_TLV_HOST] = &hf_rd_host;
 

@@ -314,6 +314,34 @@ int pktmon_get_totals(pktmon_session *s, struct pktmon_totals *t)
 	return 0;
 }
 
+/* What the kernel counted as skipped runs of our programs (recursion_misses, 5.12+):
+ * a tracepoint or traced function hit again on a CPU where the program was still
+ * running (an interrupt nested in it) does not run it a second time. */
+uint64_t pm_programs_missed(const pktmon_session *s)
+{
+	uint64_t n = 0;
+	struct bpf_program *p;
+	if (!s->skel)
+		return 0;
+	bpf_object__for_each_program(p, s->skel->obj) {
+		int fd = bpf_program__fd(p);
+		struct bpf_prog_info info;
+		__u32 len = sizeof(info);
+		memset(&info, 0, sizeof(info));
+		if (fd >= 0 && bpf_obj_get_info_by_fd(fd, &info, &len) == 0)
+			n += info.recursion_misses;
+	}
+	return n;
+}
+
+int pktmon_get_kernel_missed(pktmon_session *s, uint64_t *missed)
+{
+	if (!s || !missed)
+		return -EINVAL;
+	*missed = pm_programs_missed(s);
+	return 0;
+}
+
 int pktmon_reset_counters(pktmon_session *s)
 {
 	if (!s->skel)

@@ -407,6 +407,7 @@ static void encode_trailer(pktmon_session *s, struct pm_buf *out)
 		.snaplen = s->opt.snaplen,
 		.capture_type = (uint8_t)s->opt.type,
 		.events_written = s->events_received - s->filtered_out - pm_events_not_written(s),
+		.events_missed = pm_programs_missed(s),
 		.kernel = u.release,
 		.host = s->host,
 		.filters = s->filters,

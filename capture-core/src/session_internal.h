@@ -187,6 +187,7 @@ struct pm_tp_prog {
 	enum pktmon_layer layer;
 };
 #define PM_NTP_PROGS 6
+uint64_t pm_programs_missed(const pktmon_session *s);
 void pm_tracepoint_programs(struct capture_bpf *k, struct pm_tp_prog out[PM_NTP_PROGS]);
 struct bpf_program *pm_drop_program(const pktmon_session *s, struct capture_bpf *k);
 struct bpf_program *pm_nf_fallback_program(const pktmon_session *s, struct capture_bpf *k);

@@ -123,6 +123,7 @@ fields)
 		pktmon.rundown.drop_reason pktmon.rundown.drop_reason_code pktmon.rundown.count \
 		pktmon.rundown.session_name pktmon.rundown.start pktmon.rundown.stop pktmon.rundown.snaplen \
 		pktmon.rundown.capture_type pktmon.rundown.events_written pktmon.rundown.events_lost \
+		pktmon.rundown.events_missed \
 		pktmon.rundown.kernel pktmon.host pktmon.rundown.host; do
 		if awk -F'\t' -v f="$f" '($1 == "F" || $1 == "P") && $3 == f { found = 1 } END { exit !found }' \
 			"$WORK/fields.txt"; then

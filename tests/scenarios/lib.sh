@@ -300,6 +300,9 @@ scenario_main() {
 		echo "      receive paths) is reused for the next packet, which inherits its group and filter"
 		echo "      decision (tests/scenarios/README.md). During these $((SECONDS - t0)) s the machine's namespaces received"
 		echo "      $((${rx1% *} - ${rx0% *})) UDP datagrams and $((${rx1#* } - ${rx0#* })) TCP segments (namespaces that came and went not counted)."
+		local missed
+		missed=$(tsp "$f" -Y pktmon.rundown.events_missed -T fields -e pktmon.rundown.events_missed)
+		[ -n "$missed" ] && echo "      The kernel skipped ${missed} observations (a pktmon program already running on that CPU)."
 	fi
 	if [ "$MODE" = regenerate ]; then
 		if [ "$FAILS" = 0 ]; then

@@ -58,6 +58,7 @@ static void test_rundown(void)
 		.snaplen = 128,
 		.capture_type = 0,
 		.events_written = 7,
+		.events_missed = 2,
 		.kernel = "6.8.0",
 		.host = "hosta",
 		.filters = f,
@@ -101,6 +102,7 @@ static void test_rundown(void)
 			CHECK(str_is(t->session_name, "test"));
 			CHECK(t->start_ns == 1000 && t->stop_ns == 2000 && t->snaplen == 128);
 			CHECK(t->events_written == 7 && t->events_lost == 3);
+			CHECK(pktmon_tlv_has(t, PKTMON_TLV_EVENTS_MISSED) && t->events_missed == 2);
 			CHECK(str_is(t->kernel, "6.8.0"));
 			CHECK(str_is(t->host, "hosta"));
 			break;

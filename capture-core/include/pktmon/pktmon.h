@@ -289,6 +289,12 @@ struct pktmon_totals {
 int pktmon_get_counters(pktmon_session *s, struct pktmon_counter **list, size_t *n);
 void pktmon_free_counters(struct pktmon_counter *list);
 int pktmon_get_totals(pktmon_session *s, struct pktmon_totals *t);
+/* Observations the kernel skipped for this session: a tracepoint or traced
+ * function fired again on a CPU where the session's program was still running
+ * (an interrupt nested in it), so the program did not run. They are in none of
+ * the totals above (the programs never saw them); the kernel counts them from
+ * 5.12 (0 before). Readable while the session runs and after it stopped. */
+int pktmon_get_kernel_missed(pktmon_session *s, uint64_t *missed);
 /* Drops per component and reason, from the kernel's counters. */
 struct pktmon_drop_count {
 	uint32_t component_id;

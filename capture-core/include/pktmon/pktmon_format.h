@@ -117,6 +117,8 @@ enum pktmon_tlv {
 	PKTMON_TLV_EVENTS_LOST = 0x56,   /* u64 */
 	PKTMON_TLV_KERNEL = 0x57,        /* string, uname release */
 	PKTMON_TLV_HOST = 0x58,          /* string, the captured host's name (uname nodename or --host-name) */
+	PKTMON_TLV_EVENTS_MISSED = 0x59, /* u64, observations the kernel skipped: a program of the session was
+					  * already running on that CPU (written only when not 0) */
 
 	/* EPB metadata of a NETFILTER_DROP by an nftables rule (nftables tracing). */
 	PKTMON_TLV_NF_TABLE = 0x60,      /* string, family and table, "inet filter" */

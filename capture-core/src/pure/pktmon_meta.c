@@ -65,6 +65,7 @@ static enum vkind tlv_kind(unsigned t)
 	case PKTMON_TLV_STOP_NS:
 	case PKTMON_TLV_EVENTS_WRITTEN:
 	case PKTMON_TLV_EVENTS_LOST:
+	case PKTMON_TLV_EVENTS_MISSED:
 	case PKTMON_TLV_NF_RULE_HANDLE:
 		return V_U64;
 	case PKTMON_TLV_DROP_REASON:
@@ -141,6 +142,7 @@ static void store(struct pktmon_tlvs *tv, unsigned t, const uint8_t *v, uint16_t
 	case PKTMON_TLV_CAPTURE_TYPE: tv->capture_type = v[0]; break;
 	case PKTMON_TLV_EVENTS_WRITTEN: tv->events_written = get_le64(v); break;
 	case PKTMON_TLV_EVENTS_LOST: tv->events_lost = get_le64(v); break;
+	case PKTMON_TLV_EVENTS_MISSED: tv->events_missed = get_le64(v); break;
 	case PKTMON_TLV_KERNEL: tv->kernel = s; break;
 	case PKTMON_TLV_NF_TABLE: tv->nf_table = s; break;
 	case PKTMON_TLV_NF_CHAIN: tv->nf_chain = s; break;
@@ -417,6 +419,7 @@ const char *pktmon_tlv_name(unsigned type)
 	case PKTMON_TLV_CAPTURE_TYPE: return "CAPTURE_TYPE";
 	case PKTMON_TLV_EVENTS_WRITTEN: return "EVENTS_WRITTEN";
 	case PKTMON_TLV_EVENTS_LOST: return "EVENTS_LOST";
+	case PKTMON_TLV_EVENTS_MISSED: return "EVENTS_MISSED";
 	case PKTMON_TLV_KERNEL: return "KERNEL";
 	case PKTMON_TLV_HOST: return "HOST";
 	default: return "unknown";

@@ -80,7 +80,7 @@ struct pktmon_tlvs {
 	uint64_t start_ns, stop_ns;
 	uint32_t snaplen;
 	uint8_t capture_type;
-	uint64_t events_written, events_lost;
+	uint64_t events_written, events_lost, events_missed;
 	struct pktmon_meta_str kernel;
 	struct pktmon_meta_str host;
 

@@ -33,6 +33,8 @@ void pm_rundown_encode(struct pm_buf *out, const struct pm_rundown_info *s)
 	for (size_t i = 0; i < s->ncomps; i++)
 		lost += s->comps[i]->lost;
 	tlv_put_u64(&p, PKTMON_TLV_EVENTS_LOST, lost);
+	if (s->events_missed)
+		tlv_put_u64(&p, PKTMON_TLV_EVENTS_MISSED, s->events_missed);
 	tlv_put_str(&p, PKTMON_TLV_KERNEL, s->kernel);
 	if (s->host)
 		tlv_put_str(&p, PKTMON_TLV_HOST, s->host);

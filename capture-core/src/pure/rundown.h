@@ -27,6 +27,7 @@ struct pm_rundown_info {
 	uint32_t snaplen;
 	uint8_t capture_type;
 	uint64_t events_written;
+	uint64_t events_missed; /* skipped by the kernel (pktmon_get_kernel_missed) */
 	const char *kernel; /* release, as uname says */
 	const char *host;   /* the host name the capture carries (SHB, IDBs) */
 	const struct pm_filter *filters;
