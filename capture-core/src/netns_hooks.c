@@ -131,7 +131,7 @@ static int attach_netns(pktmon_session *s, const struct pm_netns *ns, struct nf_
 	return made ? made : first_err;
 }
 
-void pm_detach_netns(struct nf_ns *n)
+void pm_detach_netns_hooks(struct nf_ns *n)
 {
 	for (int i = 0; i < n->nlinks; i++)
 		close(n->links[i]);
@@ -139,6 +139,11 @@ void pm_detach_netns(struct nf_ns *n)
 	if (n->has_nft)
 		close(n->nft_sock); /* the kernel deletes the owned table */
 	n->has_nft = false;
+}
+
+void pm_detach_netns(struct nf_ns *n)
+{
+	pm_detach_netns_hooks(n);
 	pm_nft_trace_close(n->trace); /* the kernel deletes the tracing table */
 	n->trace = NULL;
 }

@@ -112,6 +112,7 @@ void pm_nft_trace_close(struct pm_nft_ns *n)
 	if (n->nft)
 		nft_ctx_free(n->nft);
 #endif
+	pm_nft_recent_free(&n->recent);
 	free(n);
 }
 

@@ -454,9 +454,9 @@ static void stop(pktmon_session *s)
 	for (size_t i = 0; i < s->ntp; i++)
 		bpf_link__destroy(s->tp_links[i]);
 	s->ntp = 0;
+	/* the trace sockets stay open for the drain: its NETFILTER_DROPs name their rules too */
 	for (size_t i = 0; i < s->nns; i++)
-		pm_detach_netns(&s->ns[i]);
-	s->nns = 0;
+		pm_detach_netns_hooks(&s->ns[i]);
 	/* A program already running on another CPU when its link went away may
 	 * still emit: BPF programs run under RCU, so after a grace period none is
 	 * left, and the drain below sees every event (written + lost = generated). */
@@ -464,6 +464,9 @@ static void stop(pktmon_session *s)
 		usleep(50000); /* no membarrier: a pause covers the common case */
 	if (s->rb)
 		ring_buffer__consume(s->rb);
+	for (size_t i = 0; i < s->nns; i++)
+		pm_detach_netns(&s->ns[i]);
+	s->nns = 0;
 	s->stop_ns = pm_clock_ns(CLOCK_REALTIME);
 
 	pthread_mutex_lock(&s->lock);

@@ -217,7 +217,8 @@ uint64_t pm_events_not_written(const pktmon_session *s);
 
 /* netns_hooks.c */
 void pm_rescan_netns(pktmon_session *s);
-void pm_detach_netns(struct nf_ns *n);
+void pm_detach_netns_hooks(struct nf_ns *n); /* its netfilter links and owned table only */
+void pm_detach_netns(struct nf_ns *n);        /* all, its trace socket too */
 
 /* consumer.c */
 int pm_on_ring_event(void *ctx, void *data, size_t size);

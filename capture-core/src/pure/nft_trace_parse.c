@@ -5,6 +5,7 @@
 #include "filter.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <linux/netfilter.h>
 #include <linux/netfilter/nf_tables.h>
@@ -243,25 +244,83 @@ void pm_nft_recent_headers(struct pm_nft_recent *r, struct pm_nft_trace *t)
 	}
 }
 
+#define TAKEN 0xff
+
+/* Room for one more: the ring doubles (up to PM_NFT_QUEUE_MAX), else its oldest entry goes. */
+static void queue_make_room(struct pm_nft_recent *r)
+{
+	if (r->n < r->cap)
+		return;
+	unsigned cap = r->cap ? r->cap * 2 : PM_NFT_QUEUE_MIN;
+	struct pm_nft_trace *t = cap <= PM_NFT_QUEUE_MAX ? malloc(cap * sizeof(*t)) : NULL;
+	uint8_t *p = t ? malloc(cap) : NULL;
+	if (!p) {
+		free(t);
+		if (!r->cap)
+			return;
+		r->head = (r->head + 1) % r->cap; /* a full ring forgets its oldest */
+		r->n--;
+		r->forgotten++;
+		return;
+	}
+	for (unsigned k = 0; k < r->n; k++) { /* oldest first, from 0 */
+		t[k] = r->t[(r->head + k) % r->cap];
+		p[k] = r->passes[(r->head + k) % r->cap];
+	}
+	free(r->t);
+	free(r->passes);
+	r->t = t;
+	r->passes = p;
+	r->cap = cap;
+	r->head = 0;
+}
+
 void pm_nft_recent_add(struct pm_nft_recent *r, const struct pm_nft_trace *t)
 {
-	unsigned i = r->next % PM_NFT_RECENT;
+	queue_make_room(r);
+	if (r->n == r->cap)
+		return; /* no memory for the first entry */
+	unsigned i = (r->head + r->n++) % r->cap;
 	r->t[i] = *t;
-	r->used[i] = true;
-	r->next = (i + 1) % PM_NFT_RECENT;
+	r->passes[i] = 0;
+}
+
+void pm_nft_recent_free(struct pm_nft_recent *r)
+{
+	free(r->t);
+	free(r->passes);
+	r->t = NULL;
+	r->passes = NULL;
+	r->cap = r->head = r->n = 0;
 }
 
 const struct pm_nft_trace *pm_nft_recent_take(struct pm_nft_recent *r, int hook, const uint8_t *frame, size_t len)
 {
-	for (unsigned k = 1; k <= PM_NFT_RECENT; k++) {
-		unsigned i = (r->next + PM_NFT_RECENT - k) % PM_NFT_RECENT;
-		if (!r->used[i] || !pm_nft_trace_hook_ok(&r->t[i], hook) ||
-		    !pm_nft_trace_matches_frame(&r->t[i], frame, len))
-			continue;
-		r->used[i] = false;
-		return &r->t[i];
+	unsigned k;
+	for (k = 0; k < r->n; k++) {
+		unsigned i = (r->head + k) % r->cap;
+		if (r->passes[i] != TAKEN && pm_nft_trace_hook_ok(&r->t[i], hook) &&
+		    pm_nft_trace_matches_frame(&r->t[i], frame, len))
+			break;
 	}
-	return NULL;
+	if (k == r->n)
+		return NULL;
+	unsigned hit = (r->head + k) % r->cap;
+	r->passes[hit] = TAKEN;
+	/* older ones passed over: their drops came earlier or never (filtered out, lost) */
+	for (unsigned j = 0; j < k; j++) {
+		uint8_t *p = &r->passes[(r->head + j) % r->cap];
+		if (*p != TAKEN && ++*p >= PM_NFT_QUEUE_PASSES) {
+			*p = TAKEN;
+			r->forgotten++;
+		}
+	}
+	/* the slot of the trace returned stays out of reach until the next add */
+	while (r->n > 0 && r->passes[r->head] == TAKEN && r->head != hit) {
+		r->head = (r->head + 1) % r->cap;
+		r->n--;
+	}
+	return &r->t[hit];
 }
 
 int pm_nft_rule_comment(const void *msg, size_t len, char *out, size_t outlen)

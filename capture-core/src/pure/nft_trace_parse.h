@@ -46,19 +46,25 @@ bool pm_nft_trace_matches_frame(const struct pm_nft_trace *t, const uint8_t *fra
  * hook < 0: no hook known, anything goes. */
 bool pm_nft_trace_hook_ok(const struct pm_nft_trace *t, int hook);
 
-/* The few recent drop traces of one namespace, newest first when searched; and the headers of the
- * recent packets by trace id. */
-#define PM_NFT_RECENT      16
-#define PM_NFT_RECENT_HDRS 32
+/* The drop traces of one namespace not yet given to a drop event, oldest first (the kernel sends a
+ * packet's trace before its drop event, and both arrive in order); and the headers of the recent
+ * packets by trace id. The queue grows with bursts of drops (a 20 ms drain holds 40 traces at 2,000
+ * drops/s) up to PM_NFT_QUEUE_MAX, then forgets its oldest; a trace no drop event took while
+ * PM_NFT_QUEUE_PASSES later ones were taken (its event was filtered out or lost) is forgotten. */
+#define PM_NFT_QUEUE_MIN    16
+#define PM_NFT_QUEUE_MAX    4096
+#define PM_NFT_QUEUE_PASSES 64
+#define PM_NFT_RECENT_HDRS  32
 struct pm_nft_hdrs {
 	uint32_t id, iif, oif;
 	uint16_t nh_len, th_len;
 	uint8_t nh[PM_NFT_HDR_MAX], th[PM_NFT_HDR_MAX];
 };
 struct pm_nft_recent {
-	struct pm_nft_trace t[PM_NFT_RECENT];
-	bool used[PM_NFT_RECENT];
-	unsigned next;
+	struct pm_nft_trace *t; /* a ring of cap entries: n of them from head on */
+	uint8_t *passes;        /* per entry: later traces taken before it; 0xff: taken */
+	unsigned cap, head, n;
+	uint64_t forgotten;     /* traces pushed out before a drop event took them */
 	struct pm_nft_hdrs hdrs[PM_NFT_RECENT_HDRS];
 	unsigned hdrs_next;
 };
@@ -66,8 +72,10 @@ struct pm_nft_recent {
  * (a rule that continued, say), not in the later drop: remember them by trace id from the messages
  * that carry them, and give them to a message of the same id that lacks them. */
 void pm_nft_recent_headers(struct pm_nft_recent *r, struct pm_nft_trace *t);
+/* Queues a drop trace. An all-zero pm_nft_recent is empty; pm_nft_recent_free releases it. */
 void pm_nft_recent_add(struct pm_nft_recent *r, const struct pm_nft_trace *t);
-/* The most recent drop trace that matches the frame and the hook; it is taken out (one drop, one
+void pm_nft_recent_free(struct pm_nft_recent *r);
+/* The oldest queued drop trace that matches the frame and the hook; it is taken out (one drop, one
  * trace). NULL when none. The pointer stays valid until the next add. */
 const struct pm_nft_trace *pm_nft_recent_take(struct pm_nft_recent *r, int hook, const uint8_t *frame, size_t len);
 
