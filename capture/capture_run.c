@@ -20,6 +20,7 @@
 #include "fail.h"
 #include "filter.h"
 #include "privileges.h"
+#include "text_out.h"
 #include "toolbar.h"
 #include "pktmon/pktmon.h"
 
@@ -184,6 +185,10 @@ static void rt_data(void *user, const struct pktmon_event *ev)
 	char line[640];
 	pktmon_format_event(ev, line, sizeof(line));
 	puts(line);
+	const struct pktmon_nf_rule *r = ev->nf_rule;
+	if (r && r->table) /* as `pktmon format` shows it */
+		put_nf_rule(stdout, r->table, strlen(r->table), r->chain, r->chain ? strlen(r->chain) : 0, r->handle,
+			    r->rule, r->rule ? strlen(r->rule) : 0, r->comment, r->comment ? strlen(r->comment) : 0);
 	c->lines++;
 }
 

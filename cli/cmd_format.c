@@ -255,31 +255,11 @@ static void meta_problem(char *buf, size_t len, const struct pktmon_meta *m)
 		strncat(buf, ")", len - strlen(buf) - 1);
 }
 
-/* The nftables rule of a NETFILTER_DROP, as nft prints it:
- *	rule: inet filter input handle 4: ip saddr 198.18.0.1 drop comment "block ping" */
-static void put_nf_rule(FILE *f, const struct pktmon_tlvs *v)
+static void put_meta_nf_rule(FILE *f, const struct pktmon_tlvs *v)
 {
-	if (!v->nf_table.ptr)
-		return;
-	fputs("\trule: ", f);
-	put_text(f, v->nf_table.ptr, v->nf_table.len);
-	fputc(' ', f);
-	if (v->nf_chain.ptr)
-		put_text(f, v->nf_chain.ptr, v->nf_chain.len);
-	if (!v->nf_rule_handle) {
-		fputs(" policy drop\n", f);
-		return;
-	}
-	fprintf(f, " handle %llu", (unsigned long long)v->nf_rule_handle);
-	if (v->nf_rule.ptr) {
-		fputs(": ", f);
-		put_text(f, v->nf_rule.ptr, v->nf_rule.len);
-	} else if (v->nf_rule_comment.ptr) {
-		fputs(": comment \"", f);
-		put_text(f, v->nf_rule_comment.ptr, v->nf_rule_comment.len);
-		fputc('"', f);
-	}
-	fputc('\n', f);
+	if (v->nf_table.ptr)
+		put_nf_rule(f, v->nf_table.ptr, v->nf_table.len, v->nf_chain.ptr, v->nf_chain.len, v->nf_rule_handle,
+			    v->nf_rule.ptr, v->nf_rule.len, v->nf_rule_comment.ptr, v->nf_rule_comment.len);
 }
 
 /* The third line of a full record: where, when, and everything else we know. */
@@ -338,7 +318,7 @@ static void put_details(FILE *f, uint64_t frame, const struct pcapng_packet *p, 
 	}
 	fputc('\n', f);
 	if (m && m->status != PKTMON_META_UNKNOWN_VERSION)
-		put_nf_rule(f, &m->tlv);
+		put_meta_nf_rule(f, &m->tlv);
 }
 
 static void put_hex(FILE *f, const uint8_t *d, uint32_t n)

@@ -38,4 +38,14 @@ drops=$(grep -c 'Reason NETFILTER_DROP' <<<"$text")
 grep -q 'nftables traces were lost' "$CAP_LOG" && skip "the trace socket overflowed on this machine (see $CAP_LOG)"
 eq "every NETFILTER_DROP names its rule, the last ones too" "$drops" \
 	"$(grep -c $'^\trule: inet fw input handle [0-9]*: .*final drain' <<<"$text")"
+
+# real-time text (-m real-time) shows the rule under the drop's line, as `pktmon format` does
+rt=$(timeout 20 "$PKTMON" start --capture -m real-time --run-for 3 --filter 'discard -t UDP -p 9' 2>"$WORK/rt.err" &
+	sleep 1.5
+	ip netns exec "$A" python3 -c '
+import socket
+socket.socket(socket.AF_INET, socket.SOCK_DGRAM).sendto(b"y", ("198.18.11.2", 9))'
+	wait)
+eq "real-time: the drop's line, then its rule (as pktmon format shows it)" \
+	"$(grep -m1 $'^\trule: ' <<<"$text")" "$(grep -A1 'Reason NETFILTER_DROP' <<<"$rt" | grep -m1 $'^\trule: ')"
 finish

@@ -162,3 +162,27 @@ void fmt_time(char *buf, size_t len, uint64_t ns, bool date, char sep)
 	else
 		snprintf(buf, len, "%02d:%02d:%02d.%09lu", tm.tm_hour, tm.tm_min, tm.tm_sec, frac);
 }
+
+void put_nf_rule(FILE *f, const char *table, size_t table_len, const char *chain, size_t chain_len,
+		 uint64_t handle, const char *rule, size_t rule_len, const char *comment, size_t comment_len)
+{
+	fputs("\trule: ", f);
+	put_text(f, table, table_len);
+	fputc(' ', f);
+	if (chain)
+		put_text(f, chain, chain_len);
+	if (!handle) {
+		fputs(" policy drop\n", f);
+		return;
+	}
+	fprintf(f, " handle %llu", (unsigned long long)handle);
+	if (rule) {
+		fputs(": ", f);
+		put_text(f, rule, rule_len);
+	} else if (comment) {
+		fputs(": comment \"", f);
+		put_text(f, comment, comment_len);
+		fputc('"', f);
+	}
+	fputc('\n', f);
+}
