@@ -4,6 +4,7 @@
  * the rule's line picked out of `nft -a list chain`; names that may go into an nft command. */
 #include <arpa/inet.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <linux/netfilter.h>
 #include <linux/netfilter/nf_tables.h>
@@ -312,11 +313,61 @@ static void test_plan(void)
 	CHECK(pm_nft_trace_plan(fs, 1, m, 1) == -1, "no room: every packet rather than miss one");
 }
 
+/* Mangled messages (the kernel's bytes are input too): truncated, bytes and lengths changed, each
+ * in a heap copy of its exact size (the ASan build catches any read beyond), then through the
+ * matcher and the queue. Nothing may crash; whatever parses is a well-formed trace. */
+static void test_mutations(void)
+{
+	struct msg good, rule;
+	trace_msg(&good, NF_DROP, 2, 0);
+	begin(&rule, NFT_MSG_NEWRULE, NFPROTO_INET);
+	uint8_t ud[] = { 0, 5, 'a', 'b', 'c', 'd', 0 };
+	put(&rule, NFTA_RULE_USERDATA, ud, sizeof(ud));
+	end(&rule);
+	struct pm_nft_recent r;
+	memset(&r, 0, sizeof(r));
+	uint32_t seed = 12345;
+	unsigned parsed = 0, bad = 0, insane = 0;
+	for (unsigned i = 0; i < 200000; i++) {
+		const struct msg *base = i & 1 ? &rule : &good;
+		size_t len = base->len;
+		seed = seed * 1103515245u + 12345u;
+		if (seed >> 28 == 0)
+			len = (seed >> 8) % (len + 1); /* truncated */
+		uint8_t *b = malloc(len ? len : 1);
+		memcpy(b, base->b, len);
+		for (unsigned k = 0, flips = 1 + (seed >> 24) % 4; len && k < flips; k++) {
+			seed = seed * 1103515245u + 12345u;
+			b[(seed >> 8) % len] = (uint8_t)(seed >> 20);
+		}
+		struct pm_nft_trace t;
+		int rc = pm_nft_trace_parse(b, len, &t);
+		if (rc == 1) {
+			parsed++;
+			insane += t.nh_len > PM_NFT_HDR_MAX || t.th_len > PM_NFT_HDR_MAX || !memchr(t.table, 0, sizeof(t.table)) ||
+				  !memchr(t.chain, 0, sizeof(t.chain));
+			pm_nft_recent_headers(&r, &t);
+			pm_nft_recent_add(&r, &t);
+			(void)pm_nft_recent_take(&r, (int)(seed % 6) - 1, frame, sizeof(frame));
+		} else {
+			bad += rc < 0;
+		}
+		char c[64];
+		(void)pm_nft_rule_comment(b, len, c, sizeof(c));
+		free(b);
+	}
+	CHECK(parsed > 1000 && bad > 1000, "mangled traces: %u parsed, %u refused", parsed, bad);
+	CHECK(insane == 0, "%u parsed traces out of bounds", insane);
+	CHECK(r.n <= PM_NFT_QUEUE_MAX, "queue bounded (%u)", r.n);
+	pm_nft_recent_free(&r);
+}
+
 int main(void)
 {
 	test_plan();
 	test_parse();
 	test_match();
 	test_rule();
+	test_mutations();
 	return check_summary();
 }
