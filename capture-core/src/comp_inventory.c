@@ -99,7 +99,7 @@ static int dump_links(uint32_t netns, struct pm_inv_iface **out, size_t *n)
 		}
 		if (got == 0)
 			break;
-		int len = (int)got;
+		size_t len = (size_t)got;
 		for (struct nlmsghdr *h = (struct nlmsghdr *)buf; NLMSG_OK(h, len); h = NLMSG_NEXT(h, len)) {
 			if (h->nlmsg_type == NLMSG_DONE) {
 				done = true;
