@@ -39,6 +39,8 @@ main() {
 	tar -C "$top" --exclude=./.git -cf - . | tar -C "$snap" -xf -
 	export PKTMON_SRC=$snap
 	here=$snap/scripts/matrix/kernel
+	# how many tests the snapshot has (the table says "N of planned", later trees may have more)
+	planned=$(( $(ls "$snap"/tests/live/test_*.sh | wc -l) + $(sed -n 's/^  \([a-z0-9-]*\) *#.*/\1/p' "$snap/tests/scenarios/CMakeLists.txt" | wc -l) ))
 
 	series=("$@"); [ ${#series[@]} -gt 0 ] || series=(all)
 	[ "${series[*]}" = all ] && series=(6.1 6.12 host)
@@ -52,6 +54,7 @@ main() {
 			"$snap/build/bin/pktmon" list --json > "$out/list.json" 2>&1
 			PKTMON_MATRIX_ONLY=${PKTMON_MATRIX_ONLY:-} PKTMON_MATRIX_SKIP=${PKTMON_MATRIX_SKIP:-} "$here/suite.sh" "$snap" "$out" | tee "$out/suite.log"
 			echo host > "$out/how"
+			echo "$planned" > "$out/planned"
 			continue
 		fi
 		krel=$("$here/fetch-kernel.sh" "$s")
@@ -60,6 +63,7 @@ main() {
 		echo "kernels.sh: $krel under qemu (results in $results/$name)"
 		"$here/run-guest.sh" "$krel" "$results/$name" "${PKTMON_MATRIX_GUEST_TIMEOUT:-5400}"
 		echo "qemu (TCG${PKTMON_MATRIX_TCG_THREAD:+, $PKTMON_MATRIX_TCG_THREAD-threaded})${PKTMON_NF_MECHANISM:+, PKTMON_NF_MECHANISM=$PKTMON_NF_MECHANISM}${PKTMON_MATRIX_ONLY:+, subset \`$PKTMON_MATRIX_ONLY\`}${PKTMON_MATRIX_SKIP:+, without \`$PKTMON_MATRIX_SKIP\`}" > "$results/$name/how"
+		echo "$planned" > "$results/$name/planned"
 		krel=$name
 		grep -E '^(RESULT|TOTAL)' "$results/$krel/suite.log" || echo "kernels.sh: no results (see $results/$krel/console.log)"
 	done

@@ -34,7 +34,8 @@ for rel in sorted(os.listdir(root), key=key):
             if m:
                 res[m.group(2)].append(m.group(1))
     total = sum(len(v) for v in res.values())
-    planned = PLANNED
+    pf = os.path.join(d, 'planned')  # the tests of the tree that ran (kernels.sh), else today's
+    planned = int(open(pf).read()) if os.path.exists(pf) else PLANNED
     ran = f"{total} of {planned}" + (" (cut short)" if total < planned else "")
     rows.append(f"| {rel} | {how} | {', '.join(nf) or '?'} | {tps} | {len(res['PASS'])} | {len(res['FAIL'])} | {len(res['SKIP'])} | {ran} |")
     for name in res['FAIL'] + res['SKIP']:
