@@ -1,6 +1,7 @@
 #!/bin/bash
 # Namespaces created while a capture runs are hooked too; counters-only counts per
-# component without writing packets; real-time mode prints one line per event.
+# component without writing packets; real-time mode prints one line per event (and a drop's
+# nftables rule under it).
 . "$(dirname "$0")/lib.sh"
 need_live
 need_cmd nft; need_cmd ping
@@ -48,5 +49,7 @@ grep -Eq "Appearance 1, Direction Tx, Component [0-9]+ \(ipv4 OUTPUT \[netns $A\
 # nf_tables may be a module (Debian's kernels): "nft_do_chain+0x47f [nf_tables]"
 grep -Eq "Direction Rx, Component [0-9]+ \(ipv4 INPUT \[netns $B\]\), Drop: Reason NETFILTER_DROP, Location nft_do_chain\+0x[0-9a-f]+( \[nf_tables\])?; 198\.18\.4\.1 > 198\.18\.4\.2: ICMP" "$OUT" &&
 	pass "real-time: the drop line" || fail "real-time: no drop line in: $(cat "$OUT")"
-eq "real-time: one line per event of the one packet" "8" "$(wc -l <"$OUT")"
+eq "real-time: one line per event of the one packet" "8" "$(grep -vc $'^\trule: ' "$OUT")"
+# the drop's nftables rule under its line (rule tracing: the filter names an address)
+eq "real-time: the drop's rule" "1" "$(grep -A1 'Reason NETFILTER_DROP' "$OUT" | grep -c $'^\trule: inet ')"
 finish
