@@ -87,7 +87,7 @@ drops=$(ts -r "$file" -Y 'pktmon.drop_reason == "NETFILTER_DROP"' -T fields -e f
 [ "$drops" -ge 2 ] && ok "the installed pktmon captured the blocked pings ($drops NETFILTER_DROP)" ||
 	bad "expected 2 NETFILTER_DROP drops, got $drops ($(tail -3 "$work/pktmon.log"))"
 line=$(ts -r "$file" -Y 'pktmon.dropped' 2>/dev/null | head -1)
-case $line in *"[DROP NETFILTER_DROP]"*) ok "summary line: $line" ;; *) bad "summary line lacks the prefix: $line" ;; esac
+case $line in *"[DROP NETFILTER_DROP inet pmdeb input #"*"]"*) ok "summary line names the drop and its rule: $line" ;; *) bad "summary line lacks the prefix: $line" ;; esac
 
 dpkg --purge pktmon >/dev/null 2>&1 && ok "purged" || bad "dpkg --purge"
 [ "$fails" = 0 ] && echo "all checks passed" || exit 1
