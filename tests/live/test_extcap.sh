@@ -9,7 +9,9 @@ need_cmd tshark; need_cmd setcap; need_cmd nft; need_cmd bpftool
 
 # as installed: the extcap entry has no privilege, the capture helper (elsewhere) the capabilities
 install_as_wireshark
-ts_user() { setpriv --reuid=nobody --regid=nogroup --clear-groups env HOME="$WORK" WIRESHARK_EXTCAP_DIR="$EXT" PKTMON_CAPTURE_HELPER="$HELPER" \
+# tshark makes its extcap fifo in TMPDIR and leaves it when killed: in our work folder, then
+mkdir -m 1777 "$WORK/tmp"
+ts_user() { setpriv --reuid=nobody --regid=nogroup --clear-groups env HOME="$WORK" TMPDIR="$WORK/tmp" WIRESHARK_EXTCAP_DIR="$EXT" PKTMON_CAPTURE_HELPER="$HELPER" \
 	${PKTMON_PLUGIN_DIR:+WIRESHARK_PLUGIN_DIR=$PKTMON_PLUGIN_DIR} tshark "$@"; }
 
 # discovery, through Wireshark's own parser

@@ -12,7 +12,9 @@ need_cmd tshark; need_cmd setcap; need_cmd bpftool
 # the unprivileged extcap execs the capture helper, which carries the capabilities
 install_as_wireshark
 export PKTMON_CAPTURE_HELPER=$HELPER
-ts_user() { setpriv --reuid=nobody --regid=nogroup --clear-groups env HOME="$WORK" WIRESHARK_EXTCAP_DIR="$EXT" tshark "$@"; }
+# tshark makes its extcap fifo in TMPDIR and leaves it when killed: in our work folder, then
+mkdir -m 1777 "$WORK/tmp"
+ts_user() { setpriv --reuid=nobody --regid=nogroup --clear-groups env HOME="$WORK" TMPDIR="$WORK/tmp" WIRESHARK_EXTCAP_DIR="$EXT" tshark "$@"; }
 prog_ids() { bpftool prog show 2>/dev/null | sed -nE 's/^([0-9]+): .* name pm_.*/\1/p' | sort; }
 # capture processes of this test (the extcap exec()s our copy of the helper), by pid
 ours() {
