@@ -231,7 +231,10 @@ static size_t clamp_len(size_t len)
 
 enum pktmon_meta_status pktmon_meta_decode(const uint8_t *buf, size_t len, struct pktmon_meta *m)
 {
-	memset(m, 0, sizeof(*m));
+	/* All but the per-type offsets and lengths (768 bytes, read only where a type is present):
+	 * the plugin decodes every frame and this clearing was a visible part of its time. */
+	memset(m, 0, offsetof(struct pktmon_meta, tlv.value_off));
+	memset(&m->tlv.component_id, 0, sizeof(*m) - offsetof(struct pktmon_meta, tlv.component_id));
 	len = clamp_len(len);
 	if (buf == NULL || len < 2) {
 		m->status = PKTMON_META_TRUNCATED;

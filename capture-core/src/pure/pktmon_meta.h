@@ -45,7 +45,9 @@ struct pktmon_meta_str {
  */
 struct pktmon_tlvs {
 	uint64_t present[2];                           /* bit per type < PKTMON_META_TLV_SLOTS */
-	uint32_t value_off[PKTMON_META_TLV_SLOTS];     /* offset of the value in the input */
+	/* offset and length of the value in the input: only for present types (pktmon_tlv_has);
+	 * pktmon_meta_decode leaves the others as they were */
+	uint32_t value_off[PKTMON_META_TLV_SLOTS];
 	uint16_t value_len[PKTMON_META_TLV_SLOTS];
 
 	/* EPB metadata (types 1-14; some also appear in rundown records). */
