@@ -334,13 +334,13 @@ if loss:
     part(2)
     B("## 2. Loss: events generated, written and lost at rising rates (capture mode)")
     B("")
-    B("pktmon capture (all components, 128 bytes, default 8 MiB ring) of a paced 64-byte UDP flood (target 0 = "
+    B("pktmon capture (all components, 128 bytes, default ring) of a paced 64-byte UDP flood (target 0 = "
       "flat out), from pktmon's own summary line. *written + lost = generated* is the no-silent-loss check.")
     B("")
     B("| target pps | ring | sent pps | events/s written | generated | written | lost | loss % | written + lost = generated | consumer CPU |")
     B("|---:|---:|---:|---:|---:|---:|---:|---:|:---:|---:|")
     for r in loss_all:
-        ring = "8 MiB" if not r.get("ring_bytes") else f"{r['ring_bytes'] // 1024} KiB"
+        ring = "default" if not r.get("ring_bytes") else f"{r['ring_bytes'] // 1024} KiB"
         lp = r["lost"] / r["generated"] if r["generated"] else 0
         B(f"| {'max' if r['target_pps'] == 0 else format(r['target_pps'], ',')} | {ring} | {fmt(r['pps_sent'])} | "
           f"{fmt(r['events_per_s'])} | {r['generated']:,} | {r['written']:,} | {r['lost']:,} | {pct(lp, 2)} | "

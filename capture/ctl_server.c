@@ -71,6 +71,9 @@ static void fill_status(struct ctl_status *st, pktmon_session *s, time_t started
 	st->lost = t.events_lost;
 	st->drops = t.drops;
 	st->netns = t.netns_attached;
+	uint64_t missed = 0;
+	if (pktmon_get_kernel_missed(s, &missed) == 0)
+		st->missed = missed;
 	snprintf(st->file, sizeof(st->file), "%s", file ? file : "");
 	struct pktmon_counter *c;
 	size_t n;

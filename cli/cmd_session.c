@@ -80,6 +80,9 @@ static void print_table(const struct ctl_status *a, const struct counters_opts *
 		printf("(no counters yet%s)\n", o->zero ? "" : "; --zero shows components with zero counts");
 	printf("Events: %llu generated, %llu written, %llu lost by the ring buffer; %llu drops\n", a->generated,
 	       a->written, a->lost, a->drops);
+	if (a->missed)
+		printf("Observations the kernel skipped (a BPF program already running on that CPU): %llu\n",
+		       a->missed);
 }
 
 static void print_json(const struct ctl_status *a, const struct counters_opts *o)
@@ -87,9 +90,9 @@ static void print_json(const struct ctl_status *a, const struct counters_opts *o
 	printf("{\"running\":%s,\"pid\":%d,\"started\":%lld,\"file\":", a->running ? "true" : "false", a->pid,
 	       a->started);
 	json_str(stdout, a->file);
-	printf(",\"events_generated\":%llu,\"events_written\":%llu,\"events_lost\":%llu,\"drops\":%llu,"
-	       "\"netns_hooked\":%llu,\"components\":[",
-	       a->generated, a->written, a->lost, a->drops, a->netns);
+	printf(",\"events_generated\":%llu,\"events_written\":%llu,\"events_lost\":%llu,\"events_missed\":%llu,"
+	       "\"drops\":%llu,\"netns_hooked\":%llu,\"components\":[",
+	       a->generated, a->written, a->lost, a->missed, a->drops, a->netns);
 	bool first = true;
 	for (size_t i = 0; i < a->ncomps; i++) {
 		const struct ctl_comp_row *r = &a->comps[i];

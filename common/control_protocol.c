@@ -78,6 +78,8 @@ void ctl_status_write(FILE *f, const struct ctl_status *st)
 		st->generated, st->written, st->lost, st->drops, st->netns);
 	put_field(f, st->file, "-");
 	fputc('\n', f);
+	/* a line of its own: readers that predate it skip lines they do not know */
+	fprintf(f, "missed\t%llu\n", st->missed);
 	for (size_t i = 0; i < st->ncomps; i++) {
 		const struct ctl_comp_row *c = &st->comps[i];
 		fprintf(f, "comp\t%u\t", c->id);
@@ -172,6 +174,8 @@ int ctl_status_parse(char *text, struct ctl_status *st)
 			r->lost = num(f[8]);
 			snprintf(r->reason, sizeof(r->reason), "%s", strcmp(f[9], "-") ? f[9] : "");
 			snprintf(r->name, sizeof(r->name), "%s", f[10]);
+		} else if (!strcmp(f[0], "missed") && n == 2) {
+			st->missed = num(f[1]);
 		} else if (!strcmp(f[0], "drop") && n == 4) {
 			struct ctl_drop_row *r = ctl_status_add_drop(st);
 			if (!r)

@@ -49,6 +49,7 @@ struct ctl_status {
 	int pid, running;
 	long long started;
 	unsigned long long generated, written, lost, drops, netns;
+	unsigned long long missed; /* observations the kernel skipped (pktmon_get_kernel_missed) */
 	char file[4096]; /* "" when the session writes no file */
 	struct ctl_comp_row *comps;
 	size_t ncomps;

@@ -160,7 +160,7 @@ static void print_config(void)
 	       "block}{group=Capture}\n", n);
 	n++;
 	printf("arg {number=%d}{call=--ring-size}{display=Ring buffer (bytes, a power of two)}{type=integer}"
-	       "{range=4096,1073741824}{default=8388608}{tooltip=Kernel-to-user buffer; events that do not fit "
+	       "{range=4096,1073741824}{default=33554432}{tooltip=Kernel-to-user buffer; events that do not fit "
 	       "are counted as lost}{group=Advanced}\n", n);
 }
 

@@ -42,6 +42,34 @@ static void announce(pktmon_session *s, struct pm_component *c)
 
 /* ---- events --------------------------------------------------------------------------------- */
 
+/*
+ * The consumer's cache of the components it writes events for: most events then take no lock (a
+ * lock an event was a fifth of the consumer's time in a flat-out flood, bench/RESULTS.md §1e).
+ * Sound because a component is never freed, moved or re-keyed while its session lives, its id,
+ * interface id, name and selection do not change once it is announced, and only the consumer
+ * (one thread at a time: the consumer thread, then stop's final drain) writes its events_written
+ * and timestamps. Drops take the locked path: they write the component's last reason.
+ */
+static struct pm_consumer_slot *consumer_slot(pktmon_session *s, const struct pm_comp_key *key)
+{
+	const size_t n = sizeof(s->consumer_cache) / sizeof(s->consumer_cache[0]);
+	return &s->consumer_cache[pm_comp_key_hash(key) & (n - 1)];
+}
+
+static struct pm_component *cached_component(pktmon_session *s, const struct pm_comp_key *key)
+{
+	const struct pm_consumer_slot *e = consumer_slot(s, key);
+	return e->c && pm_comp_key_eq(&e->key, key) ? e->c : NULL;
+}
+
+/* Caller holds s->lock; c is announced and selected. */
+static void remember_component(pktmon_session *s, struct pm_component *c)
+{
+	struct pm_consumer_slot *e = consumer_slot(s, &c->key);
+	e->key = c->key;
+	e->c = c;
+}
+
 static bool pcap_verdict(pktmon_session *s, const struct pm_event *ev, const uint8_t *data)
 {
 	uint64_t id = ev->group_id;
@@ -131,38 +159,46 @@ int pm_on_ring_event(void *ctx, void *data, size_t size)
 		return 0;
 	}
 
-	pthread_mutex_lock(&s->lock);
-	char ifname[PM_IFNAMSIZ + 1];
-	memcpy(ifname, ev->ifname, PM_IFNAMSIZ);
-	ifname[PM_IFNAMSIZ] = 0;
-	/* netfilter and socket components are not tied to the device of the moment */
-	bool dev_layer = ev->comp.ifindex != 0;
-	struct pm_component *c = pm_component_for(s, &ev->comp, dev_layer ? ifname : NULL);
-	if (!c || c->excluded) { /* out of memory, or not selected by --comp */
-		if (c)
-			s->filtered_out++;
-		pthread_mutex_unlock(&s->lock);
-		s->missed_read++;
-		return 0;
-	}
-	if (!c->announced)
-		announce(s, c);
 	bool dropped = ev->flags & PKTMON_FLAG_DROPPED;
 	char rbuf[32], sym[160] = "";
 	const char *reason = NULL;
 	uint64_t ts = ev->ts_ns + (uint64_t)s->mono_to_real_ns;
-	if (dropped) {
-		reason = pm_reason_name(s, ev->drop_reason, rbuf, sizeof(rbuf));
-		pm_ksym_resolve(&s->h->ksyms, ev->drop_location, sym, sizeof(sym));
-		snprintf(c->last_drop_reason, sizeof(c->last_drop_reason), "%s", reason);
+	struct pm_component *c = dropped ? NULL : cached_component(s, &ev->comp);
+	if (c) {
+		/* only this thread writes them; readers hold the lock and see whole words */
+		__atomic_store_n(&c->last_ts_ns, ts, __ATOMIC_RELAXED);
+		__atomic_store_n(&c->events_written, c->events_written + 1, __ATOMIC_RELAXED);
+	} else {
+		pthread_mutex_lock(&s->lock);
+		char ifname[PM_IFNAMSIZ + 1];
+		memcpy(ifname, ev->ifname, PM_IFNAMSIZ);
+		ifname[PM_IFNAMSIZ] = 0;
+		/* netfilter and socket components are not tied to the device of the moment */
+		bool dev_layer = ev->comp.ifindex != 0;
+		c = pm_component_for(s, &ev->comp, dev_layer ? ifname : NULL);
+		if (!c || c->excluded) { /* out of memory, or not selected by --comp */
+			if (c)
+				s->filtered_out++;
+			pthread_mutex_unlock(&s->lock);
+			s->missed_read++;
+			return 0;
+		}
+		if (!c->announced)
+			announce(s, c);
+		if (dropped) {
+			reason = pm_reason_name(s, ev->drop_reason, rbuf, sizeof(rbuf));
+			pm_ksym_resolve(&s->h->ksyms, ev->drop_location, sym, sizeof(sym));
+			snprintf(c->last_drop_reason, sizeof(c->last_drop_reason), "%s", reason);
+		}
+		if (!c->first_ts_ns)
+			c->first_ts_ns = ts;
+		c->last_ts_ns = ts;
+		c->events_written++;
+		remember_component(s, c);
+		pthread_mutex_unlock(&s->lock);
 	}
-	if (!c->first_ts_ns)
-		c->first_ts_ns = ts;
-	c->last_ts_ns = ts;
-	c->events_written++;
 	uint32_t comp_id = c->id, if_id = c->if_id;
 	const char *comp_name = c->name;
-	pthread_mutex_unlock(&s->lock);
 
 	enum pktmon_layer layer = (enum pktmon_layer)ev->comp.layer;
 	enum pktmon_direction dir = pktmon_layer_direction(layer);

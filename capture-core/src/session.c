@@ -50,7 +50,17 @@ void pktmon_session_options_default(struct pktmon_session_options *o)
 	memset(o, 0, sizeof(*o));
 	o->snaplen = 128;
 	o->type = PKTMON_TYPE_ALL;
-	o->ring_bytes = 8u << 20;
+	o->ring_bytes = 0; /* chosen at start: pm_ring_bytes() */
+}
+
+/* The ring buffer when the caller leaves it to us. 32 MiB holds ~130,000 events of 128 bytes:
+ * ~60 ms of a flat-out 64-byte flood recording 7 points a packet on 2 CPUs (bench/RESULTS.md
+ * §1e), which covers the consumer's scheduling delays there; 8 MiB lost 1-2 % of such a flood. */
+static uint32_t pm_ring_bytes(const struct pktmon_session_options *o)
+{
+	if (o->ring_bytes)
+		return o->ring_bytes;
+	return o->counters_only ? 1u << 20 : 32u << 20;
 }
 
 int pktmon_create_live_session(pktmon_handle *h, const char *name, pktmon_session **out)
@@ -80,8 +90,6 @@ int pktmon_session_set_options(pktmon_session *s, const struct pktmon_session_op
 	if (!memchr(o->host_name, 0, sizeof(o->host_name)))
 		return -EINVAL;
 	s->opt = *o;
-	if (!s->opt.ring_bytes)
-		s->opt.ring_bytes = 8u << 20;
 	return 0;
 }
 
@@ -528,6 +536,7 @@ int pktmon_set_session_active(pktmon_session *s, bool active, char *err, size_t 
 		return -EALREADY;
 	}
 	s->stopped_once = true;
+	s->opt.ring_bytes = pm_ring_bytes(&s->opt);
 	/* a stream's buffer_bytes: the ring buffer becomes at least that, a power of two */
 	for (pktmon_output *o = s->outputs; o; o = o->next)
 		while (o->kind == PM_OUT_REALTIME && s->opt.ring_bytes < o->buffer_bytes &&

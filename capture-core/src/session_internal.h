@@ -140,6 +140,11 @@ struct pktmon_session {
 	uint64_t pcap_hi;
 	uint64_t events_received, filtered_out, encode_errors;
 	uint64_t missed_write, missed_read; /* since the last event the streams got */
+	/* the consumer's components, found without the lock (consumer.c: cached_component) */
+	struct pm_consumer_slot {
+		struct pm_comp_key key;
+		struct pm_component *c;
+	} consumer_cache[256];
 	uint32_t next_if_id;
 	struct {
 		uint32_t inum, cookie;

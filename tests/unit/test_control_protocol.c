@@ -35,7 +35,7 @@ static void test_requests(void)
 static void test_round_trip(void)
 {
 	struct ctl_status st = { .pid = 4242, .running = 1, .started = 1700000000, .generated = 10, .written = 9,
-				 .lost = 1, .drops = 2, .netns = 3 };
+				 .lost = 1, .drops = 2, .netns = 3, .missed = 7 };
 	snprintf(st.file, sizeof(st.file), "/tmp/a b\tc\nd.pcapng");
 	for (unsigned i = 0; i < 40; i++) { /* more than one growth step */
 		struct ctl_comp_row *c = ctl_status_add_comp(&st);
@@ -54,17 +54,18 @@ static void test_round_trip(void)
 
 	char *text = write_to_string(&st);
 	CHECK(ctl_answer_known(text));
-	/* one line per row: version, session, 40 comps, 1 drop, end */
+	/* one line per row: version, session, missed, 40 comps, 1 drop, end */
 	size_t lines = 0;
 	for (const char *p = text; *p; p++)
 		lines += *p == '\n';
-	CHECK(lines == 44, "%zu lines", lines);
+	CHECK(lines == 45, "%zu lines", lines);
 	CHECK(strchr(text, 0x1b) == NULL, "an escape reached the socket");
 
 	struct ctl_status back;
 	CHECK(ctl_status_parse(text, &back) == 0);
 	CHECK(back.pid == 4242 && back.running == 1 && back.started == 1700000000);
 	CHECK(back.generated == 10 && back.written == 9 && back.lost == 1 && back.drops == 2 && back.netns == 3);
+	CHECK(back.missed == 7); /* its own line */
 	CHECK(!strcmp(back.file, "/tmp/a b?c?d.pcapng"), "file [%s]", back.file);
 	CHECK(back.ncomps == 40, "%zu comps", back.ncomps);
 	if (back.ncomps == 40) {

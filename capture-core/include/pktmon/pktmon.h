@@ -94,7 +94,8 @@ struct pktmon_session_options {
 	uint32_t snaplen;             /* bytes per packet; 0 = whole packet; default 128 */
 	enum pktmon_capture_type type;/* all / flow / drop */
 	bool counters_only;           /* count, write no packets */
-	uint32_t ring_bytes;          /* BPF ring buffer size, power of two; default 8 MiB */
+	uint32_t ring_bytes;          /* BPF ring buffer size, power of two; 0 (the default): 32 MiB,
+	                               * 1 MiB with counters only (they write no events) */
 	char host_name[65];           /* the host the files name (SHB, IDBs, rundown); "" = uname nodename */
 };
 void pktmon_session_options_default(struct pktmon_session_options *o);

@@ -22,14 +22,14 @@ void pm_components_free(struct pm_components *t)
 	memset(t, 0, sizeof(*t));
 }
 
-static bool key_eq(const struct pm_comp_key *a, const struct pm_comp_key *b)
+bool pm_comp_key_eq(const struct pm_comp_key *a, const struct pm_comp_key *b)
 {
 	return a->netns == b->netns && a->netns_cookie == b->netns_cookie && a->ifindex == b->ifindex &&
 	       a->layer == b->layer &&
 	       a->nf_family == b->nf_family;
 }
 
-static size_t key_hash(const struct pm_comp_key *k)
+size_t pm_comp_key_hash(const struct pm_comp_key *k)
 {
 	uint64_t h = (k->netns ^ (uint64_t)k->netns_cookie << 32) * 0x9E3779B97F4A7C15ull;
 	h ^= (k->ifindex + 0x7F4A7C15ull) * 0xBF58476D1CE4E5B9ull;
@@ -41,11 +41,11 @@ struct pm_component *pm_components_find(const struct pm_components *t, const str
 {
 	if (!t->nslots)
 		return NULL;
-	for (size_t i = key_hash(key) & (t->nslots - 1);; i = (i + 1) & (t->nslots - 1)) {
+	for (size_t i = pm_comp_key_hash(key) & (t->nslots - 1);; i = (i + 1) & (t->nslots - 1)) {
 		uint32_t seq = t->slots[i];
 		if (!seq)
 			return NULL;
-		if (key_eq(&t->items[seq - 1]->key, key))
+		if (pm_comp_key_eq(&t->items[seq - 1]->key, key))
 			return t->items[seq - 1];
 	}
 }
@@ -72,7 +72,7 @@ static int rehash(struct pm_components *t, size_t nslots)
 		return -1;
 	}
 	for (size_t seq = 1; seq <= t->n; seq++) {
-		slot_put(slots, nslots, key_hash(&t->items[seq - 1]->key), (uint32_t)seq);
+		slot_put(slots, nslots, pm_comp_key_hash(&t->items[seq - 1]->key), (uint32_t)seq);
 		slot_put(idslots, nslots, id_hash(t->items[seq - 1]->id), (uint32_t)seq);
 	}
 	free(t->slots);
@@ -160,7 +160,7 @@ struct pm_component *pm_components_add(struct pm_components *t, const struct pm_
 		 "pktmon component %u: layer %s netns %u (%s) ifindex %u", c->id,
 		 pktmon_layer_name((enum pktmon_layer)key->layer), key->netns, c->netns_name, key->ifindex);
 	t->items[t->n++] = c;
-	slot_put(t->slots, t->nslots, key_hash(key), c->seq);
+	slot_put(t->slots, t->nslots, pm_comp_key_hash(key), c->seq);
 	slot_put(t->idslots, t->nslots, id_hash(c->id), c->seq);
 	*created = true;
 	return c;

@@ -38,6 +38,9 @@ struct pm_components {
 	const struct pm_comp_selection *sel; /* what --comp selected (NULL: everything) */
 };
 
+bool pm_comp_key_eq(const struct pm_comp_key *a, const struct pm_comp_key *b);
+size_t pm_comp_key_hash(const struct pm_comp_key *k);
+
 void pm_components_init(struct pm_components *t);
 void pm_components_free(struct pm_components *t);
 struct pm_component *pm_components_find(const struct pm_components *t, const struct pm_comp_key *key);
