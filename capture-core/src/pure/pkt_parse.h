@@ -274,6 +274,37 @@ static __always_inline int pm__parse_level(const __u8 *frame, __u64 len, __u64 o
 	return 0;
 }
 
+#ifdef __VMLINUX_H__
+/*
+ * In BPF one level's parse is a global function: the verifier checks it once, on its own,
+ * instead of once for the outer level and again for the inner one inlined (a third of every
+ * program's verification, hence of the start-up, when filters are set). Five arguments at
+ * most: the bounds and types travel packed. Pointers the verifier may see as NULL are checked.
+ */
+struct pm__frame {
+	__u8 b[PKTMON_PARSE_MAX];
+};
+
+__attribute__((noinline)) int pm__parse_level_once(const struct pm__frame *frame, __u64 len_off,
+						  __u32 type_port, struct pktmon_hdrs *h,
+						  struct pktmon_pkt_view *v)
+{
+	if (!frame || !h)
+		return -1;
+	return pm__parse_level(frame->b, len_off & 0xffffffffu, len_off >> 32 & 0xffff, (__u16)type_port,
+			       (__u16)(type_port >> 16), h, v);
+}
+
+static __always_inline int pm__parse_one(const __u8 *frame, __u64 len, __u64 off, __u16 start_type,
+					 __u16 vxlan_port, struct pktmon_hdrs *h, struct pktmon_pkt_view *v)
+{
+	return pm__parse_level_once((const struct pm__frame *)frame, (off & 0xffff) << 32 | (len & 0xffffffffu),
+				    (__u32)vxlan_port << 16 | start_type, h, v);
+}
+#else
+#define pm__parse_one pm__parse_level
+#endif
+
 /*
  * Parse a frame that begins with an Ethernet header. frame points to at least
  * PKTMON_PARSE_MAX readable bytes of which len are valid. Returns 0, or -1 when
@@ -286,7 +317,7 @@ static __always_inline int pktmon_parse_frame(const __u8 *frame, __u32 len, __u1
 	__u16 type;
 
 	__builtin_memset(v, 0, sizeof(*v));
-	if (pm__parse_level(frame, len, 0, 0, vxlan_port, &v->outer, v))
+	if (pm__parse_one(frame, len, 0, 0, vxlan_port, &v->outer, v))
 		return -1;
 	/*
 	 * Re-read where the inner level starts through volatile loads: in BPF, v is
@@ -298,7 +329,7 @@ static __always_inline int pktmon_parse_frame(const __u8 *frame, __u32 len, __u1
 	off = *(volatile __u16 *)&v->inner_off;
 	type = *(volatile __u16 *)&v->inner_type;
 	/* The inner level does not look for a further encapsulation (v NULL). */
-	if (pm__parse_level(frame, len, off, type, 0, &v->inner, 0) == 0 &&
+	if (pm__parse_one(frame, len, off, type, 0, &v->inner, 0) == 0 &&
 	    (v->inner.has_eth || v->inner.ip_family))
 		v->has_inner = 1;
 	return 0;
