@@ -62,7 +62,7 @@ static struct pm_component *cached_component(pktmon_session *s, const struct pm_
 	return e->c && pm_comp_key_eq(&e->key, key) ? e->c : NULL;
 }
 
-/* Caller holds s->lock; c is announced and selected. */
+/* Caller holds s->lock; c is announced, or not selected (its events are never written). */
 static void remember_component(pktmon_session *s, struct pm_component *c)
 {
 	struct pm_consumer_slot *e = consumer_slot(s, &c->key);
@@ -164,6 +164,11 @@ int pm_on_ring_event(void *ctx, void *data, size_t size)
 	const char *reason = NULL;
 	uint64_t ts = ev->ts_ns + (uint64_t)s->mono_to_real_ns;
 	struct pm_component *c = dropped ? NULL : cached_component(s, &ev->comp);
+	if (c && c->excluded) { /* not selected by --comp */
+		s->filtered_out++;
+		s->missed_read++;
+		return 0;
+	}
 	if (c) {
 		/* only this thread writes them; readers hold the lock and see whole words */
 		__atomic_store_n(&c->last_ts_ns, ts, __ATOMIC_RELAXED);
@@ -177,8 +182,10 @@ int pm_on_ring_event(void *ctx, void *data, size_t size)
 		bool dev_layer = ev->comp.ifindex != 0;
 		c = pm_component_for(s, &ev->comp, dev_layer ? ifname : NULL);
 		if (!c || c->excluded) { /* out of memory, or not selected by --comp */
-			if (c)
+			if (c) {
 				s->filtered_out++;
+				remember_component(s, c);
+			}
 			pthread_mutex_unlock(&s->lock);
 			s->missed_read++;
 			return 0;
