@@ -317,7 +317,7 @@ int pktmon_get_totals(pktmon_session *s, struct pktmon_totals *t)
 /* What the kernel counted as skipped runs of our programs (recursion_misses, 5.12+):
  * a tracepoint or traced function hit again on a CPU where the program was still
  * running (an interrupt nested in it) does not run it a second time. */
-uint64_t pm_programs_missed(const pktmon_session *s)
+static uint64_t programs_missed_raw(const pktmon_session *s)
 {
 	uint64_t n = 0;
 	struct bpf_program *p;
@@ -332,6 +332,14 @@ uint64_t pm_programs_missed(const pktmon_session *s)
 			n += info.recursion_misses;
 	}
 	return n;
+}
+
+/* Since the session started, or since its counters were last reset. */
+uint64_t pm_programs_missed(const pktmon_session *s)
+{
+	uint64_t n = programs_missed_raw(s);
+	uint64_t base = __atomic_load_n(&s->kernel_missed_base, __ATOMIC_RELAXED); /* reset may run beside us */
+	return n > base ? n - base : 0;
 }
 
 int pktmon_get_kernel_missed(pktmon_session *s, uint64_t *missed)
@@ -349,6 +357,8 @@ int pktmon_reset_counters(pktmon_session *s)
 	pthread_mutex_lock(&s->lock);
 	for (size_t i = 0; i < s->comps.n; i++)
 		s->comps.items[i]->last_drop_reason[0] = 0;
+	/* the kernel's count cannot be zeroed */
+	__atomic_store_n(&s->kernel_missed_base, programs_missed_raw(s), __ATOMIC_RELAXED);
 	pthread_mutex_unlock(&s->lock);
 	int ncpu = libbpf_num_possible_cpus();
 	struct pm_ccache *cc = ncpu > 0 ? calloc((size_t)ncpu, sizeof(*cc)) : NULL;

@@ -304,6 +304,7 @@ struct pktmon_drop_count {
 	uint64_t count;
 };
 int pktmon_get_drop_counts(pktmon_session *s, struct pktmon_drop_count **list, size_t *n);
+/* Zeroes the session's counters: per component, per drop reason, and the kernel's skipped count. */
 int pktmon_reset_counters(pktmon_session *s);
 
 /* Non-zero (-errno) once every pcapng output has failed: -EPIPE when the
