@@ -50,7 +50,7 @@ static void announce(pktmon_session *s, struct pm_component *c)
  * (one thread at a time: the consumer thread, then stop's final drain) writes its events_written
  * and timestamps. Drops take the locked path: they write the component's last reason.
  */
-static struct pm_consumer_slot *consumer_slot(pktmon_session *s, const struct pm_comp_key *key)
+static struct pm_component **consumer_slot(pktmon_session *s, const struct pm_comp_key *key)
 {
 	const size_t n = sizeof(s->consumer_cache) / sizeof(s->consumer_cache[0]);
 	return &s->consumer_cache[pm_comp_key_hash(key) & (n - 1)];
@@ -58,16 +58,14 @@ static struct pm_consumer_slot *consumer_slot(pktmon_session *s, const struct pm
 
 static struct pm_component *cached_component(pktmon_session *s, const struct pm_comp_key *key)
 {
-	const struct pm_consumer_slot *e = consumer_slot(s, key);
-	return e->c && pm_comp_key_eq(&e->key, key) ? e->c : NULL;
+	struct pm_component *c = *consumer_slot(s, key);
+	return c && pm_comp_key_eq(&c->key, key) ? c : NULL;
 }
 
 /* Caller holds s->lock; c is announced, or not selected (its events are never written). */
 static void remember_component(pktmon_session *s, struct pm_component *c)
 {
-	struct pm_consumer_slot *e = consumer_slot(s, &c->key);
-	e->key = c->key;
-	e->c = c;
+	*consumer_slot(s, &c->key) = c;
 }
 
 static bool pcap_verdict(pktmon_session *s, const struct pm_event *ev, const uint8_t *data)
@@ -164,16 +162,7 @@ int pm_on_ring_event(void *ctx, void *data, size_t size)
 	const char *reason = NULL;
 	uint64_t ts = ev->ts_ns + (uint64_t)s->mono_to_real_ns;
 	struct pm_component *c = dropped ? NULL : cached_component(s, &ev->comp);
-	if (c && c->excluded) { /* not selected by --comp */
-		s->filtered_out++;
-		s->missed_read++;
-		return 0;
-	}
-	if (c) {
-		/* only this thread writes them; readers hold the lock and see whole words */
-		__atomic_store_n(&c->last_ts_ns, ts, __ATOMIC_RELAXED);
-		__atomic_store_n(&c->events_written, c->events_written + 1, __ATOMIC_RELAXED);
-	} else {
+	if (!c) { /* a first sighting (of this cache slot) or a drop */
 		pthread_mutex_lock(&s->lock);
 		char ifname[PM_IFNAMSIZ + 1];
 		memcpy(ifname, ev->ifname, PM_IFNAMSIZ);
@@ -181,29 +170,30 @@ int pm_on_ring_event(void *ctx, void *data, size_t size)
 		/* netfilter and socket components are not tied to the device of the moment */
 		bool dev_layer = ev->comp.ifindex != 0;
 		c = pm_component_for(s, &ev->comp, dev_layer ? ifname : NULL);
-		if (!c || c->excluded) { /* out of memory, or not selected by --comp */
-			if (c) {
-				s->filtered_out++;
-				remember_component(s, c);
+		if (c && !c->excluded) {
+			if (!c->announced)
+				announce(s, c);
+			if (dropped) {
+				reason = pm_reason_name(s, ev->drop_reason, rbuf, sizeof(rbuf));
+				pm_ksym_resolve(&s->h->ksyms, ev->drop_location, sym, sizeof(sym));
+				snprintf(c->last_drop_reason, sizeof(c->last_drop_reason), "%s", reason);
 			}
-			pthread_mutex_unlock(&s->lock);
-			s->missed_read++;
-			return 0;
+			if (!c->first_ts_ns)
+				c->first_ts_ns = ts;
 		}
-		if (!c->announced)
-			announce(s, c);
-		if (dropped) {
-			reason = pm_reason_name(s, ev->drop_reason, rbuf, sizeof(rbuf));
-			pm_ksym_resolve(&s->h->ksyms, ev->drop_location, sym, sizeof(sym));
-			snprintf(c->last_drop_reason, sizeof(c->last_drop_reason), "%s", reason);
-		}
-		if (!c->first_ts_ns)
-			c->first_ts_ns = ts;
-		c->last_ts_ns = ts;
-		c->events_written++;
-		remember_component(s, c);
+		if (c)
+			remember_component(s, c);
 		pthread_mutex_unlock(&s->lock);
 	}
+	if (!c || c->excluded) { /* out of memory, or not selected by --comp */
+		if (c)
+			s->filtered_out++;
+		s->missed_read++;
+		return 0;
+	}
+	/* only this thread writes them; readers hold the lock and see whole words */
+	__atomic_store_n(&c->last_ts_ns, ts, __ATOMIC_RELAXED);
+	__atomic_store_n(&c->events_written, c->events_written + 1, __ATOMIC_RELAXED);
 	uint32_t comp_id = c->id, if_id = c->if_id;
 	const char *comp_name = c->name;
 

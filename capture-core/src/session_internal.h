@@ -142,10 +142,7 @@ struct pktmon_session {
 	uint64_t missed_write, missed_read; /* since the last event the streams got */
 	uint64_t kernel_missed_base; /* the programs' skipped count at the last pktmon_reset_counters */
 	/* the consumer's components, found without the lock (consumer.c: cached_component) */
-	struct pm_consumer_slot {
-		struct pm_comp_key key;
-		struct pm_component *c;
-	} consumer_cache[256];
+	struct pm_component *consumer_cache[256];
 	uint32_t next_if_id;
 	struct {
 		uint32_t inum, cookie;
