@@ -3,7 +3,8 @@
 #
 # What the dissector plugin adds to tshark (issue #13, "Plugin cost"; bench/RESULTS.md "Plugin cost").
 #
-#   bench/plugin_cost.sh [-n OBSERVATIONS] [-r ROUNDS] [--plugin [NAME=]DIR]... [--profile] [--work DIR] [--csv FILE]
+#   bench/plugin_cost.sh [-n OBSERVATIONS] [-r ROUNDS] [--plugin [NAME=]DIR]... [--profile] [--instructions]
+#                        [--work DIR] [--csv FILE]
 #
 # Writes a capture of OBSERVATIONS (default 1,000,000) with bench/make_plugin_capture.py (seven
 # components a datagram, one group id each, ~1 % dropped, the rundown at the end) into the work
@@ -20,11 +21,15 @@
 # On a shared machine those ratios scatter widely; --profile adds a steadier figure: one run per
 # plugin and workload under `perf record --call-graph dwarf`, and the share of its samples spent in
 # the plugin (dissect_pktmon and below): the plugin adds share / (1 - share) to tshark's CPU time.
+# --instructions adds the steadiest figure: the instructions tshark executes (valgrind's callgrind,
+# user space only, so page faults and cache misses are not in it) with and without the plugin, on
+# a capture of 100,000 observations of the same kind, every workload, two runs at a time. -r 0
+# skips the timed rounds.
 set -euo pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
 TOP=$(cd "$HERE/.." && pwd)
-N=1000000 ROUNDS=5 WORK=$TOP/build/plugincost CSV= PROFILE=0
+N=1000000 ROUNDS=5 WORK=$TOP/build/plugincost CSV= PROFILE=0 INSTR=0
 PLUGINS=()
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -32,9 +37,10 @@ while [ $# -gt 0 ]; do
 	-r) ROUNDS=$2; shift ;;
 	--plugin | --plugin-dir) PLUGINS+=("$2"); shift ;;
 	--profile) PROFILE=1 ;;
+	--instructions) INSTR=1 ;;
 	--work) WORK=$2; shift ;;
 	--csv) CSV=$2; shift ;;
-	*) echo "usage: $0 [-n OBSERVATIONS] [-r ROUNDS] [--plugin [NAME=]DIR]... [--profile] [--work DIR] [--csv FILE]" >&2; exit 2 ;;
+	*) echo "usage: $0 [-n OBSERVATIONS] [-r ROUNDS] [--plugin [NAME=]DIR]... [--profile] [--instructions] [--work DIR] [--csv FILE]" >&2; exit 2 ;;
 	esac
 	shift
 done
@@ -84,34 +90,34 @@ echo "capture: $CAP ($N observations, $(stat -c %s "$CAP") bytes, $cnt drops);" 
 
 OUT=$(mktemp)
 trap 'rm -f "$OUT"' EXIT
+workload_args() { # WORKLOAD CONFIG: sets args, tshark's options (pktmon.dropped's baseline: no frame)
+	case $1 in
+	summary) args=() ;;
+	ip) args=(-Y ip) ;;
+	nomatch) args=(-Y 'udp.port == 9') ;;
+	dropped) args=(-Y pktmon.dropped) ;;
+	esac
+	[ "$2" = without ] && [ "$1" = dropped ] && args=(-Y 'udp.port == 9')
+	return 0
+}
 for r in $(seq 1 "$ROUNDS"); do
 	for wl in summary ip nomatch dropped; do
-		case $wl in
-		summary) args=() ;;
-		ip) args=(-Y ip) ;;
-		nomatch) args=(-Y 'udp.port == 9') ;;
-		dropped) args=(-Y pktmon.dropped) ;;
-		esac
 		order="without ${NAMES[*]}"
 		[ $((r % 2)) = 0 ] && order=$(tr ' ' '\n' <<<"$order" | tac | tr '\n' ' ')
 		for cfg in $order; do
+			workload_args $wl $cfg
 			pd=$WORK/empty
-			a=("${args[@]}")
-			if [ $cfg != without ]; then
-				pd=$WORK/plugins/$cfg
-			elif [ $wl = dropped ]; then
-				a=(-Y 'udp.port == 9')
-			fi
-			read -r wall cpu < <(ts "$pd" "${a[@]}")
+			[ $cfg = without ] || pd=$WORK/plugins/$cfg
+			read -r wall cpu < <(ts "$pd" "${args[@]}")
 			echo "$r $wl $cfg $wall $cpu" >>"$OUT"
 			printf 'round %s %-8s %-7s wall %6.2f s  cpu %6.2f s  (load %s)\n' "$r" "$wl" "$cfg" "$wall" "$cpu" \
 				"$(cut -d' ' -f1 /proc/loadavg)"
 		done
 	done
 done
-[ -n "$CSV" ] && { echo "round,workload,config,wall_s,cpu_s"; tr ' ' , <"$OUT"; } >"$CSV"
+[ -n "$CSV" ] && [ "$ROUNDS" -gt 0 ] && { echo "round,workload,config,wall_s,cpu_s"; tr ' ' , <"$OUT"; } >"$CSV"
 
-python3 - "$OUT" "${NAMES[@]}" <<'EOF'
+[ "$ROUNDS" -gt 0 ] && python3 - "$OUT" "${NAMES[@]}" <<'EOF'
 import statistics, sys
 rows = [l.split() for l in open(sys.argv[1])]
 t = {}
@@ -130,6 +136,48 @@ for wl in ["summary", "ip", "nomatch", "dropped"]:
     print("| %s | %s | %.2f / %.2f | %.2f / %.2f | %s | %s |" % (names[wl], p, med("without", 0), med("without", 1),
           med(p, 0), med(p, 1), cell(ratio[0]), cell(ratio[1])))
 EOF
+
+if [ $INSTR = 1 ]; then
+	command -v valgrind >/dev/null || { echo "no valgrind: no instruction counts" >&2; exit 1; }
+	ICAP=$WORK/plugin-cost-100000.pcapng
+	[ -s "$ICAP" ] || python3 "$HERE/make_plugin_capture.py" --header "$TOP/capture-core/include/pktmon/pktmon_format.h" \
+		-n 100000 "$ICAP" >/dev/null
+	chmod a+r "$ICAP"
+	IDIR=$(mktemp -d)
+	chmod 1777 "$IDIR"
+	instr() { # OUTFILE PLUGINDIR ARGS...: instructions of tshark -n -r ICAP
+		local o=$1 pd=$2
+		shift 2
+		local run=(env HOME="$WORK/home" WIRESHARK_PLUGIN_DIR="$pd")
+		[ "$(id -u)" = 0 ] && run=(setpriv --reuid=nobody --regid=nogroup --clear-groups "${run[@]}")
+		"${run[@]}" valgrind --tool=callgrind --callgrind-out-file=/dev/null tshark -n -r "$ICAP" "$@" 2>&1 >/dev/null |
+			awk '/Collected :/ { print $NF }' >"$o"
+	}
+	for wl in summary ip nomatch dropped; do
+		for cfg in without "${NAMES[@]}"; do
+			workload_args $wl $cfg
+			pd=$WORK/empty
+			[ $cfg = without ] || pd=$WORK/plugins/$cfg
+			instr "$IDIR/$wl.$cfg" "$pd" "${args[@]}" &
+			[ "$(jobs -rp | wc -l)" -ge 2 ] && wait -n
+		done
+	done
+	wait
+	echo
+	echo "Instructions (callgrind, 100,000 observations):"
+	echo
+	echo "| workload | plugin | without | with | the plugin adds |"
+	echo "|---|---|---:|---:|---:|"
+	for wl in summary ip nomatch dropped; do
+		for name in "${NAMES[@]}"; do
+			a=$(cat "$IDIR/$wl.without") b=$(cat "$IDIR/$wl.$name")
+			[ -n "$a" ] && [ -n "$b" ] || { echo "callgrind gave no count for $wl/$name" >&2; exit 1; }
+			awk -v wl=$wl -v p="$name" -v a="$a" -v b="$b" \
+				'BEGIN { printf "| %s | %s | %.0f M | %.0f M | %+.2f %% |\n", wl, p, a / 1e6, b / 1e6, 100 * (b / a - 1) }'
+		done
+	done
+	rm -rf "$IDIR"
+fi
 
 [ $PROFILE = 1 ] || exit 0
 command -v perf >/dev/null || { echo "no perf: no profile" >&2; exit 0; }

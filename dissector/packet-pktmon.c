@@ -818,26 +818,37 @@ static gboolean any_referenced(proto_tree *tree, const int *const *hfs)
  */
 static void dissect_meta(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, const guint8 *data, gsize len)
 {
-	/* The block is released after dissection: keep our own copy. */
-	guint8 *copy = (guint8 *)wmem_memdup(pinfo->pool, data, len);
-	tvbuff_t *mtvb = tvb_new_child_real_data(tvb, copy, (guint)len, (gint)len);
-	add_new_data_source(pinfo, mtvb, "pktmon metadata");
+	struct pktmon_meta m;
+	pktmon_meta_decode(data, len, &m); /* the block lives while we dissect: no copy needed to decode */
+	const struct pktmon_tlvs *tv = &m.tlv;
 
-	proto_item *ti = proto_tree_add_item(tree, proto_pktmon, mtvb, 0, -1, ENC_NA);
-	proto_tree *pt = proto_item_add_subtree(ti, ett_pktmon);
 	/* A tree nobody sees where no field of ours is in use (a display filter or a colouring rule on
 	 * other fields; a filter on one of ours references the protocol too): every item under ours
-	 * would be faked, so none is added, and our item's text is not formatted. Our item stays (the
-	 * expert infos hang on it), and so does the subtree unknown TLVs' expert infos hang on. */
-	proto_tree *sub = pt;
-	gboolean shown = proto_field_is_referenced(tree, proto_pktmon);
-	if (!shown)
-		pt = NULL;
+	 * would be faked, so none is added. Our own item, at the root, is never faked: it is added
+	 * only where it is shown or where expert infos hang on it (drops, why points, malformed or
+	 * unknown TLVs), not for the plain observations that make most of a capture; the same goes
+	 * for the metadata's own tvb (strings are read through it). */
+	gboolean shown = proto_field_is_referenced(tree, proto_pktmon); /* FALSE without a tree */
+	gboolean noted = m.status != PKTMON_META_OK || tv->unknown_count || meta_is_drop(tv) ||
+			 has_tlv(tv, PKTMON_TLV_WHY);
+	tvbuff_t *mtvb = NULL;
+	if (shown || noted) {
+		/* The block is released after dissection, the tvb may outlive it: our own copy. */
+		guint8 *copy = (guint8 *)wmem_memdup(pinfo->pool, data, len);
+		mtvb = tvb_new_child_real_data(tvb, copy, (guint)len, (gint)len);
+		/* its bytes (a tab in the GUI, tshark -V -x) where our tree is shown or filtered on */
+		if (shown)
+			add_new_data_source(pinfo, mtvb, "pktmon metadata");
+	}
+	proto_item *ti = NULL;
+	proto_tree *sub = NULL;
+	if (tree && mtvb) {
+		ti = proto_tree_add_item(tree, proto_pktmon, mtvb, 0, -1, ENC_NA);
+		sub = proto_item_add_subtree(ti, ett_pktmon);
+	}
+	proto_tree *pt = shown ? sub : NULL;
 
-	struct pktmon_meta m;
-	pktmon_meta_decode(copy, len, &m);
-
-	if (len >= 1)
+	if (len >= 1 && pt)
 		proto_tree_add_item(pt, hf_version, mtvb, 0, 1, ENC_NA);
 	if (m.status == PKTMON_META_UNKNOWN_VERSION) {
 		expert_add_info_format(pinfo, ti, &ei_unknown_version,
@@ -846,7 +857,6 @@ static void dissect_meta(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, co
 		return;
 	}
 
-	const struct pktmon_tlvs *tv = &m.tlv;
 	__typeof__(&name_cache[0]) iface = frame_interface(pinfo);
 	const char *component = iface ? iface->name : NULL;
 	if (component && pt) {

@@ -140,14 +140,18 @@ def meta_option(payload, pen=None):
     return opt(C["PKTMON_PCAPNG_OPT_CUSTOM_BIN_COPY"], struct.pack("<I", pen) + payload)
 
 
-def epb_options(direction, group, payload=None, comment=None, dropcount=None, pen=None):
-    items = [opt(2, struct.pack("<I", direction & 3)), opt(5, struct.pack("<Q", group))]
+def epb_options(direction, group, payload=None, comment=None, dropcount=None, pen=None, meta_first=True):
+    # pktmon writes its option first (readers walking the options stop there); meta_first=False
+    # gives the order of files written before that, which readers must still take
+    items = [opt(2, struct.pack("<I", direction & 3))]
     if dropcount is not None:
         items.append(opt(4, struct.pack("<Q", dropcount)))
+    items.append(opt(5, struct.pack("<Q", group)))
     if comment:
         items.append(opt(1, comment.encode()))
     if payload is not None:
-        items.append(meta_option(payload, pen))
+        m = meta_option(payload, pen)
+        items = [m] + items if meta_first else items + [m]
     return opts(*items)
 
 
@@ -281,7 +285,8 @@ def make_normal():
                                                                       netns=NS_WEB, ifindex=7, cpu=1))))
     out.append(idb("ipv4 PREROUTING [netns host]", "pktmon component 102: layer PREROUTING netns %d (host) ifindex 0" % NS_HOST))
     out.append(epb(1, T0 + 2000, SYN, epb_options(1, 1, meta_payload(102, L["PKTMON_LAYER_NF_PREROUTING"], RX, 1, 2,
-                                                                      ifindex=3, cpu=1, nf_family=v4))))
+                                                                      ifindex=3, cpu=1, nf_family=v4),
+                                                      meta_first=False)))  # the order of older files
     out.append(idb("ipv4 OUTPUT [netns host]", "pktmon component 105: layer OUTPUT netns %d (host) ifindex 0" % NS_HOST))
     out.append(epb(2, T0 + 2500, DNS_SYNTH, epb_options(2, 2, meta_payload(
         105, L["PKTMON_LAYER_NF_OUTPUT"], TX, 2, 1, cpu=0, nf_family=v4, flags=L["PKTMON_FLAG_L2_SYNTHESIZED"]))))

@@ -184,6 +184,15 @@ filter)
 	msg=$(ts -r "$S/normal.pcapng" -Y 'frame.number == 6' -T fields -e _ws.expert.message)
 	check_stderr
 	expect_contains "drop expert info" "$msg" "Packet dropped: NETFILTER_DROP at nft_do_chain+0x46f"
+	# Without a tree (tshark -r alone) the plugin builds nothing for plain observations, and still
+	# reads the drop's strings (through the metadata's own tvb) for the summary line.
+	line=$(ts -r "$S/normal.pcapng" | sed -n 6p)
+	check_stderr
+	expect_contains "summary line without a tree prefixed on drops" "$line" " [DROP NETFILTER_DROP] "
+	# The metadata's bytes are a data source where our tree is shown (the GUI's tab, -V -x).
+	hex=$(ts -r "$S/normal.pcapng" -Y 'frame.number == 1' -V -x)
+	check_stderr
+	expect_contains "metadata bytes with -V -x" "$hex" "pktmon metadata ("
 	sev=$(ts -r "$S/normal.pcapng" -Y 'frame.number == 6' -V)
 	expect_contains "drop expert is a warning in the sequence group" "$sev" \
 		"[Expert Info (Warning/Sequence): Packet dropped: NETFILTER_DROP at nft_do_chain+0x46f]"

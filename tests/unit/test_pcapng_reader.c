@@ -351,10 +351,10 @@ static void check_round_trip(const char *how, struct pcapng_reader *r, const str
 			struct pktmon_meta m;
 			CHECK(c && pktmon_meta_decode(c->data, c->len, &m) == PKTMON_META_OK);
 			CHECK(m.tlv.component_id == 7 && m.tlv.appearance == 8 && m.tlv.flags == PKTMON_FLAG_DROPPED);
-			/* The option iterator sees the options in the encoder's order. */
+			/* The option iterator sees the options in the encoder's order (ours first). */
 			struct pcapng_opt_iter it;
 			struct pcapng_opt o;
-			static const uint16_t codes[] = { 2, 4, 5, 1, 2989 };
+			static const uint16_t codes[] = { 2989, 2, 4, 5, 1 };
 			unsigned n = 0;
 			pcapng_opt_iter_init(&it, &b);
 			while (pcapng_opt_next(&it, &o) == 1) {
@@ -642,8 +642,9 @@ static void test_corruptions(void)
 	MUTATE("first block is an IDB", PCAPNG_RD_E_NOT_PCAPNG, set32(&b, 0, 1));
 	MUTATE("a pcap file", PCAPNG_RD_E_NOT_PCAPNG, set32(&b, 0, 0xa1b2c3d4u));
 	MUTATE("a pcap file, nanosecond, swapped", PCAPNG_RD_E_NOT_PCAPNG, set32(&b, 0, 0x4d3cb2a1u));
-	/* The first EPB option (epb_flags) is at epb + 28 + pad4(caplen). */
-	size_t opt = epb + 28 + ((sizeof(frame1) + 3) & ~3u);
+	/* The first EPB option (the custom one) is at epb + 28 + pad4(caplen), epb_flags right after it. */
+	size_t cust = epb + 28 + ((sizeof(frame1) + 3) & ~3u);
+	size_t opt = cust + 4 + ((4 + meta.len + 3) & ~(size_t)3);
 	MUTATE("epb_flags of length 8", PCAPNG_RD_E_BAD_OPTION, pm_buf_patch_le16(&b, opt + 2, 8));
 	MUTATE("option length past the block", PCAPNG_RD_E_BAD_OPTION, pm_buf_patch_le16(&b, opt + 2, 0xfff0));
 	MUTATE("if_tsresol 10^-20", PCAPNG_RD_E_BAD_OPTION, {
@@ -652,8 +653,6 @@ static void test_corruptions(void)
 	});
 	MUTATE("if_tsresol 2^-64", PCAPNG_RD_E_BAD_OPTION, b.data[idb1 + 16 + 24 + 4] = 0x80 | 64);
 	MUTATE("if_tsresol of length 2", PCAPNG_RD_E_BAD_OPTION, pm_buf_patch_le16(&b, idb1 + 16 + 24 + 2, 2));
-	/* The custom option is the last before opt_endofopt; its length is at the end - 4 - 4 - pad(meta) - 8 + 2. */
-	size_t cust = epb + epb_len - 4 - 4 - ((4 + meta.len + 3) & ~(size_t)3) - 4;
 	MUTATE("custom option too short for its PEN", PCAPNG_RD_E_BAD_OPTION, pm_buf_patch_le16(&b, cust + 2, 3));
 	MUTATE("SHB total length 24", PCAPNG_RD_E_BAD_BLOCK, set32(&b, 4, 24));
 

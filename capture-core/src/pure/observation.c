@@ -131,12 +131,7 @@ int pm_observation_encode(struct pm_buf *block, struct pm_buf *meta, uint32_t if
 		memcpy(p, ev->data, ev->cap_len);
 	memset(p + ev->cap_len, 0, capp - ev->cap_len);
 	p += capp;
-	if (has_flags)
-		p = st32(st16(st16(p, PCAPNG_EPB_FLAGS), 4),
-			 ev->direction == PKTMON_DIR_RX ? PCAPNG_EPB_FLAG_INBOUND : PCAPNG_EPB_FLAG_OUTBOUND);
-	if (ev->missed_before)
-		p = st64(st16(st16(p, PCAPNG_EPB_DROPCOUNT), 8), ev->missed_before);
-	p = st64(st16(st16(p, PCAPNG_EPB_PACKETID), 8), ev->pkt_group_id);
+	/* our option first: readers that walk the options (Wireshark's plugin) stop at it */
 	p = st16(st16(p, PCAPNG_OPT_CUSTOM_BIN_COPY), (uint16_t)(4 + mlen));
 	p = st32(p, PKTMON_PEN);
 	uint8_t *m = p;
@@ -160,6 +155,12 @@ int pm_observation_encode(struct pm_buf *block, struct pm_buf *meta, uint32_t if
 	p = tlv32(p, PKTMON_TLV_FLAGS, ev->flags);
 	while ((p - m - 4) & 3) /* the option's value (PEN included) padded to 4 */
 		*p++ = 0;
+	if (has_flags)
+		p = st32(st16(st16(p, PCAPNG_EPB_FLAGS), 4),
+			 ev->direction == PKTMON_DIR_RX ? PCAPNG_EPB_FLAG_INBOUND : PCAPNG_EPB_FLAG_OUTBOUND);
+	if (ev->missed_before)
+		p = st64(st16(st16(p, PCAPNG_EPB_DROPCOUNT), 8), ev->missed_before);
+	p = st64(st16(st16(p, PCAPNG_EPB_PACKETID), 8), ev->pkt_group_id);
 	p = st32(p, 0); /* opt_endofopt */
 	p = st32(p, total);
 	block->len += total;

@@ -146,13 +146,7 @@ int pcapng_put_epb(struct pm_buf *b, uint32_t if_id, uint64_t ts, const void *da
 	pm_buf_append(b, data, caplen);
 	pm_buf_pad4(b);
 	if (any) {
-		if (o->has_flags)
-			put_u32_opt(b, PCAPNG_EPB_FLAGS, o->flags);
-		if (o->has_dropcount)
-			put_u64_opt(b, PCAPNG_EPB_DROPCOUNT, o->dropcount);
-		if (o->has_packetid)
-			put_u64_opt(b, PCAPNG_EPB_PACKETID, o->packetid);
-		put_str_opt(b, PCAPNG_OPT_COMMENT, o->comment);
+		/* the custom option first: readers that walk the options to find it stop there */
 		if (o->custom) {
 			pm_buf_put_le16(b, PCAPNG_OPT_CUSTOM_BIN_COPY);
 			pm_buf_put_le16(b, (uint16_t)(4 + o->custom_len));
@@ -160,6 +154,13 @@ int pcapng_put_epb(struct pm_buf *b, uint32_t if_id, uint64_t ts, const void *da
 			pm_buf_append(b, o->custom, o->custom_len);
 			pm_buf_pad4(b);
 		}
+		if (o->has_flags)
+			put_u32_opt(b, PCAPNG_EPB_FLAGS, o->flags);
+		if (o->has_dropcount)
+			put_u64_opt(b, PCAPNG_EPB_DROPCOUNT, o->dropcount);
+		if (o->has_packetid)
+			put_u64_opt(b, PCAPNG_EPB_PACKETID, o->packetid);
+		put_str_opt(b, PCAPNG_OPT_COMMENT, o->comment);
 		put_endofopt(b);
 	}
 	return block_end(b, start);

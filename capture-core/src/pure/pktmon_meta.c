@@ -5,6 +5,7 @@
  */
 #include "pktmon_meta.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -28,65 +29,74 @@ static uint64_t get_le64(const uint8_t *p)
 
 enum vkind { V_NONE = 0, V_U8, V_U32, V_U64, V_STR };
 
-/* Value kind of each known TLV type; V_NONE = unknown type. */
+/* Each known type: its value's kind and where it is stored (one table look-up a TLV: the plugin
+ * decodes every frame). A type missing here is unknown (V_NONE). */
+struct tlv_slot {
+	uint8_t kind;
+	uint16_t off; /* in struct pktmon_tlvs */
+};
+#define KIND_SIZE(k) ((k) == V_U8 ? 1u : (k) == V_U32 ? 4u : (k) == V_U64 ? 8u : sizeof(struct pktmon_meta_str))
+/* the field's size must be its kind's: a mismatch does not compile (an array of size -1) */
+#define SLOT(type, k, field)                                                                              \
+	[type] = { (uint8_t)((k) + 0 * sizeof(char[sizeof(((struct pktmon_tlvs *)0)->field) == KIND_SIZE(k) ? 1 : -1])), \
+		   (uint16_t)offsetof(struct pktmon_tlvs, field) }
+_Static_assert(sizeof(struct pktmon_tlvs) <= UINT16_MAX, "tlv_slot.off is 16 bits");
+static const struct tlv_slot tlv_slots[PKTMON_META_TLV_SLOTS] = {
+	SLOT(PKTMON_TLV_LAYER, V_U8, layer),
+	SLOT(PKTMON_TLV_DIRECTION, V_U8, direction),
+	SLOT(PKTMON_TLV_NF_FAMILY, V_U8, nf_family),
+	SLOT(PKTMON_TLV_CAPTURE_TYPE, V_U8, capture_type),
+	SLOT(PKTMON_TLV_WHY, V_U8, why),
+	SLOT(PKTMON_TLV_ICMP_TYPE, V_U8, icmp_type),
+	SLOT(PKTMON_TLV_ICMP_CODE, V_U8, icmp_code),
+	SLOT(PKTMON_TLV_TCP_STATE, V_U8, tcp_state),
+	SLOT(PKTMON_TLV_COMPONENT_ID, V_U32, component_id),
+	SLOT(PKTMON_TLV_APPEARANCE, V_U32, appearance),
+	SLOT(PKTMON_TLV_DROP_REASON_CODE, V_U32, drop_reason_code),
+	SLOT(PKTMON_TLV_IFINDEX, V_U32, ifindex),
+	SLOT(PKTMON_TLV_NETNS, V_U32, netns),
+	SLOT(PKTMON_TLV_CPU, V_U32, cpu),
+	SLOT(PKTMON_TLV_FLAGS, V_U32, flags),
+	SLOT(PKTMON_TLV_INTERFACE_ID, V_U32, interface_id),
+	SLOT(PKTMON_TLV_FILTER_INDEX, V_U32, filter_index),
+	SLOT(PKTMON_TLV_SNAPLEN, V_U32, snaplen),
+	SLOT(PKTMON_TLV_PKT_GROUP_ID, V_U64, pkt_group_id),
+	SLOT(PKTMON_TLV_DROP_LOCATION, V_U64, drop_location),
+	SLOT(PKTMON_TLV_RX_PKTS, V_U64, rx_pkts),
+	SLOT(PKTMON_TLV_RX_BYTES, V_U64, rx_bytes),
+	SLOT(PKTMON_TLV_TX_PKTS, V_U64, tx_pkts),
+	SLOT(PKTMON_TLV_TX_BYTES, V_U64, tx_bytes),
+	SLOT(PKTMON_TLV_DROPS, V_U64, drops),
+	SLOT(PKTMON_TLV_LOST, V_U64, lost),
+	SLOT(PKTMON_TLV_COUNT, V_U64, count),
+	SLOT(PKTMON_TLV_START_NS, V_U64, start_ns),
+	SLOT(PKTMON_TLV_STOP_NS, V_U64, stop_ns),
+	SLOT(PKTMON_TLV_EVENTS_WRITTEN, V_U64, events_written),
+	SLOT(PKTMON_TLV_EVENTS_LOST, V_U64, events_lost),
+	SLOT(PKTMON_TLV_EVENTS_MISSED, V_U64, events_missed),
+	SLOT(PKTMON_TLV_NF_RULE_HANDLE, V_U64, nf_rule_handle),
+	SLOT(PKTMON_TLV_DROP_REASON, V_STR, drop_reason),
+	SLOT(PKTMON_TLV_DROP_SYMBOL, V_STR, drop_symbol),
+	SLOT(PKTMON_TLV_NAME, V_STR, name),
+	SLOT(PKTMON_TLV_IFNAME, V_STR, ifname),
+	SLOT(PKTMON_TLV_NETNS_NAME, V_STR, netns_name),
+	SLOT(PKTMON_TLV_FILTER_NAME, V_STR, filter_name),
+	SLOT(PKTMON_TLV_FILTER_TEXT, V_STR, filter_text),
+	SLOT(PKTMON_TLV_CAPTURE_FILTER, V_STR, capture_filter),
+	SLOT(PKTMON_TLV_SESSION_NAME, V_STR, session_name),
+	SLOT(PKTMON_TLV_KERNEL, V_STR, kernel),
+	SLOT(PKTMON_TLV_HOST, V_STR, host),
+	SLOT(PKTMON_TLV_NF_TABLE, V_STR, nf_table),
+	SLOT(PKTMON_TLV_NF_CHAIN, V_STR, nf_chain),
+	SLOT(PKTMON_TLV_NF_RULE, V_STR, nf_rule),
+	SLOT(PKTMON_TLV_NF_RULE_COMMENT, V_STR, nf_rule_comment),
+};
+#undef SLOT
+#undef KIND_SIZE
+
 static enum vkind tlv_kind(unsigned t)
 {
-	switch (t) {
-	case PKTMON_TLV_LAYER:
-	case PKTMON_TLV_DIRECTION:
-	case PKTMON_TLV_NF_FAMILY:
-	case PKTMON_TLV_CAPTURE_TYPE:
-	case PKTMON_TLV_WHY:
-	case PKTMON_TLV_ICMP_TYPE:
-	case PKTMON_TLV_ICMP_CODE:
-	case PKTMON_TLV_TCP_STATE:
-		return V_U8;
-	case PKTMON_TLV_COMPONENT_ID:
-	case PKTMON_TLV_APPEARANCE:
-	case PKTMON_TLV_DROP_REASON_CODE:
-	case PKTMON_TLV_IFINDEX:
-	case PKTMON_TLV_NETNS:
-	case PKTMON_TLV_CPU:
-	case PKTMON_TLV_FLAGS:
-	case PKTMON_TLV_INTERFACE_ID:
-	case PKTMON_TLV_FILTER_INDEX:
-	case PKTMON_TLV_SNAPLEN:
-		return V_U32;
-	case PKTMON_TLV_PKT_GROUP_ID:
-	case PKTMON_TLV_DROP_LOCATION:
-	case PKTMON_TLV_RX_PKTS:
-	case PKTMON_TLV_RX_BYTES:
-	case PKTMON_TLV_TX_PKTS:
-	case PKTMON_TLV_TX_BYTES:
-	case PKTMON_TLV_DROPS:
-	case PKTMON_TLV_LOST:
-	case PKTMON_TLV_COUNT:
-	case PKTMON_TLV_START_NS:
-	case PKTMON_TLV_STOP_NS:
-	case PKTMON_TLV_EVENTS_WRITTEN:
-	case PKTMON_TLV_EVENTS_LOST:
-	case PKTMON_TLV_EVENTS_MISSED:
-	case PKTMON_TLV_NF_RULE_HANDLE:
-		return V_U64;
-	case PKTMON_TLV_DROP_REASON:
-	case PKTMON_TLV_DROP_SYMBOL:
-	case PKTMON_TLV_NAME:
-	case PKTMON_TLV_IFNAME:
-	case PKTMON_TLV_NETNS_NAME:
-	case PKTMON_TLV_FILTER_NAME:
-	case PKTMON_TLV_FILTER_TEXT:
-	case PKTMON_TLV_CAPTURE_FILTER:
-	case PKTMON_TLV_SESSION_NAME:
-	case PKTMON_TLV_KERNEL:
-	case PKTMON_TLV_HOST:
-	case PKTMON_TLV_NF_TABLE:
-	case PKTMON_TLV_NF_CHAIN:
-	case PKTMON_TLV_NF_RULE:
-	case PKTMON_TLV_NF_RULE_COMMENT:
-		return V_STR;
-	default:
-		return V_NONE;
-	}
+	return t < PKTMON_META_TLV_SLOTS ? (enum vkind)tlv_slots[t].kind : V_NONE;
 }
 
 int pktmon_tlv_has(const struct pktmon_tlvs *tlv, uint16_t t)
@@ -97,60 +107,20 @@ int pktmon_tlv_has(const struct pktmon_tlvs *tlv, uint16_t t)
 }
 
 /* Store one value whose length has been checked against its kind. */
-static void store(struct pktmon_tlvs *tv, unsigned t, const uint8_t *v, uint16_t vlen)
+static void store(struct pktmon_tlvs *tv, unsigned t, enum vkind k, const uint8_t *v, uint16_t vlen)
 {
-	struct pktmon_meta_str s = { (const char *)v, vlen };
-
-	switch (t) {
-	case PKTMON_TLV_COMPONENT_ID: tv->component_id = get_le32(v); break;
-	case PKTMON_TLV_LAYER: tv->layer = v[0]; break;
-	case PKTMON_TLV_DIRECTION: tv->direction = v[0]; break;
-	case PKTMON_TLV_PKT_GROUP_ID: tv->pkt_group_id = get_le64(v); break;
-	case PKTMON_TLV_APPEARANCE: tv->appearance = get_le32(v); break;
-	case PKTMON_TLV_DROP_REASON: tv->drop_reason = s; break;
-	case PKTMON_TLV_DROP_REASON_CODE: tv->drop_reason_code = get_le32(v); break;
-	case PKTMON_TLV_DROP_LOCATION: tv->drop_location = get_le64(v); break;
-	case PKTMON_TLV_DROP_SYMBOL: tv->drop_symbol = s; break;
-	case PKTMON_TLV_IFINDEX: tv->ifindex = get_le32(v); break;
-	case PKTMON_TLV_NETNS: tv->netns = get_le32(v); break;
-	case PKTMON_TLV_CPU: tv->cpu = get_le32(v); break;
-	case PKTMON_TLV_FLAGS: tv->flags = get_le32(v); break;
-	case PKTMON_TLV_NF_FAMILY: tv->nf_family = v[0]; break;
-	case PKTMON_TLV_WHY: tv->why = v[0]; break;
-	case PKTMON_TLV_ICMP_TYPE: tv->icmp_type = v[0]; break;
-	case PKTMON_TLV_ICMP_CODE: tv->icmp_code = v[0]; break;
-	case PKTMON_TLV_TCP_STATE: tv->tcp_state = v[0]; break;
-	case PKTMON_TLV_NAME: tv->name = s; break;
-	case PKTMON_TLV_IFNAME: tv->ifname = s; break;
-	case PKTMON_TLV_NETNS_NAME: tv->netns_name = s; break;
-	case PKTMON_TLV_INTERFACE_ID: tv->interface_id = get_le32(v); break;
-	case PKTMON_TLV_FILTER_INDEX: tv->filter_index = get_le32(v); break;
-	case PKTMON_TLV_FILTER_NAME: tv->filter_name = s; break;
-	case PKTMON_TLV_FILTER_TEXT: tv->filter_text = s; break;
-	case PKTMON_TLV_CAPTURE_FILTER: tv->capture_filter = s; break;
-	case PKTMON_TLV_RX_PKTS: tv->rx_pkts = get_le64(v); break;
-	case PKTMON_TLV_RX_BYTES: tv->rx_bytes = get_le64(v); break;
-	case PKTMON_TLV_TX_PKTS: tv->tx_pkts = get_le64(v); break;
-	case PKTMON_TLV_TX_BYTES: tv->tx_bytes = get_le64(v); break;
-	case PKTMON_TLV_DROPS: tv->drops = get_le64(v); break;
-	case PKTMON_TLV_LOST: tv->lost = get_le64(v); break;
-	case PKTMON_TLV_COUNT: tv->count = get_le64(v); break;
-	case PKTMON_TLV_SESSION_NAME: tv->session_name = s; break;
-	case PKTMON_TLV_START_NS: tv->start_ns = get_le64(v); break;
-	case PKTMON_TLV_STOP_NS: tv->stop_ns = get_le64(v); break;
-	case PKTMON_TLV_SNAPLEN: tv->snaplen = get_le32(v); break;
-	case PKTMON_TLV_CAPTURE_TYPE: tv->capture_type = v[0]; break;
-	case PKTMON_TLV_EVENTS_WRITTEN: tv->events_written = get_le64(v); break;
-	case PKTMON_TLV_EVENTS_LOST: tv->events_lost = get_le64(v); break;
-	case PKTMON_TLV_EVENTS_MISSED: tv->events_missed = get_le64(v); break;
-	case PKTMON_TLV_KERNEL: tv->kernel = s; break;
-	case PKTMON_TLV_NF_TABLE: tv->nf_table = s; break;
-	case PKTMON_TLV_NF_CHAIN: tv->nf_chain = s; break;
-	case PKTMON_TLV_NF_RULE_HANDLE: tv->nf_rule_handle = get_le64(v); break;
-	case PKTMON_TLV_NF_RULE: tv->nf_rule = s; break;
-	case PKTMON_TLV_NF_RULE_COMMENT: tv->nf_rule_comment = s; break;
-	case PKTMON_TLV_HOST: tv->host = s; break;
-	default: break;
+	uint8_t *to = (uint8_t *)tv + tlv_slots[t].off;
+	if (k == V_U8) {
+		*to = v[0];
+	} else if (k == V_U32) {
+		uint32_t x = get_le32(v);
+		memcpy(to, &x, sizeof(x));
+	} else if (k == V_U64) {
+		uint64_t x = get_le64(v);
+		memcpy(to, &x, sizeof(x));
+	} else {
+		struct pktmon_meta_str str = { (const char *)v, vlen };
+		memcpy(to, &str, sizeof(str));
 	}
 }
 
@@ -213,7 +183,7 @@ static struct tlv_result decode_tlvs(const uint8_t *buf, size_t start, size_t en
 			tv->bad_length_count++;
 			note_error(&r, PKTMON_META_BAD_LENGTH, pos, t);
 		} else {
-			store(tv, t, v, vlen);
+			store(tv, t, k, v, vlen);
 			tv->present[t / 64] |= (uint64_t)1 << (t % 64);
 			tv->value_off[t] = (uint32_t)(pos + 4);
 			tv->value_len[t] = vlen;
