@@ -366,14 +366,15 @@ void pm_attach_why(pktmon_session *s)
 	w[n++] = (struct pm_tp_prog){ k->progs.pm_why_icmp6, PKTMON_LAYER_ICMP_SEND };
 	w[n++] = (struct pm_tp_prog){ k->progs.pm_copy_delivered, PKTMON_LAYER_SOCK_RX };
 	for (size_t i = 0; i < n; i++) {
-		if (!bpf_program__autoload(w[i].prog) || s->ntp >= sizeof(s->tp_links) / sizeof(s->tp_links[0]))
+		struct bpf_program *p = pm_loaded(s, w[i].prog);
+		if (!p || s->ntp >= sizeof(s->tp_links) / sizeof(s->tp_links[0]))
 			continue;
-		struct bpf_link *l = bpf_program__attach(w[i].prog);
+		struct bpf_link *l = bpf_program__attach(p);
 		if (l)
 			s->tp_links[s->ntp++] = l;
 		else
 			fprintf(stderr, "pktmon: %s not observed: cannot attach %s: %s\n",
-				pktmon_layer_name(w[i].layer), bpf_program__name(w[i].prog), strerror(errno));
+				pktmon_layer_name(w[i].layer), bpf_program__name(p), strerror(errno));
 	}
 }
 
@@ -384,6 +385,132 @@ void pm_fill_nf_code(pktmon_session *s)
 	size_t n = s->h->ksyms_why ? 0 : pm_nf_code_ranges(&s->h->ksyms, r, PM_NF_CODE_RANGES);
 	for (size_t i = 0; i < n; i++)
 		s->skel->bss->nf_code[i] = r[i];
+}
+
+/* ---- verifying in two objects at once ------------------------------------------------------ */
+
+/* The programs the second object loads where they are wanted: with its own parse of the kernel's
+ * BTF (libbpf parses it once an object) about as long as verifying the others. */
+static const char *const second_object_programs[] = {
+	"pm_sock_rx",   "pm_consume",     "pm_why_icmp",    "pm_why_icmp_fentry", "pm_why_icmp6",
+	"pm_why_reset", "pm_why_retrans", "pm_why_rcvq",    "pm_copy_delivered",
+};
+
+static bool in_second_object(const char *name)
+{
+	for (size_t i = 0; i < sizeof(second_object_programs) / sizeof(second_object_programs[0]); i++)
+		if (strcmp(name, second_object_programs[i]) == 0)
+			return true;
+	return false;
+}
+
+/* The loaded copy of a program of the session's object (or the program itself), NULL where
+ * neither object loaded it. */
+struct bpf_program *pm_loaded(const pktmon_session *s, struct bpf_program *p)
+{
+	if (!p)
+		return NULL;
+	if (bpf_program__fd(p) >= 0)
+		return p;
+	if (!s->skel2)
+		return NULL;
+	struct bpf_program *q = bpf_object__find_program_by_name(s->skel2->obj, bpf_program__name(p));
+	return q && bpf_program__fd(q) >= 0 ? q : NULL;
+}
+
+/* Every map but the read-only data (each object's own, the same bytes) made once and handed to
+ * both objects. false: b must not be loaded (a's maps, made or not, serve a alone). */
+static bool share_maps(struct capture_bpf *a, struct capture_bpf *b)
+{
+	struct bpf_map *ma, *mb = NULL;
+	bpf_object__for_each_map(ma, a->obj) {
+		mb = bpf_object__next_map(b->obj, mb); /* one ELF: the same maps in the same order */
+		if (!mb || strcmp(bpf_map__name(ma), bpf_map__name(mb)) != 0)
+			return false;
+		if (bpf_map__is_internal(ma) && (bpf_map__map_flags(ma) & BPF_F_RDONLY_PROG))
+			continue; /* .rodata, .kconfig */
+		int fd = bpf_map__fd(ma); /* the prepared per-CPU hashes have one */
+		if (fd < 0) {
+			LIBBPF_OPTS(bpf_map_create_opts, o, .map_flags = bpf_map__map_flags(ma),
+				    .map_extra = bpf_map__map_extra(ma));
+			int made = bpf_map_create(bpf_map__type(ma), bpf_map__name(ma), bpf_map__key_size(ma),
+						  bpf_map__value_size(ma), bpf_map__max_entries(ma), &o);
+			if (made < 0)
+				return false;
+			int rc = bpf_map__reuse_fd(ma, made);
+			close(made); /* reuse_fd keeps its own descriptor */
+			if (rc < 0)
+				return false;
+			fd = bpf_map__fd(ma);
+		}
+		if (bpf_map__reuse_fd(mb, fd) < 0)
+			return false;
+	}
+	return true;
+}
+
+/* A second object holding some of the wanted programs (taken from k), its maps k's, its
+ * configuration k's; NULL: k loads everything. PKTMON_LOAD_SPLIT=0 keeps one object. */
+static struct capture_bpf *second_object(struct capture_bpf *k)
+{
+	const char *e = getenv("PKTMON_LOAD_SPLIT");
+	if (e && *e == '0')
+		return NULL;
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	if (cpus < 2)
+		return NULL; /* nothing to verify beside */
+	struct capture_bpf *b = capture_bpf__open();
+	if (!b)
+		return NULL;
+	struct bpf_program *pa, *pb = NULL;
+	size_t moved = 0;
+	bpf_object__for_each_program(pa, k->obj) {
+		pb = bpf_object__next_program(b->obj, pb);
+		if (!pb || strcmp(bpf_program__name(pa), bpf_program__name(pb)) != 0) {
+			capture_bpf__destroy(b);
+			return NULL;
+		}
+		bool there = bpf_program__autoload(pa) && in_second_object(bpf_program__name(pa));
+		bpf_program__set_autoload(pb, there);
+		moved += there;
+	}
+	if (!moved || !share_maps(k, b)) {
+		capture_bpf__destroy(b);
+		return NULL;
+	}
+	memcpy(b->rodata, k->rodata, sizeof(*k->rodata));
+	bpf_object__for_each_program(pa, k->obj)
+		if (in_second_object(bpf_program__name(pa)))
+			bpf_program__set_autoload(pa, false);
+	return b;
+}
+
+struct second_load {
+	struct capture_bpf *obj;
+	int rc;
+};
+
+static void *load_second(void *arg)
+{
+	struct second_load *l = arg;
+	l->rc = capture_bpf__load(l->obj);
+	return NULL;
+}
+
+/* Loads k and, beside it on another CPU, the programs second_object() moved (the kernel verifies
+ * the programs of one object one after another: ~15 ms each here). */
+static int load_objects(pktmon_session *s, struct capture_bpf *k)
+{
+	struct second_load l = { second_object(k), 0 };
+	pthread_t t;
+	bool threaded = l.obj && pthread_create(&t, NULL, load_second, &l) == 0;
+	int rc = capture_bpf__load(k);
+	if (threaded)
+		pthread_join(t, NULL);
+	else if (l.obj)
+		l.rc = capture_bpf__load(l.obj);
+	s->skel2 = l.obj; /* destroyed with the session, loaded or not */
+	return rc ? rc : l.rc;
 }
 
 /* First half of start: open, configure and load the programs. */
@@ -469,7 +596,7 @@ int pm_load(pktmon_session *s, char *err, size_t errlen)
 			cfg->nf_layers |= 1u << l;
 
 	pm_timing("configured");
-	int rc = capture_bpf__load(k);
+	int rc = load_objects(s, k);
 	pm_timing("object-load");
 	if (rc) {
 		rc = rc < 0 ? rc : -EINVAL;

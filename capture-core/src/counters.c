@@ -321,15 +321,18 @@ static uint64_t programs_missed_raw(const pktmon_session *s)
 {
 	uint64_t n = 0;
 	struct bpf_program *p;
-	if (!s->skel)
-		return 0;
-	bpf_object__for_each_program(p, s->skel->obj) {
-		int fd = bpf_program__fd(p);
-		struct bpf_prog_info info;
-		__u32 len = sizeof(info);
-		memset(&info, 0, sizeof(info));
-		if (fd >= 0 && bpf_obj_get_info_by_fd(fd, &info, &len) == 0)
-			n += info.recursion_misses;
+	struct capture_bpf *objs[2] = { s->skel, s->skel2 };
+	for (int i = 0; i < 2; i++) {
+		if (!objs[i])
+			continue;
+		bpf_object__for_each_program(p, objs[i]->obj) {
+			int fd = bpf_program__fd(p);
+			struct bpf_prog_info info;
+			__u32 len = sizeof(info);
+			memset(&info, 0, sizeof(info));
+			if (fd >= 0 && bpf_obj_get_info_by_fd(fd, &info, &len) == 0)
+				n += info.recursion_misses;
+		}
 	}
 	return n;
 }

@@ -320,16 +320,17 @@ static int attach(pktmon_session *s, char *err, size_t errlen)
 	pm_tracepoint_programs(k, tps);
 	tps[5].prog = pm_drop_program(s, k);
 	for (size_t i = 0; i < PM_NTP_PROGS; i++) {
-		if (!bpf_program__autoload(tps[i].prog))
+		struct bpf_program *p = pm_loaded(s, tps[i].prog);
+		if (!p)
 			continue;
-		struct bpf_link *l = bpf_program__attach(tps[i].prog);
+		struct bpf_link *l = bpf_program__attach(p);
 		if (!l) {
 			int e = errno;
-			pm_seterr(err, errlen, "cannot attach %s: %s", bpf_program__name(tps[i].prog), strerror(e));
+			pm_seterr(err, errlen, "cannot attach %s: %s", bpf_program__name(p), strerror(e));
 			return -e;
 		}
 		s->tp_links[s->ntp++] = l;
-		pm_timing("attach %s", bpf_program__name(tps[i].prog));
+		pm_timing("attach %s", bpf_program__name(p));
 	}
 	/* the tracepoints first (pm_dev_rx the first): one link each, live at once; then, with the
 	 * symbols read meanwhile in the background, netfilter's code ranges for the drop program,
@@ -350,7 +351,7 @@ static int attach(pktmon_session *s, char *err, size_t errlen)
 			return -EPERM;
 		}
 	}
-	struct bpf_program *nf_prog = s->nf_wanted ? pm_nf_fallback_program(s, k) : NULL;
+	struct bpf_program *nf_prog = s->nf_wanted ? pm_loaded(s, pm_nf_fallback_program(s, k)) : NULL;
 	if (nf_prog) {
 		struct bpf_link *l = bpf_program__attach(nf_prog);
 		if (!l) {
@@ -363,8 +364,9 @@ static int attach(pktmon_session *s, char *err, size_t errlen)
 	}
 	pm_attach_why(s);
 	pm_timing("why-points");
-	if (bpf_program__autoload(k->progs.pm_consume)) {
-		struct bpf_link *l = bpf_program__attach(k->progs.pm_consume);
+	struct bpf_program *consume = pm_loaded(s, k->progs.pm_consume);
+	if (consume) {
+		struct bpf_link *l = bpf_program__attach(consume);
 		if (l)
 			s->tp_links[s->ntp++] = l;
 	}
@@ -580,6 +582,7 @@ void pktmon_close_session(pktmon_session *s)
 			pm_sink_close(o->sink, NULL, 0);
 		free(o);
 	}
+	capture_bpf__destroy(s->skel2);
 	capture_bpf__destroy(s->skel);
 	for (size_t i = 0; i < s->nns; i++)
 		pm_detach_netns(&s->ns[i]);

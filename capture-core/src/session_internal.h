@@ -108,6 +108,7 @@ struct pktmon_session {
 
 	/* running state */
 	struct capture_bpf *skel;
+	struct capture_bpf *skel2; /* the programs verified beside skel's (pm_load), its maps skel's; or NULL */
 	struct bpf_link *tp_links[16];
 	size_t ntp;
 	bool nf_wanted;
@@ -197,6 +198,7 @@ struct bpf_program *pm_nf_fallback_program(const pktmon_session *s, struct captu
 void pm_fill_nf_code(pktmon_session *s);
 void pm_attach_why(pktmon_session *s);
 int pm_load(pktmon_session *s, char *err, size_t errlen);
+struct bpf_program *pm_loaded(const pktmon_session *s, struct bpf_program *p);
 
 /* outputs.c */
 void pm_notify(pktmon_session *s, enum pktmon_stream_event kind, const char *fmt, ...)
