@@ -59,6 +59,8 @@ comps = {c["name"]: c for c in j["components"]}
 inp = comps[f"ipv4 INPUT [netns {b}]"]
 out = comps[f"ipv4 OUTPUT [netns {a}]"]
 assert j["running"] is True
+# observations the kernel skipped (a program already running on that CPU): a count, never absent
+assert isinstance(j["events_missed"], int) and 0 <= j["events_missed"] <= j["events_generated"] + 1000, j
 assert inp["rx_packets"] == 2 and inp["drops"] == 2 and inp["drop_reasons"] == {"NETFILTER_DROP": 2}, inp
 # the SYN is dropped on OUTPUT, and retried: at least one drop, all NETFILTER_DROP
 assert out["drops"] >= 1 and list(out["drop_reasons"]) == ["NETFILTER_DROP"], out
@@ -70,6 +72,7 @@ PY
 "$P" counters --type bogus >/dev/null 2>&1; eq "counters --type bogus: exit status" "2" "$?"
 "$P" reset >/dev/null || fail "reset"
 eq "counters after reset" "0" "$("$P" counters --json | python3 -c 'import json,sys; print(sum(c["drops"]+c["rx_packets"]+c["tx_packets"] for c in json.load(sys.stdin)["components"]))')"
+eq "skipped observations after reset" "0" "$("$P" counters --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["events_missed"])')"
 ip netns exec "$A" ping -c 1 -W 1 198.18.8.2 >/dev/null
 sleep 0.3
 out=$("$P" stop); rc=$?
