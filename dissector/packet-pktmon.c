@@ -877,8 +877,8 @@ static void dissect_meta(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, co
 	 * unknown TLVs), not for the plain observations that make most of a capture; the same goes
 	 * for the metadata's own tvb (strings are read through it). */
 	gboolean shown = proto_field_is_referenced(tree, proto_pktmon); /* FALSE without a tree */
-	gboolean noted = m.status != PKTMON_META_OK || tv->unknown_count || meta_is_drop(tv) ||
-			 has_tlv(tv, PKTMON_TLV_WHY);
+	gboolean dropped = meta_is_drop(tv);
+	gboolean noted = m.status != PKTMON_META_OK || tv->unknown_count || dropped || has_tlv(tv, PKTMON_TLV_WHY);
 	tvbuff_t *mtvb = NULL;
 	if (shown || noted) {
 		/* The block is released after dissection, the tvb may outlive it: our own copy. */
@@ -934,7 +934,6 @@ static void dissect_meta(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, co
 		report_malformed(pinfo, ti, "pktmon metadata", m.status, m.error_offset, m.error_type,
 				 tv->bad_length_count);
 
-	gboolean dropped = meta_is_drop(tv);
 	/* The strings serve drops only (the expert info, the Info prefix, the path, the tap). */
 	const char *reason = dropped ? tlv_string(pinfo, mtvb, tv, PKTMON_TLV_DROP_REASON) : NULL;
 
