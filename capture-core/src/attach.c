@@ -560,12 +560,16 @@ int pm_load(pktmon_session *s, char *err, size_t errlen)
 	cfg->decap_window_ns = 2000000; /* 2 ms */
 	/* nothing needs a packet's identity: no following (observe_lean()) */
 	cfg->lean = s->opt.counters_only && !s->nfilters;
-	/* the benchmark's floor: the same programs at the same points, returning at once
+	/* the benchmark's floors: the same programs at the same points, returning at once (1),
+	 * or writing a bare event at each device and netfilter point (write)
 	 * (secure_getenv: a helper with file capabilities ignores it) */
 	const char *floor = secure_getenv("PKTMON_BENCH_FLOOR");
-	cfg->floor = floor && *floor == '1';
-	if (cfg->floor) /* never silently: a capture that records nothing must say why */
+	cfg->floor = !floor ? 0 : !strcmp(floor, "1") ? PM_FLOOR_EMPTY : !strcmp(floor, "write") ? PM_FLOOR_WRITE : 0;
+	if (cfg->floor == PM_FLOOR_EMPTY) /* never silently: a capture that records nothing must say why */
 		fprintf(stderr, "pktmon: PKTMON_BENCH_FLOOR=1: benchmark floor, the programs observe nothing\n");
+	else if (cfg->floor == PM_FLOOR_WRITE)
+		fprintf(stderr, "pktmon: PKTMON_BENCH_FLOOR=write: benchmark floor, bare events at device and "
+				"netfilter points, nothing followed or counted\n");
 	cfg->nnetns = (uint32_t)s->nnetns;
 	for (size_t i = 0; i < s->nnetns; i++)
 		cfg->netns[i] = s->netns[i];

@@ -735,6 +735,47 @@ static __always_inline int observe(struct sk_buff *skb, struct net_device *dev,
 	return 0;
 }
 
+/*
+ * The write floor (benchmark only, cfg.floor == PM_FLOOR_WRITE): what any design
+ * writing one event per point pays, whatever it knows about the packet: a ring
+ * record reserved, a timestamp, the component's words and device name, the first
+ * 128 bytes from skb->data, the record submitted (wake-ups batched as emit() does).
+ * No following, no counters, no filters, no size classes.
+ */
+static __always_inline int floor_point(struct sk_buff *skb, struct net_device *dev, struct net *net, __u8 layer,
+				       __u8 pf)
+{
+	if (cfg.floor != PM_FLOOR_WRITE || !skb)
+		return 0;
+	__u32 zero = 0;
+	struct pm_scratch *s = bpf_map_lookup_elem(&scratch, &zero);
+	if (!s)
+		return 0;
+	struct pm_event *ev = bpf_ringbuf_reserve(&rb, sizeof(*ev) + 128 + PM_L2_LEN, 0);
+	if (!ev)
+		return 0;
+	__builtin_memset(ev, 0, sizeof(*ev));
+	ev->ts_ns = bpf_ktime_get_ns();
+	ev->comp.netns = net ? net->ns.inum : 0;
+	ev->comp.layer = layer;
+	ev->comp.nf_family = pf;
+	if (dev) {
+		const __u64 *name = (const __u64 *)dev->name;
+		ev->comp.ifindex = pf ? 0 : dev->ifindex;
+		ev->ifindex = dev->ifindex;
+		((__u64 *)ev->ifname)[0] = name[0];
+		((__u64 *)ev->ifname)[1] = name[1];
+	}
+	ev->appearance = 1;
+	ev->cpu = bpf_get_smp_processor_id();
+	ev->comp.netns_cookie = net_cookie_rd(net, true);
+	ev->orig_len = skb->len + PM_L2_LEN;
+	ev->cap_len = ev->orig_len < 128 ? ev->orig_len : 128;
+	bpf_probe_read_kernel(ev + 1, 128, skb->data);
+	bpf_ringbuf_submit(ev, wakeup_flag(s));
+	return 0;
+}
+
 /* A tp_btf observation: the lean counters or the full path. */
 static __always_inline int observe_tp(struct sk_buff *skb, struct net_device *dev, struct pm_comp_key *key,
 				      __u32 ifindex, bool is_drop, __u32 reason, __u64 location)
@@ -765,7 +806,7 @@ SEC("tp_btf/netif_receive_skb")
 int BPF_PROG(pm_dev_rx, struct sk_buff *skb)
 {
 	if (cfg.floor)
-		return 0;
+		return floor_point(skb, skb->dev, skb->dev->nd_net.net, PKTMON_LAYER_DEV_RX, 0);
 	return observe_dev(skb, skb->dev, PKTMON_LAYER_DEV_RX);
 }
 
@@ -773,7 +814,7 @@ SEC("tp_btf/net_dev_queue")
 int BPF_PROG(pm_qdisc_enq, struct sk_buff *skb)
 {
 	if (cfg.floor)
-		return 0;
+		return floor_point(skb, skb->dev, skb->dev->nd_net.net, PKTMON_LAYER_QDISC_ENQ, 0);
 	return observe_dev(skb, skb->dev, PKTMON_LAYER_QDISC_ENQ);
 }
 
@@ -790,7 +831,8 @@ SEC("tp_btf/net_dev_start_xmit")
 int BPF_PROG(pm_dev_tx, const struct sk_buff *skb, const struct net_device *dev)
 {
 	if (cfg.floor)
-		return 0;
+		return floor_point((struct sk_buff *)skb, (struct net_device *)dev, dev->nd_net.net,
+				   PKTMON_LAYER_DEV_TX, 0);
 	return observe_dev((struct sk_buff *)skb, (struct net_device *)dev, PKTMON_LAYER_DEV_TX);
 }
 
@@ -910,8 +952,13 @@ static __always_inline void observe_nf(struct sk_buff *skb, const struct nf_hook
 SEC("netfilter")
 int pm_nf(struct bpf_nf_ctx *ctx)
 {
-	if (cfg.floor)
+	if (cfg.floor) {
+		const struct nf_hook_state *st = ctx->state;
+		if (st && st->hook <= 4)
+			floor_point((struct sk_buff *)ctx->skb, st->in ? st->in : st->out, st->net,
+				    PKTMON_LAYER_NF_PREROUTING + st->hook, st->pf);
 		return NF_ACCEPT;
+	}
 	observe_nf((struct sk_buff *)ctx->skb, ctx->state, true);
 	return NF_ACCEPT;
 }

@@ -102,6 +102,10 @@ struct pm_event {
 	char ifname[PM_IFNAMSIZ];
 };
 
+/* pm_bpf_config.floor */
+#define PM_FLOOR_EMPTY 1
+#define PM_FLOOR_WRITE 2
+
 /* pm_event.why: the kind and two details (ICMP type and code; TCP state). */
 #define PM_WHY(kind, a, b) ((__u32)(kind) | (__u32)(a) << 8 | (__u32)(b) << 16)
 #define PM_WHY_KIND(w) ((w) & 0xff)
@@ -137,7 +141,8 @@ struct pm_bpf_config {
 	/* Counters only and no filter: nothing needs a packet's identity, so the
 	 * programs skip the tracking map and the clock (observe_lean()). */
 	__u32 lean;
-	/* Benchmark only: every program returns at once (the floor, bench/). */
+	/* Benchmark only (bench/): PM_FLOOR_EMPTY, every program returns at once;
+	 * PM_FLOOR_WRITE, the device and netfilter points write a bare event each. */
 	__u32 floor;
 	/* pm_copy_delivered is loaded: drops of cloned buffers look for a delivered copy. */
 	__u32 copy_watch;
