@@ -18,6 +18,7 @@
 #include "pcap_filter.h"
 #include "observation.h"
 #include "pcapng.h"
+#include "ring_reader.h"
 #include "session_internal.h"
 
 #define NETNS_RESCAN_NS 500000000ull
@@ -266,8 +267,8 @@ void *pm_consumer(void *arg)
 			pm_nft_trace_drain(s->ns[i].trace);
 	while (atomic_load(&s->running)) {
 		/* with tracing, the trace sockets are drained at least every 20 ms: they fill between drops */
-		ring_buffer__poll(s->rb, s->rule_trace ? 20 : 50);
-		ring_buffer__consume(s->rb); /* events queued without a wake-up */
+		pm_ring_reader_poll(s->rb, s->rule_trace ? 20 : 50);
+		pm_ring_reader_consume(s->rb); /* events queued without a wake-up */
 		if (s->rule_trace)
 			pm_drain_traces(s); /* keep the trace sockets from filling between drops */
 		uint64_t now = pm_clock_ns(CLOCK_MONOTONIC);

@@ -29,6 +29,7 @@
 #include "netns.h"
 #include "nf_fallback.h"
 #include "pcap_filter.h"
+#include "ring_reader.h"
 #include "rundown.h"
 #include "session_internal.h"
 #include "sink.h"
@@ -272,7 +273,7 @@ static void join_ksyms(pktmon_session *s)
 static int attach(pktmon_session *s, char *err, size_t errlen)
 {
 	struct capture_bpf *k = s->skel;
-	s->rb = ring_buffer__new(bpf_map__fd(k->maps.rb), pm_on_ring_event, s, NULL);
+	s->rb = pm_ring_reader_new(bpf_map__fd(k->maps.rb), pm_on_ring_event, s);
 	if (!s->rb) {
 		pm_seterr(err, errlen, "cannot open the ring buffer: %s", strerror(errno));
 		return -errno;
@@ -473,7 +474,7 @@ static void stop(pktmon_session *s)
 	if (syscall(__NR_membarrier, MEMBARRIER_CMD_GLOBAL, 0, 0) < 0)
 		usleep(50000); /* no membarrier: a pause covers the common case */
 	if (s->rb)
-		ring_buffer__consume(s->rb);
+		pm_ring_reader_consume(s->rb);
 	for (size_t i = 0; i < s->nns; i++)
 		pm_detach_netns(&s->ns[i]);
 	s->nns = 0;
@@ -514,7 +515,7 @@ static void stop(pktmon_session *s)
 	}
 	pm_buf_free(&trailer);
 	pm_notify(s, PKTMON_STREAM_STOPPED, "session %s stopped", s->name);
-	ring_buffer__free(s->rb);
+	pm_ring_reader_free(s->rb);
 	s->rb = NULL;
 	if (s->self_netns_fd >= 0)
 		close(s->self_netns_fd);

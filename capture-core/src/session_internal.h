@@ -25,7 +25,7 @@
 struct btf;
 struct pm_sink;
 struct capture_bpf;
-struct ring_buffer;
+struct pm_ring_reader;
 struct bpf_link;
 struct pm_pcap_filter;
 struct pm_buf;
@@ -123,7 +123,7 @@ struct pktmon_session {
 	size_t nns, ns_cap;
 	size_t netns_hooked_max; /* for the summary, after detaching */
 	int self_netns_fd;
-	struct ring_buffer *rb;
+	struct pm_ring_reader *rb;
 	pthread_t thread;
 	bool thread_started;
 	pthread_t ksyms_thread; /* reading /proc/kallsyms during start */

@@ -1,0 +1,66 @@
+// SPDX-License-Identifier: MIT
+/* ring_walk.c - see ring_walk.h. */
+#include "ring_walk.h"
+
+#include <errno.h>
+#include <linux/bpf.h>
+
+uint64_t pm_ring_publish_every(uint64_t size)
+{
+	uint64_t every = size / 8;
+	if (every > 65536)
+		every = 65536;
+	return every ? every : 8;
+}
+
+static void publish(const struct pm_ring *r, uint64_t pos)
+{
+	/* release: the producer may reuse what we read only after we are done reading it */
+	__atomic_store_n(r->consumer_pos, (unsigned long)pos, __ATOMIC_RELEASE);
+}
+
+long pm_ring_walk(const struct pm_ring *r, pm_ring_record_fn fn, void *ctx)
+{
+	uint64_t cons = __atomic_load_n(r->consumer_pos, __ATOMIC_RELAXED); /* ours alone */
+	uint64_t published = cons;
+	long n = 0, rc = 0;
+	for (;;) {
+		uint64_t prod = __atomic_load_n(r->producer_pos, __ATOMIC_ACQUIRE);
+		if (prod == cons)
+			break;
+		while (prod - cons >= BPF_RINGBUF_HDR_SZ) {
+			const uint32_t *hdr = (const uint32_t *)(r->data + (cons & (r->size - 1)));
+			/* acquire: the record's bytes are visible once its busy bit is clear */
+			uint32_t len = __atomic_load_n(hdr, __ATOMIC_ACQUIRE);
+			if (len & BPF_RINGBUF_BUSY_BIT)
+				goto out;
+			uint64_t body = len & ~(uint32_t)(BPF_RINGBUF_BUSY_BIT | BPF_RINGBUF_DISCARD_BIT);
+			uint64_t total = (body + BPF_RINGBUF_HDR_SZ + 7) & ~(uint64_t)7;
+			if (total > prod - cons || total > r->size) {
+				rc = -EBADMSG;
+				goto out;
+			}
+			int frc = 0;
+			if (!(len & BPF_RINGBUF_DISCARD_BIT))
+				frc = fn(ctx, (uint8_t *)hdr + BPF_RINGBUF_HDR_SZ, (size_t)body);
+			cons += total;
+			n++;
+			if (frc < 0) {
+				rc = frc;
+				goto out;
+			}
+			if (cons - published >= r->publish_every) {
+				publish(r, cons);
+				published = cons;
+			}
+		}
+		if (prod != cons) { /* a position not on a record: the walk cannot go on */
+			rc = -EBADMSG;
+			break;
+		}
+	}
+out:
+	if (cons != published)
+		publish(r, cons);
+	return rc < 0 ? rc : n;
+}
