@@ -163,9 +163,15 @@ cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0; }
 hwm_kb() { awk '/^VmHWM/ {print $2}' "/proc/$1/status" 2>/dev/null || echo 0; }
 TICK=$(getconf CLK_TCK)
 
-# Kernel memory the process holds through BPF fds (maps and programs, fdinfo "memlock"), and
-# its program ids.
-bpf_memlock() { cat /proc/"$1"/fdinfo/* 2>/dev/null | awk '/^memlock:/ {s += $2} END {print s + 0}'; }
+# Kernel memory the process holds through BPF fds (maps and programs, fdinfo "memlock"), each map
+# or program once (the capture's two objects hold the same maps through two fds each), and its
+# program ids.
+bpf_memlock() {
+	local f
+	for f in /proc/"$1"/fdinfo/*; do
+		awk '/^memlock:/ {m = $2} /^(map_id|prog_id):/ {id = $1 $2} END {if (m != "") print (id ? id : FILENAME), m}' "$f" 2>/dev/null
+	done | sort -u -k1,1 | awk '{s += $2} END {print s + 0}'
+}
 bpf_prog_ids() { cat /proc/"$1"/fdinfo/* 2>/dev/null | awk '/^prog_id:/ {print $2}' | sort -un; }
 
 # --- monitors ----------------------------------------------------------------------------------
