@@ -40,6 +40,12 @@ long pm_ring_walk(const struct pm_ring *r, pm_ring_record_fn fn, void *ctx)
 				rc = -EBADMSG;
 				goto out;
 			}
+			/* the next record was written by another CPU: ask for its lines while this one is handled */
+			const uint8_t *next = r->data + ((cons + total) & (r->size - 1));
+			__builtin_prefetch(next);
+			__builtin_prefetch(next + 64);
+			__builtin_prefetch(next + 128);
+			__builtin_prefetch(next + 192);
 			int frc = 0;
 			if (!(len & BPF_RINGBUF_DISCARD_BIT))
 				frc = fn(ctx, (uint8_t *)hdr + BPF_RINGBUF_HDR_SZ, (size_t)body);
