@@ -17,6 +17,10 @@
  *                  lock, the component lookup, ifname copy, timestamp conversion
  *   consumer_file  consumer, writing a real file (FILE, default on /dev/shm)
  *   fast_consumer  consumer with the session's encoder
+ *   fast_file      fast_consumer writing a real file (FILE)
+ *   inplace_consumer  fast_consumer encoding each block straight into the sink's buffer
+ *                  (pm_sink_packet_room/commit_packet): what the session runs since 2026-12-01
+ *   inplace_file   inplace_consumer writing a real file (FILE), as consumer_file
  *
  * Usage: pm_encode_bench [-n EVENTS] [-r ROUNDS] [-f FILE] [-o CAPTURE] [-s STAGES]
  *   -o CAPTURE  instead of timing, write a complete pcapng of EVENTS events
@@ -184,13 +188,17 @@ static const struct stage {
 	const char *name;
 	bool fast, consumer;
 	enum sink_kind sink;
+	bool in_place;
 } stages_all[] = {
-	{ "encode", false, false, SK_NONE },
-	{ "fast", true, false, SK_NONE },
-	{ "devnull", false, false, SK_DEVNULL },
-	{ "consumer", false, true, SK_DEVNULL },
-	{ "consumer_file", false, true, SK_FILE },
-	{ "fast_consumer", true, true, SK_DEVNULL },
+	{ "encode", false, false, SK_NONE, false },
+	{ "fast", true, false, SK_NONE, false },
+	{ "devnull", false, false, SK_DEVNULL, false },
+	{ "consumer", false, true, SK_DEVNULL, false },
+	{ "consumer_file", false, true, SK_FILE, false },
+	{ "fast_consumer", true, true, SK_DEVNULL, false },
+	{ "fast_file", true, true, SK_FILE, false },
+	{ "inplace_consumer", true, true, SK_DEVNULL, true },
+	{ "inplace_file", true, true, SK_FILE, true },
 };
 #define NSTAGES (sizeof(stages_all) / sizeof(stages_all[0]))
 
@@ -265,14 +273,29 @@ static int run_stage(const struct stage *st, const struct slot *ring, size_t nri
 			comp_id = p + 1;
 			if_id = p;
 		}
-		int rc = st->fast ? encode_fast(&c, ev, s->frame, comp_id, if_id, ts)
-				       : encode_one(&c, ev, s->frame, comp_id, if_id, ts);
-		if (rc < 0) {
-			errors++;
-			continue;
+		if (st->in_place) { /* outputs.c's pm_write_observation_in_place */
+			struct pktmon_event e = as_event(ev, s->frame, comp_id, ts);
+			uint32_t len = pm_observation_fast_size(&e);
+			int rc;
+			uint8_t *room = len ? pm_sink_packet_room(c.sink, len, &rc) : NULL;
+			if (!room) {
+				errors++;
+				continue;
+			}
+			pm_observation_fast_write(room, len, if_id, &e);
+			if (pm_sink_commit_packet(c.sink, len) < 0)
+				errors++;
+			c.bytes += len;
+		} else {
+			int rc = st->fast ? encode_fast(&c, ev, s->frame, comp_id, if_id, ts)
+					       : encode_one(&c, ev, s->frame, comp_id, if_id, ts);
+			if (rc < 0) {
+				errors++;
+				continue;
+			}
+			if (c.sink && pm_sink_write(c.sink, c.block.data, c.block.len) < 0)
+				errors++;
 		}
-		if (c.sink && pm_sink_write(c.sink, c.block.data, c.block.len) < 0)
-			errors++;
 		if (c.sink && (i & 4095) == 0) { /* the consumer flushes every 100 ms */
 			double t = clk(CLOCK_MONOTONIC);
 			if (t - last_flush >= 0.1) {
@@ -349,7 +372,7 @@ int main(int argc, char **argv)
 {
 	uint64_t n = 5000000;
 	int rounds = 3;
-	const char *file = "/dev/shm/pm_encode_bench.pcapng", *out = NULL, *stages = "encode,fast,devnull,consumer,consumer_file,fast_consumer";
+	const char *file = "/dev/shm/pm_encode_bench.pcapng", *out = NULL, *stages = "encode,fast,devnull,consumer,consumer_file,fast_consumer,fast_file,inplace_consumer,inplace_file";
 	int opt;
 	while ((opt = getopt(argc, argv, "n:r:f:o:s:h")) != -1) {
 		switch (opt) {

@@ -236,7 +236,7 @@ int pm_on_ring_event(void *ctx, void *data, size_t size)
 	struct pktmon_nf_rule rule;
 	if (dropped && s->rule_trace && !strcmp(reason, "NETFILTER_DROP") && nf_rule_of(s, ev, frame, &info, &rule))
 		pe.nf_rule = &rule;
-	if (s->has_pcapng) {
+	if (s->has_pcapng && !pm_write_observation_in_place(s, if_id, &pe)) {
 		pm_buf_reset(&s->block);
 		if (pm_observation_encode(&s->block, &s->meta, if_id, &pe) < 0)
 			s->encode_errors++; /* out of memory: counted, the outputs stay usable */

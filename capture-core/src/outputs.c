@@ -14,6 +14,7 @@
 #include <linux/types.h>
 
 #include "capture_event.h"
+#include "observation.h"
 #include "pcapng.h"
 #include "session_internal.h"
 #include "sink.h"
@@ -109,6 +110,22 @@ static void output_failed(pktmon_session *s, pktmon_output *o, int rc)
 	pm_notify(s, PKTMON_STREAM_ERROR, "pcapng output: %s", pm_sink_last_error(o->sink));
 }
 
+/* A write to an output failed: a full single file is said once and goes on counting, anything
+ * else drops the output. */
+static void write_failed(pktmon_session *s, pktmon_output *o, int rc, bool packet)
+{
+	if (packet)
+		o->refused++;
+	if (rc == PM_SINK_ERR_FULL) {
+		/* single file at its size limit: keep counting, write the trailer at stop */
+		if (!o->full)
+			pm_notify(s, PKTMON_STREAM_WARNING, "pcapng output full: %s", pm_sink_last_error(o->sink));
+		o->full = true;
+	} else {
+		output_failed(s, o, rc);
+	}
+}
+
 /* Hands an encoded block to every pcapng output; an output that fails (the
  * reader closed the fifo, the disk is full) is reported once and dropped. */
 void pm_write_block(pktmon_session *s, const struct pm_buf *b, bool interface)
@@ -123,17 +140,40 @@ void pm_write_block(pktmon_session *s, const struct pm_buf *b, bool interface)
 		}
 		int rc = interface ? pm_sink_add_interface(o->sink, b->data, b->len)
 				   : pm_sink_write(o->sink, b->data, b->len);
-		if (rc < 0 && !interface)
-			o->refused++;
-		if (rc == PM_SINK_ERR_FULL) {
-			/* single file at its size limit: keep counting, write the trailer at stop */
-			if (!o->full)
-				pm_notify(s, PKTMON_STREAM_WARNING, "pcapng output full: %s", pm_sink_last_error(o->sink));
-			o->full = true;
-		} else if (rc < 0) {
-			output_failed(s, o, rc);
-		}
+		if (rc < 0)
+			write_failed(s, o, rc, !interface);
 	}
+}
+
+/* The usual case, one pcapng output and a flow observation: its block encoded straight into the
+ * output's write buffer (no copy). false: not taken here (a drop, several outputs, a block the
+ * buffer cannot take): encode it and hand it to pm_write_block. */
+bool pm_write_observation_in_place(pktmon_session *s, uint32_t if_id, const struct pktmon_event *pe)
+{
+	pktmon_output *only = NULL;
+	for (pktmon_output *o = s->outputs; o; o = o->next)
+		if (o->kind == PM_OUT_PCAPNG) {
+			if (only)
+				return false;
+			only = o;
+		}
+	if (!only || only->failed)
+		return false;
+	uint32_t len = pm_observation_fast_size(pe);
+	if (!len)
+		return false;
+	int rc;
+	uint8_t *room = pm_sink_packet_room(only->sink, len, &rc);
+	if (!room) {
+		if (!rc)
+			return false;
+	} else {
+		pm_observation_fast_write(room, len, if_id, pe);
+		rc = pm_sink_commit_packet(only->sink, len);
+	}
+	if (rc < 0)
+		write_failed(s, only, rc, true);
+	return true;
 }
 
 void pm_flush_outputs(pktmon_session *s)

@@ -204,6 +204,7 @@ struct bpf_program *pm_loaded(const pktmon_session *s, struct bpf_program *p);
 void pm_notify(pktmon_session *s, enum pktmon_stream_event kind, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 void pm_write_block(pktmon_session *s, const struct pm_buf *b, bool interface);
+bool pm_write_observation_in_place(pktmon_session *s, uint32_t if_id, const struct pktmon_event *pe);
 void pm_flush_outputs(pktmon_session *s);
 void pm_write_header(pktmon_session *s);
 

@@ -151,6 +151,23 @@ static void make_trailer(struct pm_buf *t, unsigned n_if, size_t cb_payload)
 	pm_buf_free(&rd);
 }
 
+/* Packet blocks go through pm_sink_write, or (second pass of the tests) are encoded in place as
+ * the session does: pm_sink_packet_room, the bytes, pm_sink_commit_packet; pm_sink_write where the
+ * room is refused without an error. */
+static bool in_place;
+
+static int write_packet(struct pm_sink *s, const void *blk, size_t len)
+{
+	if (!in_place)
+		return pm_sink_write(s, blk, len);
+	int rc;
+	uint8_t *room = pm_sink_packet_room(s, len, &rc);
+	if (!room)
+		return rc ? rc : pm_sink_write(s, blk, len);
+	memcpy(room, blk, len);
+	return pm_sink_commit_packet(s, len);
+}
+
 /* --- file checker ------------------------------------------------------------------------------- */
 
 struct file_check {
@@ -469,7 +486,7 @@ static int run_capture(struct pm_sink *s, int npkts, size_t *sizes, bool check_c
 		}
 		make_epb(&e, (uint32_t)(i % n_if), (uint64_t)i, (uint32_t)(20 + (i * 37) % 200));
 		sizes[i] = e.len;
-		CHECK_RC(pm_sink_write(s, e.data, e.len), 0);
+		CHECK_RC(write_packet(s, e.data, e.len), 0);
 		if (check_cap && i % 7 == 0) {
 			/* What is on disk is a valid, capped pcapng file at any time. */
 			CHECK_RC(pm_sink_flush(s), 0);
@@ -600,7 +617,7 @@ static void test_single_capped(void)
 	int i, rc = 0, accepted = 0;
 	for (i = 0; i < 100; i++) {
 		make_epb(&e, 0, (uint64_t)i, 100);
-		rc = pm_sink_write(s, e.data, e.len);
+		rc = write_packet(s, e.data, e.len);
 		if (rc)
 			break;
 		accepted++;
@@ -608,7 +625,7 @@ static void test_single_capped(void)
 	CHECK(rc == PM_SINK_ERR_FULL && accepted > 5);
 	/* Full is sticky even for a block that would fit. */
 	make_epb(&e, 0, 999, 8);
-	CHECK_RC(pm_sink_write(s, e.data, e.len), PM_SINK_ERR_FULL);
+	CHECK_RC(write_packet(s, e.data, e.len), PM_SINK_ERR_FULL);
 	CHECK_RC(pm_sink_add_interface(s, idb[1].data, idb[1].len), PM_SINK_ERR_FULL);
 	struct pm_sink_stats st;
 	pm_sink_get_stats(s, &st);
@@ -630,7 +647,7 @@ static void test_single_capped(void)
 	pm_sink_add_interface(s, idb[0].data, idb[0].len);
 	for (i = 0; i < 100; i++) {
 		make_epb(&e, 0, (uint64_t)i, 8);
-		if (pm_sink_write(s, e.data, e.len))
+		if (write_packet(s, e.data, e.len))
 			break;
 	}
 	make_trailer(&t, 1, 200);
@@ -646,7 +663,7 @@ static void test_single_capped(void)
 	pm_sink_add_interface(s, idb[0].data, idb[0].len);
 	for (i = 0; i < 1000; i++) {
 		make_epb(&e, 0, (uint64_t)i, 500);
-		CHECK_RC(pm_sink_write(s, e.data, e.len), 0);
+		CHECK_RC(write_packet(s, e.data, e.len), 0);
 	}
 	CHECK_RC(pm_sink_close(s, t.data, t.len), 0);
 	if (check_file(path, 0, &fc))
@@ -768,7 +785,7 @@ static void test_circular_counts(void)
 	/* Fill until exactly the moment of the second rotation has happened. */
 	for (; n < 1000; n++) {
 		make_epb(&e, 0, (uint64_t)n, 100);
-		CHECK_RC(pm_sink_write(s, e.data, e.len), 0);
+		CHECK_RC(write_packet(s, e.data, e.len), 0);
 		pm_sink_get_stats(s, &st);
 		if (st.files_opened == 3)
 			break;
@@ -880,6 +897,56 @@ static void test_file_write_error(void)
 	pm_buf_free(&e);
 }
 
+/* The in-place path refuses what pm_sink_write refuses, and writes nothing it does not count. */
+static void test_in_place_checks(void)
+{
+	char path[512], err[256];
+	path_in_tmp(path, sizeof(path), "inplace.pcapng");
+	struct pm_sink *s = pm_sink_open_file(path, 0, PM_LOG_SINGLE, err, sizeof(err));
+	CHECK(s != NULL);
+	if (!s)
+		return;
+	struct pm_buf e;
+	pm_buf_init(&e);
+	make_epb(&e, 0, 1, 100);
+	int rc = 1;
+	CHECK(pm_sink_packet_room(s, e.len, &rc) == NULL && rc == 0, "before the header: left to pm_sink_write");
+	CHECK_RC(pm_sink_set_header(s, shb.data, shb.len), 0);
+	CHECK_RC(pm_sink_add_interface(s, idb[0].data, idb[0].len), 0);
+	CHECK(pm_sink_packet_room(s, PM_SINK_BUF_SIZE, &rc) == NULL && rc == 0, "larger than the buffer: left to pm_sink_write");
+	CHECK(pm_sink_packet_room(s, 10, &rc) == NULL && rc == 0, "shorter than any block");
+	struct pm_sink_stats before, after;
+	pm_sink_get_stats(s, &before);
+	uint8_t *room = pm_sink_packet_room(s, e.len, &rc);
+	CHECK(room != NULL && rc == 0);
+	if (room) {
+		memcpy(room, e.data, e.len);
+		room[4] ^= 4; /* its length field says otherwise */
+		CHECK_RC(pm_sink_commit_packet(s, e.len), -EINVAL);
+	}
+	make_epb(&e, 1, 2, 100); /* interface 1 has no IDB */
+	room = pm_sink_packet_room(s, e.len, &rc);
+	if (room) {
+		memcpy(room, e.data, e.len);
+		CHECK_RC(pm_sink_commit_packet(s, e.len), -EINVAL);
+	}
+	pm_sink_get_stats(s, &after);
+	CHECK(after.blocks_written == before.blocks_written && after.file_bytes == before.file_bytes,
+	      "refused blocks neither counted nor kept");
+	make_epb(&e, 0, 0, 100);
+	room = pm_sink_packet_room(s, e.len, &rc);
+	CHECK(room != NULL);
+	if (room) {
+		memcpy(room, e.data, e.len);
+		CHECK_RC(pm_sink_commit_packet(s, e.len), 0);
+	}
+	CHECK_RC(pm_sink_close(s, NULL, 0), 0);
+	struct file_check fc;
+	if (check_file(path, 0, &fc))
+		CHECK(fc.nseq == 1 && fc.seqs[0] == 0, "the file holds the one good block (%zu)", fc.nseq);
+	pm_buf_free(&e);
+}
+
 int main(void)
 {
 	const char *base = getenv("TMPDIR");
@@ -901,6 +968,13 @@ int main(void)
 	test_circular();
 	test_circular_counts();
 	test_random_input();
+	/* the same file rules with packet blocks encoded in place (the session's path) */
+	in_place = true;
+	test_multi_file();
+	test_single_capped();
+	test_circular();
+	test_circular_counts();
+	test_in_place_checks();
 	if (failures) {
 		fprintf(stderr, "test_sink: %d failure(s); files kept in %s\n", failures, tmpdir);
 		return 1;

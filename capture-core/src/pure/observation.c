@@ -106,20 +106,37 @@ static inline uint8_t *tlv32(uint8_t *p, uint16_t type, uint32_t v)
  * checked append per field. Drops, rare and with strings, take the generic
  * path. test_observation.c checks both give the same bytes.
  */
-int pm_observation_encode(struct pm_buf *block, struct pm_buf *meta, uint32_t if_id, const struct pktmon_event *ev)
+uint32_t pm_observation_fast_size(const struct pktmon_event *ev)
 {
 	if (ev->drop_reason || ev->why) /* rare: drops and why points */
-		return pm_observation_encode_generic(block, meta, if_id, ev);
+		return 0;
 	if (ev->cap_len > ev->orig_len || ev->cap_len > PCAPNG_MAX_BLOCK_LEN || (ev->cap_len && !ev->data))
-		return -1;
+		return 0;
 	bool has_flags = ev->direction != PKTMON_DIR_UNKNOWN;
 	uint32_t capp = (ev->cap_len + 3u) & ~3u;
 	uint32_t mlen = 2 + 8 + 5 + 5 + 12 + 8 + (ev->nf_family ? 5 : 0) + (ev->ifindex ? 8 : 0) + 8 + 8 + 8;
 	uint32_t total = 28 + capp + (has_flags ? 8 : 0) + (ev->missed_before ? 12 : 0) + 12 +
 			 4 + ((4 + mlen + 3u) & ~3u) + 4 + 4;
-	if (total > PCAPNG_MAX_BLOCK_LEN || !pm_buf_reserve(block, total))
+	return total > PCAPNG_MAX_BLOCK_LEN ? 0 : total;
+}
+
+int pm_observation_encode(struct pm_buf *block, struct pm_buf *meta, uint32_t if_id, const struct pktmon_event *ev)
+{
+	if (ev->drop_reason || ev->why) /* rare: drops and why points */
+		return pm_observation_encode_generic(block, meta, if_id, ev);
+	uint32_t total = pm_observation_fast_size(ev);
+	if (!total || !pm_buf_reserve(block, total))
 		return -1;
-	uint8_t *p = block->data + block->len;
+	pm_observation_fast_write(block->data + block->len, total, if_id, ev);
+	block->len += total;
+	return 0;
+}
+
+void pm_observation_fast_write(uint8_t *p, uint32_t total, uint32_t if_id, const struct pktmon_event *ev)
+{
+	bool has_flags = ev->direction != PKTMON_DIR_UNKNOWN;
+	uint32_t capp = (ev->cap_len + 3u) & ~3u;
+	uint32_t mlen = 2 + 8 + 5 + 5 + 12 + 8 + (ev->nf_family ? 5 : 0) + (ev->ifindex ? 8 : 0) + 8 + 8 + 8;
 	p = st32(p, PCAPNG_BT_EPB);
 	p = st32(p, total);
 	p = st32(p, if_id);
@@ -162,7 +179,5 @@ int pm_observation_encode(struct pm_buf *block, struct pm_buf *meta, uint32_t if
 		p = st64(st16(st16(p, PCAPNG_EPB_DROPCOUNT), 8), ev->missed_before);
 	p = st64(st16(st16(p, PCAPNG_EPB_PACKETID), 8), ev->pkt_group_id);
 	p = st32(p, 0); /* opt_endofopt */
-	p = st32(p, total);
-	block->len += total;
-	return 0;
+	st32(p, total);
 }

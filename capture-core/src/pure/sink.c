@@ -230,18 +230,9 @@ int pm_sink_add_interface(struct pm_sink *s, const void *idb, size_t len)
 	return rc;
 }
 
-int pm_sink_write(struct pm_sink *s, const void *blocks, size_t len)
+/* Whether nb packet blocks of len bytes may be written now (size limit, rotation): 0, or why not. */
+static int admit_packets(struct pm_sink *s, size_t len, long nb)
 {
-	if (!s)
-		return -EINVAL;
-	if (refused(s))
-		return refused(s);
-	if (!s->hdr_set)
-		return pm_sink_set_msg(s, -EINVAL, "packet written before the section header");
-	long nb = check_blocks(blocks, len, 0, true, s->n_if);
-	if (nb < 0)
-		return pm_sink_set_msg(s, -EINVAL,
-				       "not a sequence of whole pcapng blocks, or an SHB/IDB, or an unknown interface");
 	if (s->cap) {
 		uint64_t lim = pm_sink_data_limit(s);
 		if (s->full) {
@@ -266,12 +257,65 @@ int pm_sink_write(struct pm_sink *s, const void *blocks, size_t len)
 				return rc;
 		}
 	}
-	int rc = pm_sink_out_write_kind(s, blocks, len, UNIT_PACKETS);
-	if (rc)
-		return rc;
+	return 0;
+}
+
+static void count_packets(struct pm_sink *s, size_t len, long nb)
+{
 	s->cur_data += len;
 	s->cur_blocks += (uint64_t)nb;
 	s->st.blocks_written += (uint64_t)nb;
+}
+
+int pm_sink_write(struct pm_sink *s, const void *blocks, size_t len)
+{
+	if (!s)
+		return -EINVAL;
+	if (refused(s))
+		return refused(s);
+	if (!s->hdr_set)
+		return pm_sink_set_msg(s, -EINVAL, "packet written before the section header");
+	long nb = check_blocks(blocks, len, 0, true, s->n_if);
+	if (nb < 0)
+		return pm_sink_set_msg(s, -EINVAL,
+				       "not a sequence of whole pcapng blocks, or an SHB/IDB, or an unknown interface");
+	int rc = admit_packets(s, len, nb);
+	if (!rc)
+		rc = pm_sink_out_write_kind(s, blocks, len, UNIT_PACKETS);
+	if (rc)
+		return rc;
+	count_packets(s, len, nb);
+	return 0;
+}
+
+uint8_t *pm_sink_packet_room(struct pm_sink *s, size_t len, int *rc)
+{
+	*rc = 0;
+	if (!s || len < 12 || len % 4 || len >= PM_SINK_BUF_SIZE)
+		return NULL; /* not a block the buffer takes: pm_sink_write says what is wrong */
+	if (refused(s) || !s->hdr_set)
+		return NULL;
+	*rc = admit_packets(s, len, 1);
+	if (!*rc && len > PM_SINK_BUF_SIZE - s->wlen)
+		*rc = pm_sink_out_flush(s);
+	return *rc ? NULL : s->wbuf + s->wlen;
+}
+
+int pm_sink_commit_packet(struct pm_sink *s, size_t len)
+{
+	/* the block was encoded into the buffer by the caller: checked as pm_sink_write checks its
+	 * blocks, without the walk (one block, its length known) */
+	const uint8_t *b = s->wbuf + s->wlen;
+	uint32_t type = pm_get_le32(b);
+	if (len < 12 || len > PM_SINK_BUF_SIZE - s->wlen || pm_get_le32(b + 4) != len ||
+	    pm_get_le32(b + len - 4) != len || type == PCAPNG_BT_SHB || type == PCAPNG_BT_IDB ||
+	    ((type == PCAPNG_BT_EPB || type == PCAPNG_BT_ISB) && pm_get_le32(b + 8) >= s->n_if))
+		return pm_sink_set_msg(s, -EINVAL, "not a whole pcapng packet block, or an unknown interface");
+	s->wlen += len;
+	if (s->nunits < sizeof(s->unit_end) / sizeof(s->unit_end[0]))
+		s->unit_end[s->nunits++] = (uint32_t)s->wlen | UNIT_COUNTED;
+	s->cur_size += len;
+	count_packets(s, len, 1);
 	return 0;
 }
 

@@ -139,6 +139,16 @@ int pm_sink_add_interface(struct pm_sink *s, const void *idb, size_t len);
  * multi-block write is placed as a unit: never split across files. */
 int pm_sink_write(struct pm_sink *s, const void *blocks, size_t len);
 
+/* Encoding a packet block in place, without the copy into the write buffer: pm_sink_packet_room
+ * gives len bytes of the buffer (after the size limit's checks and any rotation or flush that
+ * pm_sink_write would do), the caller encodes one block of exactly len bytes there and calls
+ * pm_sink_commit_packet(len) before any other call. NULL with *rc 0: use pm_sink_write for this
+ * block (too large for the buffer, or refused: pm_sink_write then says why); NULL with *rc < 0:
+ * as pm_sink_write would have returned. commit checks the block's framing and interface id
+ * (-EINVAL: nothing written) and counts it as pm_sink_write does. */
+uint8_t *pm_sink_packet_room(struct pm_sink *s, size_t len, int *rc);
+int pm_sink_commit_packet(struct pm_sink *s, size_t len);
+
 /* Pushes buffered bytes to the fd. */
 int pm_sink_flush(struct pm_sink *s);
 
