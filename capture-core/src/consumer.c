@@ -5,6 +5,7 @@
  * namespace rescan and output flush.
  */
 #define _GNU_SOURCE
+#include <errno.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -256,6 +257,19 @@ int pm_on_ring_event(void *ctx, void *data, size_t size)
 
 /* ---- the consumer thread -------------------------------------------------------------------- */
 
+/* What the ring holds, read (after a wait of up to timeout_ms, or none with -1). A record that
+ * cannot be (never seen: the kernel writes the headers) stops the reading for good: said once,
+ * and what the programs cannot write any more is counted lost by them. */
+static void read_ring(pktmon_session *s, int timeout_ms)
+{
+	long rc = timeout_ms < 0 ? pm_ring_reader_consume(s->rb) : pm_ring_reader_poll(s->rb, timeout_ms);
+	if (rc == -EBADMSG && !s->ring_broken) {
+		s->ring_broken = true;
+		pm_notify(s, PKTMON_STREAM_ERROR, "the ring buffer holds a record whose length cannot be: "
+						  "no event after it is read");
+	}
+}
+
 void *pm_consumer(void *arg)
 {
 	pktmon_session *s = arg;
@@ -267,8 +281,8 @@ void *pm_consumer(void *arg)
 			pm_nft_trace_drain(s->ns[i].trace);
 	while (atomic_load(&s->running)) {
 		/* with tracing, the trace sockets are drained at least every 20 ms: they fill between drops */
-		pm_ring_reader_poll(s->rb, s->rule_trace ? 20 : 50);
-		pm_ring_reader_consume(s->rb); /* events queued without a wake-up */
+		read_ring(s, s->rule_trace ? 20 : 50);
+		read_ring(s, -1); /* events queued without a wake-up */
 		if (s->rule_trace)
 			pm_drain_traces(s); /* keep the trace sockets from filling between drops */
 		uint64_t now = pm_clock_ns(CLOCK_MONOTONIC);

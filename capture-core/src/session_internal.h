@@ -140,6 +140,7 @@ struct pktmon_session {
 	uint8_t *pcap_match; /* verdict bit per group id, in a window */
 	uint64_t pcap_hi;
 	uint64_t events_received, filtered_out, encode_errors;
+	bool ring_broken; /* a record whose length cannot be: reading stopped there (said once) */
 	uint64_t missed_write, missed_read; /* since the last event the streams got */
 	uint64_t kernel_missed_base; /* the programs' skipped count at the last pktmon_reset_counters */
 	/* the consumer's components, found without the lock (consumer.c: cached_component) */
