@@ -151,6 +151,21 @@ static void test_wraps(void)
 	CHECK(f.prod > 100 * RING, "the positions went round many times (%lu)", f.prod);
 }
 
+static void test_positions_wrap(void)
+{
+	/* the positions are unsigned longs that go on counting: reading across their wrap */
+	struct fake f;
+	fake_init(&f, 64);
+	f.cons = f.prod = (unsigned long)-16;
+	for (int i = 0; i < 5; i++)
+		put(&f, 0, 8, (uint8_t)(10 * i));
+	CHECK(f.prod < f.cons, "the producer position wrapped (%lu)", f.prod);
+	struct seen s = { 0 };
+	CHECK(pm_ring_walk(&f.ring, record, &s) == 5);
+	CHECK(s.n == 5 && s.first[4] == 40 && s.bad_bytes == 0);
+	CHECK(f.cons == f.prod);
+}
+
 static void test_published_in_batches(void)
 {
 	/* 16 records of 32 bytes (24 + header), published every 64 bytes: the position visible
@@ -249,6 +264,7 @@ int main(void)
 	test_discarded_skipped();
 	test_busy_stops();
 	test_wraps();
+	test_positions_wrap();
 	test_published_in_batches();
 	test_bad_length();
 	test_callback_error();

@@ -13,19 +13,20 @@ uint64_t pm_ring_publish_every(uint64_t size)
 	return every ? every : 8;
 }
 
-static void publish(const struct pm_ring *r, uint64_t pos)
+static void publish(const struct pm_ring *r, unsigned long pos)
 {
 	/* release: the producer may reuse what we read only after we are done reading it */
-	__atomic_store_n(r->consumer_pos, (unsigned long)pos, __ATOMIC_RELEASE);
+	__atomic_store_n(r->consumer_pos, pos, __ATOMIC_RELEASE);
 }
 
 long pm_ring_walk(const struct pm_ring *r, pm_ring_record_fn fn, void *ctx)
 {
-	uint64_t cons = __atomic_load_n(r->consumer_pos, __ATOMIC_RELAXED); /* ours alone */
-	uint64_t published = cons;
+	/* positions are the kernel's unsigned longs: differences stay right when they wrap */
+	unsigned long cons = __atomic_load_n(r->consumer_pos, __ATOMIC_RELAXED); /* ours alone */
+	unsigned long published = cons;
 	long n = 0, rc = 0;
 	for (;;) {
-		uint64_t prod = __atomic_load_n(r->producer_pos, __ATOMIC_ACQUIRE);
+		unsigned long prod = __atomic_load_n(r->producer_pos, __ATOMIC_ACQUIRE);
 		if (prod == cons)
 			break;
 		while (prod - cons >= BPF_RINGBUF_HDR_SZ) {
@@ -34,8 +35,8 @@ long pm_ring_walk(const struct pm_ring *r, pm_ring_record_fn fn, void *ctx)
 			uint32_t len = __atomic_load_n(hdr, __ATOMIC_ACQUIRE);
 			if (len & BPF_RINGBUF_BUSY_BIT)
 				goto out;
-			uint64_t body = len & ~(uint32_t)(BPF_RINGBUF_BUSY_BIT | BPF_RINGBUF_DISCARD_BIT);
-			uint64_t total = (body + BPF_RINGBUF_HDR_SZ + 7) & ~(uint64_t)7;
+			unsigned long body = len & ~(uint32_t)(BPF_RINGBUF_BUSY_BIT | BPF_RINGBUF_DISCARD_BIT);
+			unsigned long total = (body + BPF_RINGBUF_HDR_SZ + 7) & ~7ul;
 			if (total > prod - cons || total > r->size) {
 				rc = -EBADMSG;
 				goto out;
