@@ -930,6 +930,8 @@ static void test_in_place_checks(void)
 		memcpy(room, e.data, e.len);
 		CHECK_RC(pm_sink_commit_packet(s, e.len), -EINVAL);
 	}
+	CHECK_RC(pm_sink_commit_packet(s, PM_SINK_BUF_SIZE), -EINVAL); /* more than any room */
+	CHECK_RC(pm_sink_commit_packet(s, 8), -EINVAL);
 	pm_sink_get_stats(s, &after);
 	CHECK(after.blocks_written == before.blocks_written && after.file_bytes == before.file_bytes,
 	      "refused blocks neither counted nor kept");

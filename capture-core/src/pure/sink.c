@@ -305,12 +305,14 @@ int pm_sink_commit_packet(struct pm_sink *s, size_t len)
 {
 	/* the block was encoded into the buffer by the caller: checked as pm_sink_write checks its
 	 * blocks, without the walk (one block, its length known) */
+	static const char bad[] = "not a whole pcapng packet block, or an unknown interface";
+	if (!s || len < 12 || len > PM_SINK_BUF_SIZE - s->wlen)
+		return s ? pm_sink_set_msg(s, -EINVAL, "%s", bad) : -EINVAL; /* not the room it was given */
 	const uint8_t *b = s->wbuf + s->wlen;
 	uint32_t type = pm_get_le32(b);
-	if (len < 12 || len > PM_SINK_BUF_SIZE - s->wlen || pm_get_le32(b + 4) != len ||
-	    pm_get_le32(b + len - 4) != len || type == PCAPNG_BT_SHB || type == PCAPNG_BT_IDB ||
-	    ((type == PCAPNG_BT_EPB || type == PCAPNG_BT_ISB) && pm_get_le32(b + 8) >= s->n_if))
-		return pm_sink_set_msg(s, -EINVAL, "not a whole pcapng packet block, or an unknown interface");
+	if (pm_get_le32(b + 4) != len || pm_get_le32(b + len - 4) != len || type == PCAPNG_BT_SHB ||
+	    type == PCAPNG_BT_IDB || ((type == PCAPNG_BT_EPB || type == PCAPNG_BT_ISB) && pm_get_le32(b + 8) >= s->n_if))
+		return pm_sink_set_msg(s, -EINVAL, "%s", bad);
 	s->wlen += len;
 	if (s->nunits < sizeof(s->unit_end) / sizeof(s->unit_end[0]))
 		s->unit_end[s->nunits++] = (uint32_t)s->wlen | UNIT_COUNTED;
