@@ -13,13 +13,13 @@
 #include <unistd.h>
 
 #include <bpf/bpf.h>
-#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
 #include "capture_event.h"
 #include "capture.skel.h"
 #include "nf_fallback.h"
 #include "nf_link.h"
+#include "vmlinux_btf.h"
 #include "session_internal.h"
 
 /* ---- observation points --------------------------------------------------------------------- */
@@ -52,30 +52,31 @@ static const struct point points[] = {
 };
 #define NPOINTS (sizeof(points) / sizeof(points[0]))
 
-static bool btf_has_tracepoint(const struct btf *btf, const char *tp)
+static bool btf_has_tracepoint(const struct pm_kbtf *btf, const char *tp)
 {
 	char name[128];
 	snprintf(name, sizeof(name), "btf_trace_%s", tp);
-	return btf && btf__find_by_name_kind(btf, name, BTF_KIND_TYPEDEF) >= 0;
+	return btf && pm_kbtf_find(btf, name, BTF_KIND_TYPEDEF) >= 0;
 }
 
 /* Parameters of the tracepoint's BTF prototype, without the context pointer;
  * -1 when the kernel has no such tracepoint. */
-static int btf_tracepoint_args(const struct btf *btf, const char *tp)
+static int btf_tracepoint_args(const struct pm_kbtf *btf, const char *tp)
 {
 	char name[128];
 	snprintf(name, sizeof(name), "btf_trace_%s", tp);
-	int id = btf ? btf__find_by_name_kind(btf, name, BTF_KIND_TYPEDEF) : -1;
+	int32_t id = btf ? pm_kbtf_find(btf, name, BTF_KIND_TYPEDEF) : -1;
 	if (id < 0)
 		return -1;
-	const struct btf_type *t = btf__type_by_id(btf, id);
-	while (t && (btf_is_typedef(t) || btf_is_ptr(t)))
-		t = btf__type_by_id(btf, t->type);
-	return t && btf_is_func_proto(t) ? btf_vlen(t) - 1 : -1;
+	const struct btf_type *t = pm_kbtf_type(btf, (uint32_t)id);
+	/* a bounded walk: a corrupt BTF's typedef cycle must not hang the start */
+	for (int hops = 0; t && hops < 8 && (pm_btf_kind(t) == BTF_KIND_TYPEDEF || pm_btf_kind(t) == BTF_KIND_PTR); hops++)
+		t = pm_kbtf_type(btf, t->type);
+	return t && pm_btf_kind(t) == BTF_KIND_FUNC_PROTO ? (int)pm_btf_vlen(t) - 1 : -1;
 }
 
 /* The optional fentry why points: a program that cannot load would fail the whole capture. */
-static bool fentry_works(const struct btf *btf, const char *func)
+static bool fentry_works(const struct pm_kbtf *btf, const char *func)
 {
 	return pm_probe_fentry(btf, func) == 0;
 }
@@ -115,18 +116,42 @@ static void describe_nf_points(pktmon_handle *h)
 
 static int libbpf_quiet(enum libbpf_print_level level, const char *fmt, va_list ap);
 
-/* The first session's BPF object, opened while we parse the kernel's BTF ourselves: libbpf
- * parses it too for the load (CO-RE, attach targets), here beside ours instead of after it. */
+/* A BPF object opened with libbpf's parse of the kernel's BTF done: libbpf parses it once per
+ * object at the load (CO-RE, attach targets); done here, in a thread during initialisation. */
+static struct capture_bpf *open_parsed_object(void)
+{
+	libbpf_set_print(libbpf_quiet);
+	struct capture_bpf *k = capture_bpf__open();
+	/* makes libbpf parse the vmlinux BTF now and keep it for the load; the program's own
+	 * target, so nothing changes; failing (no such function) is harmless */
+	if (k)
+		bpf_program__set_attach_target(k->progs.pm_nf_fentry, 0, "nf_hook_slow");
+	return k;
+}
+
+/* Whether the load is split over two objects verified side by side (load_objects). */
+static bool load_split(void)
+{
+	const char *e = getenv("PKTMON_LOAD_SPLIT");
+	return !(e && *e == '0') && sysconf(_SC_NPROCESSORS_ONLN) >= 2; /* one CPU: nothing to verify beside */
+}
+
+/* The first session's second object (see load_objects). */
+static void *prepare_second_object(void *arg)
+{
+	pktmon_handle *h = arg;
+	h->spare_skel2 = open_parsed_object();
+	pm_timing("prepared-second-object");
+	return NULL;
+}
+
+/* The first session's BPF object and its preallocated maps. */
 static void *prepare_object(void *arg)
 {
 	pktmon_handle *h = arg;
-	libbpf_set_print(libbpf_quiet);
-	struct capture_bpf *k = capture_bpf__open();
+	struct capture_bpf *k = open_parsed_object();
 	if (!k)
 		return NULL;
-	/* makes libbpf parse the vmlinux BTF now and keep it for the load; the program's own
-	 * target, so nothing changes; failing (no such function) is harmless */
-	bpf_program__set_attach_target(k->progs.pm_nf_fentry, 0, "nf_hook_slow");
 	/* the per-CPU hashes preallocate every entry on every CPU (~40 ms of the load here):
 	 * made now, reused at the load; without the privilege the load makes its own */
 	const struct bpf_map *maps[2] = { k->maps.counters, k->maps.drop_counts };
@@ -158,9 +183,22 @@ static struct capture_bpf *take_spare_object(pktmon_handle *h, int fds[2])
 	return k;
 }
 
+/* The prepared second object, once (NULL: none). */
+static struct capture_bpf *take_spare_second(pktmon_handle *h)
+{
+	if (h->prep2_started) {
+		pthread_join(h->prep2, NULL);
+		h->prep2_started = false;
+	}
+	struct capture_bpf *k = h->spare_skel2;
+	h->spare_skel2 = NULL;
+	return k;
+}
+
 static void drop_spare_object(pktmon_handle *h)
 {
 	int fds[2];
+	capture_bpf__destroy(take_spare_second(h));
 	capture_bpf__destroy(take_spare_object(h, fds));
 	for (int i = 0; i < 2; i++)
 		if (fds[i] >= 0)
@@ -179,21 +217,27 @@ int pktmon_initialize(pktmon_handle **out, char *err, size_t errlen)
 	/* only where a capture follows (the capture helper): pktmon list and the extcap's interface
 	 * listing need no object */
 	const char *prep = getenv("PKTMON_PREPARE_CAPTURE");
-	if (prep && *prep == '1')
+	if (prep && *prep == '1') {
 		h->prep_started = pthread_create(&h->prep, NULL, prepare_object, h) == 0;
-	h->vmlinux = btf__load_vmlinux_btf();
-	if (!h->vmlinux) {
-		int e = errno;
-		pm_seterr(err, errlen,
-			  "cannot read the kernel's BTF (/sys/kernel/btf/vmlinux): %s; "
-			  "pktmon needs a kernel built with CONFIG_DEBUG_INFO_BTF",
-			  strerror(e));
+		/* the two libbpf parses side by side, while ours (kernel_btf.h) takes a few ms */
+		if (h->prep_started && load_split())
+			h->prep2_started = pthread_create(&h->prep2, NULL, prepare_second_object, h) == 0;
+	}
+	char why[160] = "";
+	h->vmlinux_btf = calloc(1, sizeof(*h->vmlinux_btf));
+	int rc = h->vmlinux_btf ? pm_vmlinux_btf_open(h->vmlinux_btf, "/sys/kernel/btf/vmlinux", why, sizeof(why))
+				: -ENOMEM;
+	if (rc < 0) {
+		pm_seterr(err, errlen, "cannot use the kernel's BTF: %s; pktmon needs a kernel built with CONFIG_DEBUG_INFO_BTF",
+			  why[0] ? why : strerror(-rc));
 		drop_spare_object(h);
+		free(h->vmlinux_btf);
 		pthread_mutex_destroy(&h->lock);
 		pthread_mutex_destroy(&h->prep_lock);
 		free(h);
-		return -(e ? e : ENOENT);
+		return rc;
 	}
+	h->vmlinux = &h->vmlinux_btf->kb;
 	pm_timing("btf-load");
 	if (pm_drop_reasons_load(&h->reasons, h->vmlinux) < 0)
 		fprintf(stderr, "pktmon: this kernel's BTF has no enum skb_drop_reason: drops will show numbers\n");
@@ -233,7 +277,8 @@ void pktmon_uninitialize(pktmon_handle *h)
 	drop_spare_object(h);
 	pm_ksyms_free(&h->ksyms);
 	pm_drop_reasons_free(&h->reasons);
-	btf__free(h->vmlinux);
+	pm_vmlinux_btf_close(h->vmlinux_btf);
+	free(h->vmlinux_btf);
 	pthread_mutex_destroy(&h->lock);
 	pthread_mutex_destroy(&h->prep_lock);
 	free(h);
@@ -450,16 +495,15 @@ static bool share_maps(struct capture_bpf *a, struct capture_bpf *b)
 }
 
 /* A second object holding some of the wanted programs (taken from k), its maps k's, its
- * configuration k's; NULL: k loads everything. PKTMON_LOAD_SPLIT=0 keeps one object. */
-static struct capture_bpf *second_object(struct capture_bpf *k)
+ * configuration k's; NULL: k loads everything. PKTMON_LOAD_SPLIT=0 keeps one object.
+ * spare: the object prepared during initialisation (taken), or NULL. */
+static struct capture_bpf *second_object(struct capture_bpf *k, struct capture_bpf *spare)
 {
-	const char *e = getenv("PKTMON_LOAD_SPLIT");
-	if (e && *e == '0')
+	if (!load_split()) {
+		capture_bpf__destroy(spare);
 		return NULL;
-	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-	if (cpus < 2)
-		return NULL; /* nothing to verify beside */
-	struct capture_bpf *b = capture_bpf__open();
+	}
+	struct capture_bpf *b = spare ? spare : capture_bpf__open();
 	if (!b)
 		return NULL;
 	struct bpf_program *pa, *pb = NULL;
@@ -501,7 +545,10 @@ static void *load_second(void *arg)
  * the programs of one object one after another: ~15 ms each here). */
 static int load_objects(pktmon_session *s, struct capture_bpf *k)
 {
-	struct second_load l = { second_object(k), 0 };
+	pthread_mutex_lock(&s->h->prep_lock);
+	struct capture_bpf *spare = take_spare_second(s->h);
+	pthread_mutex_unlock(&s->h->prep_lock);
+	struct second_load l = { second_object(k, spare), 0 };
 	pthread_t t;
 	bool threaded = l.obj && pthread_create(&t, NULL, load_second, &l) == 0;
 	int rc = capture_bpf__load(k);

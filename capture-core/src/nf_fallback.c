@@ -12,9 +12,9 @@
 #include <linux/types.h>
 
 #include <bpf/bpf.h>
-#include <bpf/btf.h>
 
 #include "capture_event.h"
+#include "kernel_btf.h"
 #include "nf_fallback.h"
 
 /* r0 = 0; exit */
@@ -23,14 +23,14 @@ static const struct bpf_insn return_zero[] = {
 	{ .code = BPF_JMP | BPF_EXIT },
 };
 
-static int probe_fentry(const struct btf *vmlinux)
+static int probe_fentry(const struct pm_kbtf *vmlinux)
 {
 	return pm_probe_fentry(vmlinux, PM_NF_CORE_FUNC);
 }
 
-int pm_probe_fentry(const struct btf *vmlinux, const char *func)
+int pm_probe_fentry(const struct pm_kbtf *vmlinux, const char *func)
 {
-	int id = vmlinux ? btf__find_by_name_kind(vmlinux, func, BTF_KIND_FUNC) : -1;
+	int32_t id = vmlinux ? pm_kbtf_find(vmlinux, func, BTF_KIND_FUNC) : -1;
 	if (id < 0)
 		return -ENOENT;
 	LIBBPF_OPTS(bpf_prog_load_opts, opts, .expected_attach_type = BPF_TRACE_FENTRY,
@@ -80,10 +80,10 @@ static int probe_kprobe(void)
 	return rc;
 }
 
-void pm_nf_probe_kernel(const struct btf *vmlinux, struct pm_nf_probe *p)
+void pm_nf_probe_kernel(const struct pm_kbtf *vmlinux, struct pm_nf_probe *p)
 {
 	memset(p, 0, sizeof(*p));
-	p->has_nf_link = btf__find_by_name_kind(vmlinux, "bpf_nf_ctx", BTF_KIND_STRUCT) >= 0;
+	p->has_nf_link = vmlinux && pm_kbtf_find(vmlinux, "bpf_nf_ctx", BTF_KIND_STRUCT) >= 0;
 	p->fentry = p->kprobe = -EAGAIN; /* not tried */
 	const char *forced = getenv("PKTMON_NF_MECHANISM");
 	if (p->has_nf_link && !(forced && *forced))

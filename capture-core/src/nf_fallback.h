@@ -12,7 +12,7 @@
 #include "kallsyms.h"
 #include "nf_mechanism.h"
 
-struct btf;
+struct pm_kbtf;
 
 /* The netfilter core function every hook point's hooks run from. */
 #define PM_NF_CORE_FUNC "nf_hook_slow"
@@ -21,10 +21,10 @@ struct btf;
  * the kprobe only if fentry fails (or PKTMON_NF_MECHANISM=kprobe), are tried with
  * a two-instruction program, attached and detached at once (only when there are
  * no netfilter links: they cost a few ms). A kprobe not tried stays -EAGAIN. */
-void pm_nf_probe_kernel(const struct btf *vmlinux, struct pm_nf_probe *p);
+void pm_nf_probe_kernel(const struct pm_kbtf *vmlinux, struct pm_nf_probe *p);
 /* 0 when a tracing program can attach to the entry of kernel function `func` (fentry/fexit:
  * BTF and trampolines; some kernels refuse them), else -errno. */
-int pm_probe_fentry(const struct btf *vmlinux, const char *func);
+int pm_probe_fentry(const struct pm_kbtf *vmlinux, const char *func);
 
 /* Address ranges [lo, hi) of pm_nf_drop_functions found in ks; returns how
  * many were written (at most max). */

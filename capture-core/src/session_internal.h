@@ -22,7 +22,7 @@
 #include "pktmon/pktmon.h"
 #include "pm_buf.h"
 
-struct btf;
+struct pm_vmlinux_btf;
 struct pm_sink;
 struct capture_bpf;
 struct pm_ring_reader;
@@ -37,7 +37,8 @@ struct bpf_program;
 struct pm_nft_ns;
 
 struct pktmon_handle {
-	struct btf *vmlinux;
+	struct pm_vmlinux_btf *vmlinux_btf; /* the kernel's BTF, mapped */
+	const struct pm_kbtf *vmlinux;      /* its lookups (kernel_btf.h) */
 	struct pm_drop_reasons reasons;
 	struct pktmon_data_source sources[PKTMON_LAYER_MAX];
 	size_t nsources;
@@ -51,6 +52,10 @@ struct pktmon_handle {
 	bool prep_started;
 	struct capture_bpf *spare_skel;
 	int spare_map_fd[2]; /* its counters and drop_counts, created there too (-1: none) */
+	/* the second object of a split load (attach.c, load_objects), opened in another thread */
+	pthread_t prep2;
+	bool prep2_started;
+	struct capture_bpf *spare_skel2;
 	struct pm_nf_probe nf_probe;
 	enum pm_mechanism nf_mechanism; /* what observes the netfilter hooks */
 	bool drop_has_reason;           /* kfree_skb has a reason argument (5.17+) */

@@ -1,17 +1,20 @@
 # Unit tests of the pure filter, kallsyms and drop-reason modules, and the verifier's check of the
 # product's BPF programs. Included from tests/unit/CMakeLists.txt (paths via CMAKE_CURRENT_LIST_DIR).
-#   unit_filter, unit_kallsyms, unit_drop_reasons   linked against pktmon_pure
+#   unit_filter, unit_kallsyms, unit_drop_reasons, unit_kernel_btf   linked against pktmon_pure
 #   unit_*_asan                                     the same sources under AddressSanitizer + UBSan
 #   unit_bpf_verify                                 the verifier accepts capture.bpf.o within a budget
 
 set(_pm_pure_dir ${CMAKE_CURRENT_LIST_DIR}/../../capture-core/src/pure)
 set(_pm_inc_dir ${CMAKE_CURRENT_LIST_DIR}/../../capture-core/include ${CMAKE_BINARY_DIR}/capture-core/include)
 
-foreach(_t filter kallsyms drop_reasons)
-  add_executable(test_${_t} ${CMAKE_CURRENT_LIST_DIR}/test_${_t}.c)
+foreach(_t filter kallsyms drop_reasons kernel_btf)
+  add_executable(test_${_t} ${CMAKE_CURRENT_LIST_DIR}/test_${_t}.c ${_pm_extra_src_${_t}})
   target_link_libraries(test_${_t} PRIVATE pktmon_pure)
   add_test(NAME unit_${_t} COMMAND test_${_t})
 endforeach()
+# the reader's thin file layer (maps the kernel's BTF) is not pure: compiled into its test
+target_sources(test_kernel_btf PRIVATE ${_pm_pure_dir}/../vmlinux_btf.c)
+target_include_directories(test_kernel_btf PRIVATE ${_pm_pure_dir}/..)
 
 # --- sanitizer builds: the parser must never read past `len`, whatever the bytes -------------------
 include(CheckCSourceCompiles)
@@ -23,10 +26,11 @@ unset(CMAKE_REQUIRED_LINK_OPTIONS)
 if(PKTMON_HAVE_ASAN)
   set(_pm_asan_src_filter ${_pm_pure_dir}/filter.c)
   set(_pm_asan_src_kallsyms ${_pm_pure_dir}/kallsyms.c)
-  set(_pm_asan_src_drop_reasons ${_pm_pure_dir}/drop_reasons.c)
-  foreach(_t filter kallsyms drop_reasons)
+  set(_pm_asan_src_drop_reasons ${_pm_pure_dir}/drop_reasons.c ${_pm_pure_dir}/kernel_btf.c)
+  set(_pm_asan_src_kernel_btf ${_pm_pure_dir}/kernel_btf.c ${_pm_pure_dir}/../vmlinux_btf.c)
+  foreach(_t filter kallsyms drop_reasons kernel_btf)
     add_executable(test_${_t}_asan ${CMAKE_CURRENT_LIST_DIR}/test_${_t}.c ${_pm_asan_src_${_t}})
-    target_include_directories(test_${_t}_asan PRIVATE ${_pm_inc_dir} ${_pm_pure_dir})
+    target_include_directories(test_${_t}_asan PRIVATE ${_pm_inc_dir} ${_pm_pure_dir} ${_pm_pure_dir}/..)
     target_compile_options(test_${_t}_asan PRIVATE -fsanitize=address,undefined -fno-omit-frame-pointer
                            -fno-sanitize-recover=all)
     target_link_options(test_${_t}_asan PRIVATE -fsanitize=address,undefined)
@@ -35,6 +39,7 @@ if(PKTMON_HAVE_ASAN)
   endforeach()
   # libbpf (not a target visible here) for the BTF calls.
   target_link_libraries(test_drop_reasons_asan PRIVATE bpf)
+  target_link_libraries(test_kernel_btf_asan PRIVATE bpf)
 endif()
 
 # --- the product's BPF object before the kernel verifier ----------------------------------------

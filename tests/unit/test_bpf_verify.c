@@ -13,7 +13,6 @@
  * Exit 77 (SKIP) when BPF cannot be loaded here (not root, no permission).
  */
 #include <bpf/bpf.h>
-#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include <errno.h>
 #include <stdarg.h>
@@ -25,6 +24,7 @@
 #include "capture_event.h"
 #include "nf_fallback.h"
 #include "nf_link.h"
+#include "vmlinux_btf.h"
 #include "capture.skel.h"
 
 /* Verified instructions one program may cost. The kernel stops at 1,000,000;
@@ -80,7 +80,7 @@ static void configure(struct capture_bpf *k, const struct config *c)
 
 /* Does this kernel have what the program attaches to? A program for a hook the
  * running kernel lacks is not loaded (as the session does). */
-static int target_exists(const struct btf *vmlinux, const struct bpf_program *prog)
+static int target_exists(const struct pm_kbtf *vmlinux, const struct bpf_program *prog)
 {
 	const char *sec = bpf_program__section_name(prog);
 	const char *slash = strchr(sec, '/');
@@ -90,15 +90,15 @@ static int target_exists(const struct btf *vmlinux, const struct bpf_program *pr
 		return 1;
 	if (!strncmp(sec, "tp_btf/", 7)) {
 		snprintf(name, sizeof(name), "btf_trace_%s", slash + 1);
-		return btf__find_by_name_kind(vmlinux, name, BTF_KIND_TYPEDEF) >= 0;
+		return pm_kbtf_find(vmlinux, name, BTF_KIND_TYPEDEF) >= 0;
 	}
 	if (!strncmp(sec, "fentry/", 7) || !strncmp(sec, "fexit/", 6) || !strncmp(sec, "kprobe/", 7))
-		return btf__find_by_name_kind(vmlinux, slash + 1, BTF_KIND_FUNC) >= 0;
+		return pm_kbtf_find(vmlinux, slash + 1, BTF_KIND_FUNC) >= 0;
 	return 1;
 }
 
 /* Opens and configures the skeleton; every program logs at `level` into its own buffer. */
-static struct capture_bpf *open_configured(const struct config *c, const struct btf *vmlinux, int level,
+static struct capture_bpf *open_configured(const struct config *c, const struct pm_kbtf *vmlinux, int level,
 					   char **logs, size_t log_size)
 {
 	struct capture_bpf *k = capture_bpf__open();
@@ -111,7 +111,7 @@ static struct capture_bpf *open_configured(const struct config *c, const struct 
 	bpf_program__set_type(k->progs.pm_nf, PM_BPF_PROG_TYPE_NETFILTER);
 	bpf_program__set_expected_attach_type(k->progs.pm_nf, PM_BPF_NETFILTER);
 	/* BPF netfilter programs came with 6.4, with their context type */
-	if (!vmlinux || btf__find_by_name_kind(vmlinux, "bpf_nf_ctx", BTF_KIND_STRUCT) < 0) {
+	if (!vmlinux || pm_kbtf_find(vmlinux, "bpf_nf_ctx", BTF_KIND_STRUCT) < 0) {
 		printf("SKIP-PROG pm_nf: no BPF netfilter programs in this kernel\n");
 		bpf_program__set_autoload(k->progs.pm_nf, false);
 	}
@@ -171,7 +171,7 @@ static long verified_insns(const struct bpf_program *prog, const char *log)
 
 /* Load again with the full log (level 1) and print its end: the reason. The load
  * stops at the first rejected program, so all programs can share one buffer. */
-static void show_failure(const struct config *c, const struct btf *vmlinux)
+static void show_failure(const struct config *c, const struct pm_kbtf *vmlinux)
 {
 	char *full = calloc(1, FULL_LOG);
 	char *logs[MAX_PROGS];
@@ -199,7 +199,7 @@ static void show_failure(const struct config *c, const struct btf *vmlinux)
 }
 
 /* 0 accepted within budget, 1 rejected or over budget, 77 not allowed to load here. */
-static int verify(const struct config *c, const struct btf *vmlinux, long budget)
+static int verify(const struct config *c, const struct pm_kbtf *vmlinux, long budget)
 {
 	static char log_store[MAX_PROGS][STATS_LOG];
 	char *logs[MAX_PROGS];
@@ -250,7 +250,9 @@ static int verify(const struct config *c, const struct btf *vmlinux, long budget
 int main(int argc, char **argv)
 {
 	long budget = PKTMON_VERIFY_BUDGET;
-	struct btf *vmlinux;
+	struct pm_vmlinux_btf kernel_btf;
+	const struct pm_kbtf *vmlinux;
+	char why[160] = "";
 	int rc = 0;
 
 	if (argc == 3 && !strcmp(argv[1], "--budget")) {
@@ -264,17 +266,19 @@ int main(int argc, char **argv)
 		return 77;
 	}
 	libbpf_set_print(quiet_print);
-	vmlinux = btf__load_vmlinux_btf();
+	vmlinux = pm_vmlinux_btf_open(&kernel_btf, "/sys/kernel/btf/vmlinux", why, sizeof(why)) == 0 ? &kernel_btf.kb : NULL;
+	if (!vmlinux)
+		printf("the kernel's BTF: %s\n", why);
 	for (size_t i = 0; i < sizeof(configs) / sizeof(configs[0]); i++) {
 		int r = verify(&configs[i], vmlinux, budget);
 
 		if (r == 77) {
-			btf__free(vmlinux);
+			pm_vmlinux_btf_close(&kernel_btf);
 			return 77;
 		}
 		if (r)
 			rc = 1;
 	}
-	btf__free(vmlinux);
+	pm_vmlinux_btf_close(&kernel_btf);
 	return rc;
 }

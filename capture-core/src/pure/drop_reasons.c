@@ -2,7 +2,8 @@
 /* drop_reasons.c - drop reason code -> name, from the running kernel's BTF. */
 #include "drop_reasons.h"
 
-#include <bpf/btf.h>
+#include "kernel_btf.h"
+
 #include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -15,25 +16,27 @@
 /* Visit every enumerator of an enum or enum64 type as (name, 64-bit value). */
 typedef int (*enum_cb)(void *ctx, const char *name, uint64_t val);
 
-static int for_each_enumerator(const struct btf *btf, const struct btf_type *t, enum_cb cb, void *ctx)
+static int for_each_enumerator(const struct pm_kbtf *btf, const struct btf_type *t, enum_cb cb, void *ctx)
 {
-	int n = btf_vlen(t), err;
+	unsigned n = pm_btf_vlen(t);
+	bool is64 = pm_btf_kind(t) == BTF_KIND_ENUM64;
+	int err;
 
-	for (int i = 0; i < n; i++) {
+	for (unsigned i = 0; i < n; i++) {
 		const char *name;
 		uint64_t val;
 
-		if (btf_is_enum(t)) {
-			const struct btf_enum *e = btf_enum(t) + i;
+		if (!is64) {
+			const struct btf_enum *e = (const struct btf_enum *)pm_btf_members(t) + i;
 
-			name = btf__name_by_offset(btf, e->name_off);
+			name = pm_kbtf_str(btf, e->name_off);
 			/* 32-bit enums keep the bits: 0xffff0000 may be stored as -65536. */
 			val = (uint32_t)e->val;
 		} else {
-			const struct btf_enum64 *e = btf_enum64(t) + i;
+			const struct btf_enum64 *e = (const struct btf_enum64 *)pm_btf_members(t) + i;
 
-			name = btf__name_by_offset(btf, e->name_off);
-			val = btf_enum64_value(e);
+			name = pm_kbtf_str(btf, e->name_off);
+			val = (uint64_t)e->val_hi32 << 32 | e->val_lo32;
 		}
 		if (!name)
 			continue;
@@ -44,13 +47,13 @@ static int for_each_enumerator(const struct btf *btf, const struct btf_type *t, 
 	return 0;
 }
 
-static const struct btf_type *find_enum(const struct btf *btf, const char *name)
+static const struct btf_type *find_enum(const struct pm_kbtf *btf, const char *name)
 {
-	__s32 id = btf__find_by_name_kind(btf, name, BTF_KIND_ENUM);
+	int32_t id = pm_kbtf_find(btf, name, BTF_KIND_ENUM);
 
 	if (id < 0)
-		id = btf__find_by_name_kind(btf, name, BTF_KIND_ENUM64);
-	return id < 0 ? NULL : btf__type_by_id(btf, (__u32)id);
+		id = pm_kbtf_find(btf, name, BTF_KIND_ENUM64);
+	return id < 0 ? NULL : pm_kbtf_type(btf, (uint32_t)id);
 }
 
 static int add_reason(struct pm_drop_reasons *drs, size_t *cap, uint32_t code, const char *name)
@@ -156,7 +159,7 @@ static int subsys_cb(void *vctx, const char *name, uint64_t val)
 	return drs->subsys[val] ? 0 : -ENOMEM;
 }
 
-int pm_drop_reasons_load(struct pm_drop_reasons *drs, const struct btf *btf)
+int pm_drop_reasons_load(struct pm_drop_reasons *drs, const struct pm_kbtf *btf)
 {
 	struct load_ctx c = {drs, 0, false};
 	const struct btf_type *t;
@@ -212,26 +215,26 @@ static int subsys_reason_cb(void *vctx, const char *name, uint64_t val)
 	return err;
 }
 
-int pm_drop_reasons_add_subsys_btf(struct pm_drop_reasons *drs, const struct btf *btf)
+int pm_drop_reasons_add_subsys_btf(struct pm_drop_reasons *drs, const struct pm_kbtf *btf)
 {
 	static const char suffix[] = "drop_reason";
 	struct subsys_ctx c = {drs, drs->n, 0};
-	__u32 cnt;
+	uint32_t end;
 	int err = 0;
 
 	if (!btf)
 		return -EINVAL;
 	if (!drs->subsys_mask || !drs->n_subsys)
 		return 0;
-	cnt = btf__type_cnt(btf);
-	for (__u32 id = 1; id < cnt && !err; id++) {
-		const struct btf_type *t = btf__type_by_id(btf, id);
+	end = pm_kbtf_end(btf);
+	for (uint32_t id = 1; id < end && !err; id++) {
+		const struct btf_type *t = pm_kbtf_type(btf, id);
 		const char *name;
 		size_t nl;
 
-		if (!t || !btf_is_any_enum(t))
+		if (!t || (pm_btf_kind(t) != BTF_KIND_ENUM && pm_btf_kind(t) != BTF_KIND_ENUM64))
 			continue;
-		name = btf__name_by_offset(btf, t->name_off);
+		name = pm_kbtf_str(btf, t->name_off);
 		if (!name)
 			continue;
 		nl = strlen(name);

@@ -23,7 +23,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-struct btf;
+struct pm_kbtf;
 
 struct pm_drop_reason {
 	uint32_t code;
@@ -41,10 +41,10 @@ struct pm_drop_reasons {
 
 /*
  * Build the table from `enum skb_drop_reason` (enum or enum64) in btf, usually
- * btf__load_vmlinux_btf(). Returns 0, -ENOENT when the kernel has no such enum
+ * the kernel's (vmlinux_btf.h). Returns 0, -ENOENT when the kernel has no such enum
  * (older than 5.17), -ENOMEM. drs is zeroed first and always safe to free.
  */
-int pm_drop_reasons_load(struct pm_drop_reasons *drs, const struct btf *btf);
+int pm_drop_reasons_load(struct pm_drop_reasons *drs, const struct pm_kbtf *btf);
 
 /*
  * Add the reasons of subsystems found in another BTF (a module's, e.g.
@@ -52,7 +52,7 @@ int pm_drop_reasons_load(struct pm_drop_reasons *drs, const struct btf *btf);
  * and whose values carry a known subsystem id in the high bits. Returns the
  * number of names added, or a negative errno.
  */
-int pm_drop_reasons_add_subsys_btf(struct pm_drop_reasons *drs, const struct btf *btf);
+int pm_drop_reasons_add_subsys_btf(struct pm_drop_reasons *drs, const struct pm_kbtf *btf);
 
 void pm_drop_reasons_free(struct pm_drop_reasons *drs);
 
