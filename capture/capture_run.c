@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "capture_run.h"
+#include "start_heap.h"
 #include "comp_inventory.h"
 #include "counters_table.h"
 #include "ctl_server.h"
@@ -300,6 +301,7 @@ int capture_run(struct start_opts *o, struct ctl_server *ctl, int ready_fd)
 	/* loaded and attached: what remains is reading the ring and hooking new namespaces */
 	if (privileges_drop_after_attach(err, sizeof(err)) < 0)
 		goto fail;
+	start_heap_release();
 	report_ready(ready_fd, NULL);
 	if (!o->quiet && ready_fd < 0)
 		fprintf(stderr, "pktmon: capturing%s%s; Ctrl-C to stop\n", o->file ? " to " : "", o->file ? o->file : "");

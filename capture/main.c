@@ -23,6 +23,7 @@
 #include "capture_run.h"
 #include "ctl_server.h"
 #include "fail.h"
+#include "start_heap.h"
 #include "privileges.h"
 #include "start_options.h"
 
@@ -34,6 +35,7 @@ static void say_ready_error(int ready_fd, const char *msg)
 
 int main(int argc, char **argv)
 {
+	start_heap_on_huge_pages(); /* first: before any thread or large allocation */
 	setlocale(LC_ALL, "C");
 	char err[PKTMON_ERRLEN] = "", abs[PATH_MAX];
 	if (privileges_lock(err, sizeof(err)) < 0)
