@@ -17,6 +17,9 @@
 
 #ifdef PKTMON_HAVE_LIBNFTABLES
 #include <nftables/libnftables.h>
+#include <pthread.h>
+
+#include "lazy_lib.h"
 #endif
 
 #include "nft_owner_table.h"
@@ -48,10 +51,55 @@ struct pm_nft_ns {
 	unsigned cache_next;
 };
 
+#ifdef PKTMON_HAVE_LIBNFTABLES
+/* libnftables' functions we call, resolved when a rule is first named (lazy_lib.h: why not linked) */
+static struct {
+	struct nft_ctx *(*ctx_new)(uint32_t);
+	void (*ctx_free)(struct nft_ctx *);
+	void (*output_set_flags)(struct nft_ctx *, unsigned int);
+	int (*buffer_output)(struct nft_ctx *);
+	int (*buffer_error)(struct nft_ctx *);
+	int (*run_cmd_from_buffer)(struct nft_ctx *, const char *);
+	const char *(*get_output_buffer)(struct nft_ctx *);
+	const char *(*get_error_buffer)(struct nft_ctx *);
+} nft;
+static pthread_once_t nft_once = PTHREAD_ONCE_INIT;
+static int nft_rc = -1;
+
+static void nft_load(void)
+{
+	static const char *const names[] = { "nft_ctx_new",
+					     "nft_ctx_free",
+					     "nft_ctx_output_set_flags",
+					     "nft_ctx_buffer_output",
+					     "nft_ctx_buffer_error",
+					     "nft_run_cmd_from_buffer",
+					     "nft_ctx_get_output_buffer",
+					     "nft_ctx_get_error_buffer" };
+	void *f[8];
+	char why[256];
+	nft_rc = pm_lazy_lib_open(PKTMON_LIBNFTABLES_SONAME, names, f, 8, why, sizeof(why));
+	if (nft_rc < 0) { /* rules are still named by table, chain, handle and comment */
+		fprintf(stderr, "pktmon: drops will not show their nftables rule's text: %s\n", why);
+		return;
+	}
+	/* POSIX: a dlsym result converts to the function's pointer type */
+	memcpy(&nft.ctx_new, &f[0], sizeof(f[0]));
+	memcpy(&nft.ctx_free, &f[1], sizeof(f[1]));
+	memcpy(&nft.output_set_flags, &f[2], sizeof(f[2]));
+	memcpy(&nft.buffer_output, &f[3], sizeof(f[3]));
+	memcpy(&nft.buffer_error, &f[4], sizeof(f[4]));
+	memcpy(&nft.run_cmd_from_buffer, &f[5], sizeof(f[5]));
+	memcpy(&nft.get_output_buffer, &f[6], sizeof(f[6]));
+	memcpy(&nft.get_error_buffer, &f[7], sizeof(f[7]));
+}
+#endif
+
 bool pm_nft_trace_has_text(void)
 {
 #ifdef PKTMON_HAVE_LIBNFTABLES
-	return true;
+	pthread_once(&nft_once, nft_load);
+	return nft_rc == 0;
 #else
 	return false;
 #endif
@@ -110,7 +158,7 @@ void pm_nft_trace_close(struct pm_nft_ns *n)
 		close(n->netns_fd);
 #ifdef PKTMON_HAVE_LIBNFTABLES
 	if (n->nft)
-		nft_ctx_free(n->nft);
+		nft.ctx_free(n->nft); /* made: the library is loaded */
 #endif
 	pm_nft_recent_free(&n->recent);
 	free(n);
@@ -211,18 +259,20 @@ static struct nft_ctx *nft_ctx_in(struct pm_nft_ns *n, int self_netns_fd)
 	if (n->nft || n->nft_failed)
 		return n->nft;
 	n->nft_failed = true;
+	if (!pm_nft_trace_has_text())
+		return NULL;
 	if (n->netns_fd < 0 || self_netns_fd < 0 || setns(n->netns_fd, CLONE_NEWNET) < 0)
 		return NULL;
-	n->nft = nft_ctx_new(NFT_CTX_DEFAULT);
+	n->nft = nft.ctx_new(NFT_CTX_DEFAULT);
 	if (setns(self_netns_fd, CLONE_NEWNET) < 0)
 		fprintf(stderr, "pktmon: cannot return to the original network namespace: %s\n", strerror(errno));
 	if (!n->nft)
 		return NULL;
 	n->nft_failed = false;
 	/* stateless: a counter's values at the time of the lookup would mislead */
-	nft_ctx_output_set_flags(n->nft, NFT_CTX_OUTPUT_HANDLE | NFT_CTX_OUTPUT_STATELESS);
-	nft_ctx_buffer_output(n->nft);
-	nft_ctx_buffer_error(n->nft);
+	nft.output_set_flags(n->nft, NFT_CTX_OUTPUT_HANDLE | NFT_CTX_OUTPUT_STATELESS);
+	nft.buffer_output(n->nft);
+	nft.buffer_error(n->nft);
 	return n->nft;
 }
 #endif
@@ -236,9 +286,9 @@ static void query_text(struct pm_nft_ns *n, int self_netns_fd, const struct pm_n
 		return;
 	char cmd[16 + 2 * PM_NFT_NAME_MAX];
 	snprintf(cmd, sizeof(cmd), "list chain %s %s %s", fam, t->table, t->chain);
-	if (nft_run_cmd_from_buffer(n->nft, cmd) == 0)
-		pm_nft_rule_line(nft_ctx_get_output_buffer(n->nft), t->handle, out, outlen);
-	nft_ctx_get_error_buffer(n->nft); /* reset it */
+	if (nft.run_cmd_from_buffer(n->nft, cmd) == 0)
+		pm_nft_rule_line(nft.get_output_buffer(n->nft), t->handle, out, outlen);
+	nft.get_error_buffer(n->nft); /* reset it */
 #else
 	(void)n, (void)self_netns_fd, (void)t, (void)out, (void)outlen;
 #endif

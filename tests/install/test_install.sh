@@ -62,6 +62,12 @@ if command -v cpack >/dev/null && command -v dpkg-deb >/dev/null; then
 			eq "Depends names this Wireshark series" "yes" "$(grep -qF "wireshark-common (>= $series), wireshark-common (<< $major.$((minor + 1)))" <<<"$depends" && echo yes)"
 		fi
 		eq "Depends has the libwireshark ABI (dpkg-shlibdeps)" "yes" "$(grep -q 'libwireshark[0-9]' <<<"$depends" && echo yes)"
+		# opened at run time (capture-core/src/lazy_lib.h): declared, not found by dpkg-shlibdeps
+		eq "Depends has libpcap, opened at run time" "yes" "$(grep -qE '(^|, )libpcap0\.8' <<<"$depends" && echo yes)"
+		if grep -qa 'libnftables\.so\.' "$build/bin/pktmon-capture" 2>/dev/null; then
+			eq "Recommends libnftables, opened at run time" "yes" \
+				"$(dpkg-deb -f "$deb" Recommends | grep -qE '(^|, )libnftables[0-9]' && echo yes)"
+		fi
 		. /etc/os-release
 		[ -z "${VERSION_ID:-}" ] || eq "one version per distribution" "1~deb$VERSION_ID" "$(dpkg-deb -f "$deb" Version | sed 's/^[^-]*-//')"
 		dpkg-deb -e "$deb" "$work/ctl"
