@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: MIT
 # bench/startup.sh - how long `pktmon start` takes to see its first packet.
 #
-#   sudo bench/startup.sh [--runs N] [--bindir DIR] [--before DIR] [--out DIR]
+#   sudo bench/startup.sh [--runs N] [--bindir DIR] [--before DIR] [--out DIR] [--no-filter]
 #
 # The rows also carry the 1-minute load average of each run and the helper's CPU time
 # (user+sys, from the PKTMON_TIMING lines) when its consumer starts (rows starting with ~).
@@ -14,16 +14,19 @@
 # earliest send time of a captured datagram: "first packet" is that minus the exec time (1 ms
 # granularity). The PKTMON_TIMING lines give when each start-up phase ended. With --before, the
 # two builds alternate run by run. Prints medians (Markdown), keeps the rows in OUT/startup.csv.
+# --no-filter: `pktmon start` without --filter (every packet; the programs verify in about a third
+# of the time), the first of the sender's datagrams still found by its marker.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-runs=7 bindir=$here/../build/bin before= out=
+runs=7 bindir=$here/../build/bin before= out= filter=1
 while [ $# -gt 0 ]; do
 	case $1 in
 	--runs) runs=$2; shift 2 ;;
 	--bindir) bindir=$2; shift 2 ;;
 	--before) before=$2; shift 2 ;;
 	--out) out=$2; shift 2 ;;
-	*) echo "usage: $0 [--runs N] [--bindir DIR] [--before DIR] [--out DIR]" >&2; exit 2 ;;
+	--no-filter) filter=; shift ;;
+	*) echo "usage: $0 [--runs N] [--bindir DIR] [--before DIR] [--out DIR] [--no-filter]" >&2; exit 2 ;;
 	esac
 done
 [ "$(id -u)" = 0 ] || { echo "startup.sh: needs root (BPF, namespaces)" >&2; exit 77; }
@@ -66,6 +69,8 @@ done
 
 csv=$out/startup.csv
 : >"$csv"
+filter_args=()
+[ -n "$filter" ] && filter_args=(--filter "su -t UDP -p $port")
 for run in $(seq 1 "$runs"); do
 	for v in $variants; do
 		bin=$tmp/bin-$v f=$tmp/$v-$run.pcapng
@@ -74,7 +79,7 @@ for run in $(seq 1 "$runs"); do
 		# the exec time, taken by bash itself just before it becomes pktmon
 		PKTMON_TIMING=1 PKTMON_RUN_DIR=$tmp/rundir-$v PKTMON_CAPTURE_HELPER=$bin/pktmon-capture \
 			bash -c 'echo "$EPOCHREALTIME" >&3; exec "$@"' _ "$bin/pktmon" start --foreground --run-for 1 -q \
-			-f "$f" --filter "su -t UDP -p $port" 3>"$tmp/exec" 2>"$tmp/err" >/dev/null || {
+			-f "$f" "${filter_args[@]}" 3>"$tmp/exec" 2>"$tmp/err" >/dev/null || {
 			echo "startup.sh: pktmon failed ($v, run $run):" >&2
 			cat "$tmp/err" >&2
 			exit 1
@@ -97,5 +102,5 @@ for run in $(seq 1 "$runs"); do
 	done
 done
 echo "# rows: $csv"
-echo "# start-up, $runs runs${before:+ interleaved before/after}, load average $(cut -d' ' -f1-3 /proc/loadavg) at the end"
+echo "# start-up${filter:+ with a filter}${filter:- without a filter}, $runs runs${before:+ interleaved before/after}, load average $(cut -d' ' -f1-3 /proc/loadavg) at the end"
 python3 "$here/startup.py" summary "$csv"
