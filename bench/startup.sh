@@ -102,5 +102,5 @@ for run in $(seq 1 "$runs"); do
 	done
 done
 echo "# rows: $csv"
-echo "# start-up${filter:+ with a filter}${filter:- without a filter}, $runs runs${before:+ interleaved before/after}, load average $(cut -d' ' -f1-3 /proc/loadavg) at the end"
+echo "# start-up $([ -n "$filter" ] && echo with || echo without) a filter, $runs runs${before:+ interleaved before/after}, load average $(cut -d' ' -f1-3 /proc/loadavg) at the end"
 python3 "$here/startup.py" summary "$csv"

@@ -145,30 +145,17 @@ static void *prepare_second_object(void *arg)
 	return NULL;
 }
 
-/* The first session's BPF object and its preallocated maps. */
+/* The first session's BPF object. */
 static void *prepare_object(void *arg)
 {
 	pktmon_handle *h = arg;
-	struct capture_bpf *k = open_parsed_object();
-	if (!k)
-		return NULL;
-	/* the per-CPU hashes preallocate every entry on every CPU (~40 ms of the load here):
-	 * made now, reused at the load; without the privilege the load makes its own */
-	const struct bpf_map *maps[2] = { k->maps.counters, k->maps.drop_counts };
-	for (int i = 0; i < 2; i++) {
-		LIBBPF_OPTS(bpf_map_create_opts, o, .map_flags = bpf_map__map_flags(maps[i]));
-		int fd = bpf_map_create(bpf_map__type(maps[i]), bpf_map__name(maps[i]), bpf_map__key_size(maps[i]),
-					bpf_map__value_size(maps[i]), bpf_map__max_entries(maps[i]), &o);
-		h->spare_map_fd[i] = fd < 0 ? -1 : fd;
-	}
-	h->spare_skel = k;
+	h->spare_skel = open_parsed_object();
 	pm_timing("prepared-object");
 	return NULL;
 }
 
-/* The prepared object, once: the first session takes it (NULL: it opens one) and its maps
- * (fds[i] -1: none; the caller closes the others). */
-static struct capture_bpf *take_spare_object(pktmon_handle *h, int fds[2])
+/* The prepared object, once: the first session takes it (NULL: it opens one). */
+static struct capture_bpf *take_spare_object(pktmon_handle *h)
 {
 	if (h->prep_started) {
 		pthread_join(h->prep, NULL);
@@ -176,10 +163,6 @@ static struct capture_bpf *take_spare_object(pktmon_handle *h, int fds[2])
 	}
 	struct capture_bpf *k = h->spare_skel;
 	h->spare_skel = NULL;
-	for (int i = 0; i < 2; i++) {
-		fds[i] = h->spare_map_fd[i];
-		h->spare_map_fd[i] = -1;
-	}
 	return k;
 }
 
@@ -197,12 +180,8 @@ static struct capture_bpf *take_spare_second(pktmon_handle *h)
 
 static void drop_spare_object(pktmon_handle *h)
 {
-	int fds[2];
 	capture_bpf__destroy(take_spare_second(h));
-	capture_bpf__destroy(take_spare_object(h, fds));
-	for (int i = 0; i < 2; i++)
-		if (fds[i] >= 0)
-			close(fds[i]);
+	capture_bpf__destroy(take_spare_object(h));
 }
 
 int pktmon_initialize(pktmon_handle **out, char *err, size_t errlen)
@@ -212,7 +191,6 @@ int pktmon_initialize(pktmon_handle **out, char *err, size_t errlen)
 		return -ENOMEM;
 	pthread_mutex_init(&h->lock, NULL);
 	pthread_mutex_init(&h->prep_lock, NULL);
-	h->spare_map_fd[0] = h->spare_map_fd[1] = -1;
 	pm_timing("initialize");
 	/* only where a capture follows (the capture helper): pktmon list and the extcap's interface
 	 * listing need no object */
@@ -474,7 +452,7 @@ static bool share_maps(struct capture_bpf *a, struct capture_bpf *b)
 			return false;
 		if (bpf_map__is_internal(ma) && (bpf_map__map_flags(ma) & BPF_F_RDONLY_PROG))
 			continue; /* .rodata, .kconfig */
-		int fd = bpf_map__fd(ma); /* the prepared per-CPU hashes have one */
+		int fd = bpf_map__fd(ma);
 		if (fd < 0) {
 			LIBBPF_OPTS(bpf_map_create_opts, o, .map_flags = bpf_map__map_flags(ma),
 				    .map_extra = bpf_map__map_extra(ma));
@@ -568,19 +546,8 @@ int pm_load(pktmon_session *s, char *err, size_t errlen)
 	libbpf_set_print(libbpf_quiet);
 
 	pthread_mutex_lock(&s->h->prep_lock); /* two sessions of one handle may start at once */
-	int spare_fds[2];
-	s->skel = take_spare_object(s->h, spare_fds);
+	s->skel = take_spare_object(s->h);
 	pthread_mutex_unlock(&s->h->prep_lock);
-	if (s->skel) {
-		struct bpf_map *maps[2] = { s->skel->maps.counters, s->skel->maps.drop_counts };
-		for (int i = 0; i < 2; i++)
-			if (spare_fds[i] >= 0 && bpf_map__reuse_fd(maps[i], spare_fds[i]) < 0)
-				fprintf(stderr, "pktmon: the prepared map %s was refused; creating another\n",
-					bpf_map__name(maps[i]));
-	}
-	for (int i = 0; i < 2; i++)
-		if (spare_fds[i] >= 0)
-			close(spare_fds[i]); /* reuse_fd took its own descriptor */
 	if (!s->skel)
 		s->skel = capture_bpf__open();
 	if (!s->skel) {

@@ -51,7 +51,6 @@ struct pktmon_handle {
 	pthread_t prep;
 	bool prep_started;
 	struct capture_bpf *spare_skel;
-	int spare_map_fd[2]; /* its counters and drop_counts, created there too (-1: none) */
 	/* the second object of a split load (attach.c, load_objects), opened in another thread */
 	pthread_t prep2;
 	bool prep2_started;
