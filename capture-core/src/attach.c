@@ -154,28 +154,28 @@ static void *prepare_object(void *arg)
 	return NULL;
 }
 
-/* The prepared object, once: the first session takes it (NULL: it opens one). */
-static struct capture_bpf *take_spare_object(pktmon_handle *h)
+/* A prepared object, once: its thread joined, the object taken (NULL: none, or taken). */
+static struct capture_bpf *take_prepared(pthread_t thread, bool *started, struct capture_bpf **slot)
 {
-	if (h->prep_started) {
-		pthread_join(h->prep, NULL);
-		h->prep_started = false;
+	if (*started) {
+		pthread_join(thread, NULL);
+		*started = false;
 	}
-	struct capture_bpf *k = h->spare_skel;
-	h->spare_skel = NULL;
+	struct capture_bpf *k = *slot;
+	*slot = NULL;
 	return k;
 }
 
-/* The prepared second object, once (NULL: none). */
+/* The first session takes the prepared object (NULL: it opens one) ... */
+static struct capture_bpf *take_spare_object(pktmon_handle *h)
+{
+	return take_prepared(h->prep, &h->prep_started, &h->spare_skel);
+}
+
+/* ... and the second, for a split load (NULL: it opens one, or loads one object). */
 static struct capture_bpf *take_spare_second(pktmon_handle *h)
 {
-	if (h->prep2_started) {
-		pthread_join(h->prep2, NULL);
-		h->prep2_started = false;
-	}
-	struct capture_bpf *k = h->spare_skel2;
-	h->spare_skel2 = NULL;
-	return k;
+	return take_prepared(h->prep2, &h->prep2_started, &h->spare_skel2);
 }
 
 static void drop_spare_object(pktmon_handle *h)
