@@ -176,7 +176,7 @@ static void test_corrupt(void)
 	refused(raw, len, "magic");
 	*h = good, h->version = 2;
 	refused(raw, len, "version");
-	*h = good, h->hdr_len = 23;
+	*h = good, h->hdr_len = 20;
 	refused(raw, len, "header too short");
 	*h = good, h->hdr_len = 0xfffffff0u;
 	refused(raw, len, "header too long");
@@ -208,6 +208,19 @@ static void test_corrupt(void)
 	}
 	CHECK(ok == btf__type_cnt(b) - 1, "%u shorter sections index (one per type boundary, %u)", ok, btf__type_cnt(b) - 1);
 	*h = good;
+	/* a longer header (7.0's adds a layout section's offset and length) is read as far as known */
+	{
+		uint32_t *longer = calloc(1, len + 8 + 4);
+		struct btf_header *lh = (void *)longer;
+		memcpy(longer, raw, good.hdr_len);
+		memcpy((uint8_t *)longer + good.hdr_len + 8, bytes + good.hdr_len, len - good.hdr_len);
+		lh->hdr_len = good.hdr_len + 8;
+		CHECK(pm_kbtf_index(&kb, longer, len + 8, NULL, why, sizeof(why)) == 0 &&
+			      pm_kbtf_end(&kb) == btf__type_cnt(b) && pm_kbtf_find(&kb, "pm_func", BTF_KIND_FUNC) > 0,
+		      "a 32-byte header: %s", why);
+		pm_kbtf_free(&kb);
+		free(longer);
+	}
 	/* the first type's kind unknown, then its vlen too large for the section */
 	struct btf_type *t = (void *)(bytes + good.hdr_len + good.type_off);
 	uint32_t info = t->info;

@@ -3,6 +3,7 @@
 #include "kernel_btf.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -10,6 +11,8 @@
 #include <string.h>
 
 #define BTF_MAGIC_NATIVE 0xeB9F
+/* the header's first version: magic to str_len; later fields are optional */
+#define BTF_HEADER_MIN (offsetof(struct btf_header, str_len) + sizeof(((struct btf_header *)0)->str_len))
 
 static int refuse(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
@@ -102,18 +105,21 @@ int pm_kbtf_index(struct pm_kbtf *kb, const void *data, size_t len, const struct
 		  size_t errlen)
 {
 	memset(kb, 0, sizeof(*kb));
-	if (!data || len < sizeof(struct btf_header))
+	if (!data || len < BTF_HEADER_MIN)
 		return refuse(err, errlen, "BTF of %zu bytes: shorter than its header", len);
 	if ((uintptr_t)data % 4)
 		return refuse(err, errlen, "BTF data not 4-byte aligned");
+	/* the header grows (7.0's headers add a layout section): read what both sides know, the
+	 * rest zero, as the kernel does */
 	struct btf_header h;
-	memcpy(&h, data, sizeof(h));
+	memset(&h, 0, sizeof(h));
+	memcpy(&h, data, BTF_HEADER_MIN);
 	if (h.magic != BTF_MAGIC_NATIVE)
 		return refuse(err, errlen, h.magic == 0x9FeB ? "BTF of the other byte order"
 							    : "not BTF (magic 0x%04x)", h.magic);
 	if (h.version != 1)
 		return refuse(err, errlen, "BTF version %u (this reader knows 1)", h.version);
-	if (h.hdr_len < sizeof(h) || h.hdr_len > len || h.hdr_len % 4)
+	if (h.hdr_len < BTF_HEADER_MIN || h.hdr_len > len || h.hdr_len % 4)
 		return refuse(err, errlen, "BTF header length %u does not fit %zu bytes", h.hdr_len, len);
 	uint64_t body = len - h.hdr_len;
 	if ((uint64_t)h.type_off + h.type_len > body || (uint64_t)h.str_off + h.str_len > body)
