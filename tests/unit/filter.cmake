@@ -53,3 +53,24 @@ target_include_directories(test_bpf_verify PRIVATE ${CMAKE_BINARY_DIR}/capture-c
 target_link_libraries(test_bpf_verify PRIVATE pktmon_core pktmon_pure)
 add_test(NAME unit_bpf_verify COMMAND test_bpf_verify)
 set_tests_properties(unit_bpf_verify PROPERTIES SKIP_RETURN_CODE 77 TIMEOUT 300)
+
+# --- libFuzzer on the BTF reader (PKTMON_FUZZ=ON), built with clang on the side as the reader's ----
+if(PKTMON_FUZZ)
+  set(PKTMON_BTF_FUZZ_SECONDS 20 CACHE STRING "How long the CTest run of the BTF reader's fuzzer lasts")
+  find_program(PKTMON_FUZZ_CLANG NAMES clang clang-14 REQUIRED)
+  set(_pm_btf_fuzz_bin ${CMAKE_CURRENT_BINARY_DIR}/fuzz_kernel_btf)
+  add_custom_command(OUTPUT ${_pm_btf_fuzz_bin}
+    COMMAND ${PKTMON_FUZZ_CLANG} -std=gnu11 -Wall -Wextra ${PKTMON_WERROR_FLAGS} -g -O1 -fno-omit-frame-pointer
+            -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -I${_pm_pure_dir}
+            ${CMAKE_CURRENT_LIST_DIR}/fuzz_kernel_btf.c ${_pm_pure_dir}/kernel_btf.c -o ${_pm_btf_fuzz_bin}
+    DEPENDS ${CMAKE_CURRENT_LIST_DIR}/fuzz_kernel_btf.c ${_pm_pure_dir}/kernel_btf.c ${_pm_pure_dir}/kernel_btf.h
+    COMMENT "Building libFuzzer target fuzz_kernel_btf with clang" VERBATIM)
+  add_custom_target(fuzz_kernel_btf ALL DEPENDS ${_pm_btf_fuzz_bin})
+  set(_pm_btf_corpus ${CMAKE_CURRENT_BINARY_DIR}/fuzz-btf-corpus)
+  file(MAKE_DIRECTORY ${_pm_btf_corpus})
+  add_test(NAME unit_kernel_btf_fuzz
+    COMMAND ${_pm_btf_fuzz_bin} -max_total_time=${PKTMON_BTF_FUZZ_SECONDS} -print_final_stats=1 -max_len=4096
+            -artifact_prefix=${CMAKE_CURRENT_BINARY_DIR}/fuzz-btf- ${_pm_btf_corpus})
+  math(EXPR _pm_btf_fuzz_timeout "${PKTMON_BTF_FUZZ_SECONDS} + 60")
+  set_tests_properties(unit_kernel_btf_fuzz PROPERTIES TIMEOUT ${_pm_btf_fuzz_timeout})
+endif()
