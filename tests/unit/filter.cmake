@@ -12,9 +12,12 @@ foreach(_t filter kallsyms drop_reasons kernel_btf)
   target_link_libraries(test_${_t} PRIVATE pktmon_pure)
   add_test(NAME unit_${_t} COMMAND test_${_t})
 endforeach()
-# the reader's thin file layer (maps the kernel's BTF) is not pure: compiled into its test
-target_sources(test_kernel_btf PRIVATE ${_pm_pure_dir}/../vmlinux_btf.c)
-target_include_directories(test_kernel_btf PRIVATE ${_pm_pure_dir}/..)
+# the reader's thin file layer (maps the kernel's BTF) is not pure: compiled into the tests that
+# read the running kernel's
+foreach(_t kernel_btf drop_reasons)
+  target_sources(test_${_t} PRIVATE ${_pm_pure_dir}/../vmlinux_btf.c)
+  target_include_directories(test_${_t} PRIVATE ${_pm_pure_dir}/..)
+endforeach()
 
 # --- sanitizer builds: the parser must never read past `len`, whatever the bytes -------------------
 include(CheckCSourceCompiles)
@@ -26,7 +29,7 @@ unset(CMAKE_REQUIRED_LINK_OPTIONS)
 if(PKTMON_HAVE_ASAN)
   set(_pm_asan_src_filter ${_pm_pure_dir}/filter.c)
   set(_pm_asan_src_kallsyms ${_pm_pure_dir}/kallsyms.c)
-  set(_pm_asan_src_drop_reasons ${_pm_pure_dir}/drop_reasons.c ${_pm_pure_dir}/kernel_btf.c)
+  set(_pm_asan_src_drop_reasons ${_pm_pure_dir}/drop_reasons.c ${_pm_pure_dir}/kernel_btf.c ${_pm_pure_dir}/../vmlinux_btf.c)
   set(_pm_asan_src_kernel_btf ${_pm_pure_dir}/kernel_btf.c ${_pm_pure_dir}/../vmlinux_btf.c)
   foreach(_t filter kallsyms drop_reasons kernel_btf)
     add_executable(test_${_t}_asan ${CMAKE_CURRENT_LIST_DIR}/test_${_t}.c ${_pm_asan_src_${_t}})

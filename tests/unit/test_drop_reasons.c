@@ -4,6 +4,7 @@
  * memory (enum, enum64, subsystems, module enums) and the running kernel's.
  */
 #include "drop_reasons.h"
+#include "vmlinux_btf.h"
 
 #include <bpf/btf.h>
 #include <errno.h>
@@ -157,58 +158,28 @@ static void test_enum64_and_old(void)
 	btf__free(btf);
 }
 
-/* The running kernel's BTF, read whole (the product maps it: vmlinux_btf.c, not linked here). */
-static void *read_file(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	size_t cap = 1 << 20, n = 0;
-	char *buf = malloc(cap);
-
-	while (f && buf) {
-		size_t r = fread(buf + n, 1, cap - n, f);
-		n += r;
-		if (n < cap)
-			break;
-		char *more = realloc(buf, cap *= 2);
-		if (!more) {
-			free(buf);
-			buf = NULL;
-			break;
-		}
-		buf = more;
-	}
-	if (f)
-		fclose(f);
-	*len = n;
-	return buf;
-}
-
 static void test_real(void)
 {
 	const char *path = "/sys/kernel/btf/vmlinux";
 	struct pm_drop_reasons d;
-	struct pm_kbtf kb;
+	struct pm_vmlinux_btf v;
 	int nf = -1, ns = -1, err;
 	struct timespec t0, t1;
-	char why[160];
-	size_t len;
-	void *raw;
+	char why[160] = "";
 
 	if (access(path, R_OK)) {
 		printf("SKIP real BTF: %s: %s\n", path, strerror(errno));
 		return;
 	}
-	raw = read_file(path, &len);
-	CHECK(raw && pm_kbtf_index(&kb, raw, len, NULL, why, sizeof(why)) == 0, "the kernel's BTF indexed");
+	CHECK(pm_vmlinux_btf_open(&v, path, why, sizeof(why)) == 0, "the kernel's BTF: %s", why);
 	if (failures)
 		return;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	err = pm_drop_reasons_load(&d, &kb);
+	err = pm_drop_reasons_load(&d, &v.kb);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	if (err == -ENOENT) {
 		printf("SKIP real BTF: this kernel has no enum skb_drop_reason\n");
-		pm_kbtf_free(&kb);
-		free(raw);
+		pm_vmlinux_btf_close(&v);
 		return;
 	}
 	CHECK(err == 0, "load real: %d", err);
@@ -226,8 +197,7 @@ static void test_real(void)
 	printf("real BTF: %zu reasons in %.2f ms, NETFILTER_DROP=%d NO_SOCKET=%d, subsystem mask 0x%x (%zu ids)\n", d.n,
 	       (t1.tv_sec - t0.tv_sec) * 1e3 + (t1.tv_nsec - t0.tv_nsec) / 1e6, nf, ns, d.subsys_mask, d.n_subsys);
 	pm_drop_reasons_free(&d);
-	pm_kbtf_free(&kb);
-	free(raw);
+	pm_vmlinux_btf_close(&v);
 }
 
 int main(void)

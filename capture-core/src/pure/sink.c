@@ -188,14 +188,23 @@ void pm_sink_set_trailer_reserve(struct pm_sink *s, uint64_t base, uint64_t per_
 	s->reserve_per_if = per_interface;
 }
 
-int pm_sink_add_interface(struct pm_sink *s, const void *idb, size_t len)
+/* 0 when s takes blocks after its section header, else the error to return (said once). */
+static int ready_for(struct pm_sink *s, const char *what)
 {
 	if (!s)
 		return -EINVAL;
 	if (refused(s))
 		return refused(s);
 	if (!s->hdr_set)
-		return pm_sink_set_msg(s, -EINVAL, "interface added before the section header");
+		return pm_sink_set_msg(s, -EINVAL, what);
+	return 0;
+}
+
+int pm_sink_add_interface(struct pm_sink *s, const void *idb, size_t len)
+{
+	int ready = ready_for(s, "interface added before the section header");
+	if (ready)
+		return ready;
 	if (check_blocks(idb, len, PCAPNG_BT_IDB, false, 0) != 1)
 		return pm_sink_set_msg(s, -EINVAL, "not a single Interface Description Block");
 	/* Remembered first: interface ids are positions in this list, so it must
@@ -269,12 +278,9 @@ static void count_packets(struct pm_sink *s, size_t len, long nb)
 
 int pm_sink_write(struct pm_sink *s, const void *blocks, size_t len)
 {
-	if (!s)
-		return -EINVAL;
-	if (refused(s))
-		return refused(s);
-	if (!s->hdr_set)
-		return pm_sink_set_msg(s, -EINVAL, "packet written before the section header");
+	int ready = ready_for(s, "packet written before the section header");
+	if (ready)
+		return ready;
 	long nb = check_blocks(blocks, len, 0, true, s->n_if);
 	if (nb < 0)
 		return pm_sink_set_msg(s, -EINVAL,
