@@ -572,7 +572,7 @@ static __always_inline void lean_forget(struct sk_buff *skb)
 
 /* Hands one event to user space: a ring record of a size class (`room` bytes of
  * frame, a constant), the header from the scratch, the frame read in place (or
- * copied from the scratch when the filters read it: `read`). Counts it as
+ * copied from the scratch where a why event read it first: `read`). Counts it as
  * emitted or lost: written + lost = generated, and the next event this CPU
  * writes for the component says how many were lost before it. */
 static __always_inline void emit(struct pm_scratch *s, struct pm_counters *c, struct sk_buff *skb,
@@ -640,18 +640,18 @@ static __always_inline int observe(struct sk_buff *skb, struct net_device *dev,
 		return 0;
 	s->ev.flags = 0;
 	__u32 cap = cfg.snaplen && cfg.snaplen < PM_MAX_DATA ? cfg.snaplen : PM_MAX_DATA;
-	__u32 have = 0;
-	bool read = false;
 
 	if (fresh) {
 		struct pm_track *local = &s->fresh;
 		__builtin_memset(local, 0, sizeof(*local));
 		local->matched = 1;
 		if (cfg.nfilters) {
+			/* read for the filters only: emit() reads the frame again, into the
+			 * ring, as for a packet followed (paths the verifier walks once, not
+			 * once for each) */
 			__u32 want = cap > PKTMON_PARSE_MAX ? cap : PKTMON_PARSE_MAX;
-			have = direct ? read_frame_direct(skb, dev, want, &s->ev, PM_MAX_DATA)
-				      : read_frame(skb, dev, want, &s->ev, PM_MAX_DATA);
-			read = true;
+			__u32 have = direct ? read_frame_direct(skb, dev, want, &s->ev, PM_MAX_DATA)
+					    : read_frame(skb, dev, want, &s->ev, PM_MAX_DATA);
 			__builtin_memset(&s->view, 0, sizeof(s->view));
 			pm_parse((struct pm_parse_buf *)s->data, have, cfg.vxlan_port, &s->view);
 			struct match_ctx m = {};
@@ -725,19 +725,19 @@ static __always_inline int observe(struct sk_buff *skb, struct net_device *dev,
 
 	/* The ring record is reserved at the smallest size class that holds the
 	 * frame and filled in place: no copy of the frame through the scratch. */
-	__u32 want = read ? have : frame_bound(skb, direct);
+	__u32 want = frame_bound(skb, direct);
 	if (want > cap)
 		want = cap;
 	if (want <= 128)
-		emit(s, c, skb, dev, want, read, direct, 128);
+		emit(s, c, skb, dev, want, false, direct, 128);
 	else if (want <= 256)
-		emit(s, c, skb, dev, want, read, direct, 256);
+		emit(s, c, skb, dev, want, false, direct, 256);
 	else if (want <= 512)
-		emit(s, c, skb, dev, want, read, direct, 512);
+		emit(s, c, skb, dev, want, false, direct, 512);
 	else if (want <= 1536) /* an Ethernet MTU's frame */
-		emit(s, c, skb, dev, want, read, direct, 1536);
+		emit(s, c, skb, dev, want, false, direct, 1536);
 	else
-		emit(s, c, skb, dev, want, read, direct, PM_MAX_DATA);
+		emit(s, c, skb, dev, want, false, direct, PM_MAX_DATA);
 	return 0;
 }
 
