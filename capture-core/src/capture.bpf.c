@@ -50,12 +50,29 @@ struct pm_track {
 	__u16 head_tag; /* bits of skb->head at INPUT: decapsulation keeps the buffer */
 };
 
+/* What reading a frame needs of an skb and its device, loaded by the caller the
+ * way its program type allows (plain loads of trusted pointers, else probe reads),
+ * so that the reader itself can be a global function: the verifier checks a global
+ * function once per program, a static one again at each call site and on each
+ * path there (most of a program's verification, when the reader was static). */
+struct pm_frame_src {
+	__u64 head;
+	__u64 data;
+	__u32 tail;
+	__u32 data_len;
+	__u16 mac;
+	__u16 net;
+	__be16 proto;
+	__u16 dev_type;
+};
+
 struct pm_scratch {
 	struct pm_event ev; /* the event's header, and its frame when filters read it */
 	__u8 data[PM_MAX_DATA + PM_L2_LEN];
 	struct pktmon_pkt_view view;
 	struct pm_track fresh; /* a new track entry: here, not on the stack, which
 				* the matcher's call chain needs */
+	struct pm_frame_src src; /* the frame's place, for the reader */
 	__u64 emits;           /* events this CPU emitted, for batched wake-ups */
 };
 
@@ -229,36 +246,43 @@ static __always_inline struct pm_counters *counters_of(const struct pm_comp_key 
 	return cc ? counters_in(cc, key) : NULL;
 }
 
+static __always_inline void frame_src(struct pm_frame_src *f, struct sk_buff *skb, struct net_device *dev,
+				      bool direct)
+{
+	f->head = (__u64)PM_RD(direct, skb, head);
+	f->data = (__u64)PM_RD(direct, skb, data);
+	f->tail = PM_RD(direct, skb, tail);
+	f->data_len = PM_RD(direct, skb, data_len);
+	f->mac = PM_RD(direct, skb, mac_header);
+	f->net = PM_RD(direct, skb, network_header);
+	f->proto = PM_RD(direct, skb, protocol);
+	f->dev_type = dev ? PM_RD(direct, dev, type) : 0;
+}
+
 /* Copy the frame, starting with an Ethernet header, after *ev (the scratch
  * event or a ring record with `room` + PM_L2_LEN bytes after the header). Where
  * the layer has no MAC header (OUTPUT, POSTROUTING, tunnels) one is
  * synthesized with zero addresses. At most `want` bytes in all; sets ev->flags
- * bits and ev->orig_len; returns the bytes written. `direct`: the skb's fields
- * by plain loads (trusted pointers), only the frame by a helper. */
-static __always_inline __u32 read_frame_body(struct sk_buff *skb, struct net_device *dev, __u32 want,
-					     struct pm_event *ev, __u32 room, bool direct)
+ * bits and ev->orig_len; returns the bytes written. */
+static __always_inline __u32 read_frame_body(const struct pm_frame_src *f, __u32 want, struct pm_event *ev,
+					     const __u32 room)
 {
 	__u8 *data = (__u8 *)(ev + 1);
-	unsigned char *head = PM_RD(direct, skb, head);
-	__u16 mac = PM_RD(direct, skb, mac_header);
-	__u16 net = PM_RD(direct, skb, network_header);
-	__u32 tail = PM_RD(direct, skb, tail);
-	__u32 data_len = PM_RD(direct, skb, data_len);
-	unsigned char *start = PM_RD(direct, skb, data);
-	__u16 dev_type = dev ? PM_RD(direct, dev, type) : 0;
-	bool ether = dev_type == ARPHRD_ETHER || dev_type == ARPHRD_LOOPBACK;
+	__u64 head = f->head, start = f->data;
+	__u16 mac = f->mac, net = f->net;
+	bool ether = f->dev_type == ARPHRD_ETHER || f->dev_type == ARPHRD_LOOPBACK;
 	__u32 off = 0;
 
 	if (mac != (__u16)~0U && net > mac && net - mac >= PM_L2_LEN && net - mac <= PM_L2_LEN + 8 && ether) {
 		start = head + mac;
 	} else if (net != 0 || !ether) {
 		/* no usable MAC header: make one up */
-		__be16 proto = PM_RD(direct, skb, protocol);
+		__be16 proto = f->proto;
 		if (net != 0)
 			start = head + net;
 		if (proto == 0) {
 			__u8 first = 0;
-			bpf_probe_read_kernel(&first, 1, start);
+			bpf_probe_read_kernel(&first, 1, (const void *)start);
 			proto = (first >> 4) == 6 ? ETH_P_IPV6_BE : ETH_P_IP_BE;
 		}
 		__builtin_memset(data, 0, 12);
@@ -267,8 +291,8 @@ static __always_inline __u32 read_frame_body(struct sk_buff *skb, struct net_dev
 		ev->flags |= PKTMON_FLAG_L2_SYNTHESIZED;
 	}
 
-	unsigned char *end = head + tail;
-	__u64 avail = end > start ? (__u64)(end - start) : 0;
+	__u64 end = head + f->tail;
+	__u64 avail = end > start ? end - start : 0;
 	if (avail > 0xffff)
 		avail = 0;
 	__u32 lim = want > off ? want - off : 0;
@@ -276,39 +300,55 @@ static __always_inline __u32 read_frame_body(struct sk_buff *skb, struct net_dev
 	asm volatile("" : "+r"(n)); /* the verifier's bound, which clang may find redundant */
 	if (n > room) /* room + PM_L2_LEN bytes follow the header */
 		n = room;
-	bpf_probe_read_kernel(data + off, n, start);
+	bpf_probe_read_kernel(data + off, n, (const void *)start);
 
-	ev->orig_len = off + (__u32)avail + data_len;
-	if (data_len && off + n < ev->orig_len && n == avail)
+	ev->orig_len = off + (__u32)avail + f->data_len;
+	if (f->data_len && off + n < ev->orig_len && n == avail)
 		ev->flags |= PKTMON_FLAG_PAGED_NOT_CAPTURED;
 	return off + (__u32)n;
 }
 
-/* Subprograms (the verifier checks each once per program and size), one per way of reading. */
-static __noinline __u32 read_frame(struct sk_buff *skb, struct net_device *dev, __u32 want, struct pm_event *ev,
-				   __u32 room)
-{
-	return read_frame_body(skb, dev, want, ev, room, false);
-}
+/* One record type and one global reader per size class: a global function's
+ * pointer argument is memory of its type's size, so the record's type carries
+ * the class. The ring record is reserved at exactly that size. */
+#define PM_FRAME_READER(name, room)                                                                        \
+	struct pm_rec_##name {                                                                             \
+		struct pm_event ev;                                                                        \
+		__u8 data[(room) + PM_L2_LEN];                                                             \
+	};                                                                                                 \
+	__noinline __u32 pm_read_frame_##name(const struct pm_frame_src *f, struct pm_rec_##name *r,      \
+					      __u32 want)                                                  \
+	{                                                                                                  \
+		if (!f || !r)                                                                              \
+			return 0;                                                                          \
+		return read_frame_body(f, want, &r->ev, (room));                                           \
+	}
+PM_FRAME_READER(128, 128)
+PM_FRAME_READER(256, 256)
+PM_FRAME_READER(512, 512)
+PM_FRAME_READER(1536, 1536)
+PM_FRAME_READER(max, PM_MAX_DATA)
 
-static __noinline __u32 read_frame_direct(struct sk_buff *skb, struct net_device *dev, __u32 want,
-					  struct pm_event *ev, __u32 room)
-{
-	return read_frame_body(skb, dev, want, ev, room, true);
-}
+/* A ring record of a class: the header, the frame's room, an 8-byte multiple (the ring's own). */
+#define PM_REC_SIZE(room) ((sizeof(struct pm_event) + (room) + PM_L2_LEN + 7) & ~7UL)
+_Static_assert(PM_REC_SIZE(128) == sizeof(struct pm_rec_128) && PM_REC_SIZE(256) == sizeof(struct pm_rec_256) &&
+		       PM_REC_SIZE(512) == sizeof(struct pm_rec_512) &&
+		       PM_REC_SIZE(1536) == sizeof(struct pm_rec_1536),
+	       "a class's record type is the size reserved for it");
 
-/* An upper bound of the bytes read_frame() writes, for the ring record's size:
+/* The scratch's event and frame are a record of the largest class. */
+_Static_assert(__builtin_offsetof(struct pm_rec_max, data) == sizeof(struct pm_event), "no padding");
+
+/* An upper bound of the bytes read_frame_body() writes, for the ring record's size:
  * from a MAC header at most PM_L2_LEN + 8 before the network header (or a
  * synthesized one) to the end of the linear data; from skb->data (or a
  * synthesized header) where there is no network header. */
-static __always_inline __u32 frame_bound(struct sk_buff *skb, bool direct)
+static __always_inline __u32 frame_bound(const struct pm_frame_src *f)
 {
-	__u32 tail = PM_RD(direct, skb, tail);
-	__u16 net = PM_RD(direct, skb, network_header);
-	__u32 from = net;
-	if (!net)
-		from = (__u32)(PM_RD(direct, skb, data) - PM_RD(direct, skb, head));
-	__u32 b = tail > from ? tail - from : 0;
+	__u32 from = f->net;
+	if (!from)
+		from = (__u32)(f->data - f->head);
+	__u32 b = f->tail > from ? f->tail - from : 0;
 	return b < 0xffff ? b + PM_L2_LEN + 8 : 0xffff;
 }
 
@@ -392,7 +432,7 @@ static __always_inline __u8 nf_family_of(struct sk_buff *skb)
 }
 
 /* A netfilter drop seen last elsewhere goes to a netfilter component (nf_place.h).
- * A subprogram, like read_frame: 6.1's verifier allows 512 bytes of stack for
+ * A subprogram: 6.1's verifier allows 512 bytes of stack for
  * the drop program, the matcher callback and the matcher together, and the
  * drop program had reached its share. */
 static __noinline void place_drop(struct pm_comp_key *where, __u32 by_netfilter, struct sk_buff *skb)
@@ -575,10 +615,10 @@ static __always_inline void lean_forget(struct sk_buff *skb)
  * copied from the scratch where a why event read it first: `read`). Counts it as
  * emitted or lost: written + lost = generated, and the next event this CPU
  * writes for the component says how many were lost before it. */
-static __always_inline void emit(struct pm_scratch *s, struct pm_counters *c, struct sk_buff *skb,
-				 struct net_device *dev, __u32 want, bool read, bool direct, const __u32 room)
+static __always_inline void emit(struct pm_scratch *s, struct pm_counters *c, __u32 want, bool read,
+				 const __u32 room)
 {
-	struct pm_event *ev = bpf_ringbuf_reserve(&rb, sizeof(*ev) + room + PM_L2_LEN, 0);
+	struct pm_event *ev = bpf_ringbuf_reserve(&rb, PM_REC_SIZE(room), 0);
 	if (!ev) {
 		c->lost++;
 		c->lost_pending++;
@@ -594,8 +634,17 @@ static __always_inline void emit(struct pm_scratch *s, struct pm_counters *c, st
 			n = room;
 		bpf_probe_read_kernel(ev + 1, n, s->data);
 		have = n;
+	} else if (room == 128) {
+		have = pm_read_frame_128(&s->src, (struct pm_rec_128 *)ev, want);
+	} else if (room == 256) {
+		have = pm_read_frame_256(&s->src, (struct pm_rec_256 *)ev, want);
+	} else if (room == 512) {
+		have = pm_read_frame_512(&s->src, (struct pm_rec_512 *)ev, want);
+	} else if (room == 1536) {
+		have = pm_read_frame_1536(&s->src, (struct pm_rec_1536 *)ev, want);
 	} else {
-		have = direct ? read_frame_direct(skb, dev, want, ev, room) : read_frame(skb, dev, want, ev, room);
+		_Static_assert(PM_REC_SIZE(PM_MAX_DATA) == sizeof(struct pm_rec_max), "the largest class");
+		have = pm_read_frame_max(&s->src, (struct pm_rec_max *)ev, want);
 	}
 	ev->cap_len = have;
 	ev->lost_before = c->lost_pending;
@@ -650,8 +699,8 @@ static __always_inline int observe(struct sk_buff *skb, struct net_device *dev,
 			 * ring, as for a packet followed (paths the verifier walks once, not
 			 * once for each) */
 			__u32 want = cap > PKTMON_PARSE_MAX ? cap : PKTMON_PARSE_MAX;
-			__u32 have = direct ? read_frame_direct(skb, dev, want, &s->ev, PM_MAX_DATA)
-					    : read_frame(skb, dev, want, &s->ev, PM_MAX_DATA);
+			frame_src(&s->src, skb, dev, direct);
+			__u32 have = pm_read_frame_max(&s->src, (struct pm_rec_max *)&s->ev, want);
 			__builtin_memset(&s->view, 0, sizeof(s->view));
 			pm_parse((struct pm_parse_buf *)s->data, have, cfg.vxlan_port, &s->view);
 			struct match_ctx m = {};
@@ -725,19 +774,20 @@ static __always_inline int observe(struct sk_buff *skb, struct net_device *dev,
 
 	/* The ring record is reserved at the smallest size class that holds the
 	 * frame and filled in place: no copy of the frame through the scratch. */
-	__u32 want = frame_bound(skb, direct);
+	frame_src(&s->src, skb, dev, direct);
+	__u32 want = frame_bound(&s->src);
 	if (want > cap)
 		want = cap;
 	if (want <= 128)
-		emit(s, c, skb, dev, want, false, direct, 128);
+		emit(s, c, want, false, 128);
 	else if (want <= 256)
-		emit(s, c, skb, dev, want, false, direct, 256);
+		emit(s, c, want, false, 256);
 	else if (want <= 512)
-		emit(s, c, skb, dev, want, false, direct, 512);
+		emit(s, c, want, false, 512);
 	else if (want <= 1536) /* an Ethernet MTU's frame */
-		emit(s, c, skb, dev, want, false, direct, 1536);
+		emit(s, c, want, false, 1536);
 	else
-		emit(s, c, skb, dev, want, false, direct, PM_MAX_DATA);
+		emit(s, c, want, false, PM_MAX_DATA);
 	return 0;
 }
 
@@ -1039,10 +1089,10 @@ static __always_inline int emit_why(__u64 addr, struct sk_buff *skb, struct net_
 	s->ev.flags = 0;
 	__u32 cap = cfg.snaplen && cfg.snaplen < PM_MAX_DATA ? cfg.snaplen : PM_MAX_DATA;
 	__u32 have = 0;
-	if (skb) /* into the scratch: the filters may read it; emit() copies it */
-		have = direct ? read_frame_direct(skb, dev, cap, &s->ev, PM_MAX_DATA)
-			      : read_frame(skb, dev, cap, &s->ev, PM_MAX_DATA);
-	else
+	if (skb) { /* into the scratch: the filters may read it; emit() copies it */
+		frame_src(&s->src, skb, dev, direct);
+		have = pm_read_frame_max(&s->src, (struct pm_rec_max *)&s->ev, cap);
+	} else
 		s->ev.orig_len = 0;
 
 	__u64 group_id;
@@ -1087,9 +1137,9 @@ static __always_inline int emit_why(__u64 addr, struct sk_buff *skb, struct net_
 	__builtin_memset(ev->ifname, 0, sizeof(ev->ifname));
 	/* rare events: two size classes are enough */
 	if (have <= 128)
-		emit(s, c, skb, dev, have, true, direct, 128);
+		emit(s, c, have, true, 128);
 	else
-		emit(s, c, skb, dev, have, true, direct, PM_MAX_DATA);
+		emit(s, c, have, true, PM_MAX_DATA);
 	return 0;
 }
 
@@ -1254,9 +1304,10 @@ static __always_inline int emit_delivered_copy(struct sk_buff *skb, __u32 reason
 	ev->ifindex = skb->dev ? skb->dev->ifindex : 0;
 	ev->why = 0;
 	__builtin_memset(ev->ifname, 0, sizeof(ev->ifname));
+	frame_src(&s->src, skb, skb->dev, true);
 	if (cap <= 128)
-		emit(s, c, skb, skb->dev, cap, false, true, 128);
+		emit(s, c, cap, false, 128);
 	else
-		emit(s, c, skb, skb->dev, cap, false, true, PM_MAX_DATA);
+		emit(s, c, cap, false, PM_MAX_DATA);
 	return 0;
 }
