@@ -70,6 +70,7 @@ struct pktmon_hdrs {
 	__u8 dst_ip[16];
 	__u16 src_port;     /* host order */
 	__u16 dst_port;
+	__u16 hdr_off;      /* where the last header the parser reached begins */
 };
 
 /* How the inner level was reached. */
@@ -106,6 +107,28 @@ static __always_inline int pm__load(const __u8 *frame, __u64 len, __u64 off, voi
 		return -1;
 	__builtin_memcpy(dst, frame + off, n);
 	return 0;
+}
+
+/*
+ * The parser's cursor and the next header's type pass through h at each join
+ * of its paths: the verifier then sees one unknown offset and type there, not
+ * an exact pair per way of getting there, and walks what follows once (its
+ * bound comes from pm__load's test, as for any offset).
+ */
+static __always_inline __u64 pm__join(struct pktmon_hdrs *h, __u64 off, __u16 *type)
+{
+	h->hdr_off = (__u16)off;
+	h->ethertype = *type;
+	*type = *(volatile __u16 *)&h->ethertype;
+	return *(volatile __u16 *)&h->hdr_off;
+}
+
+static __always_inline __u64 pm__join_proto(struct pktmon_hdrs *h, __u64 off, __u8 *proto)
+{
+	h->hdr_off = (__u16)off;
+	h->ip_proto = *proto;
+	*proto = *(volatile __u8 *)&h->ip_proto;
+	return *(volatile __u16 *)&h->hdr_off;
 }
 
 static __always_inline __u16 pm__be16(const __u8 *p)
@@ -150,7 +173,7 @@ static __always_inline int pm__parse_level(const __u8 *frame, __u64 len, __u64 o
 			off += 4;
 		}
 	}
-	h->ethertype = type;
+	off = pm__join(h, off, &type);
 
 	if (type == 0x0800) {
 		__u8 ip[20];
@@ -200,6 +223,7 @@ static __always_inline int pm__parse_level(const __u8 *frame, __u64 len, __u64 o
 				off += ((__u64)ext[1] + 1) * 8;
 			}
 			proto = ext[0];
+			off = pm__join_proto(h, off, &proto);
 		}
 		h->ip_proto = proto;
 		if (!first_frag)
@@ -212,6 +236,7 @@ static __always_inline int pm__parse_level(const __u8 *frame, __u64 len, __u64 o
 	}
 
 	/* off is now the start of the L4 header. */
+	off = pm__join_proto(h, off, &proto);
 	if (proto == 6) {
 		__u8 tcp[14];
 
