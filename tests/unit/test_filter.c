@@ -604,6 +604,36 @@ static int parse_words(const char *line, struct pm_filter *pf, char *err, size_t
 	return pm_filter_parse_line(line, pf, err, errlen);
 }
 
+/* The prefix comparison against the definition, bit by bit: the first
+ * min(plen, 128) bits equal, for every plen a u8 holds. */
+static void test_prefix_every_length(void)
+{
+	srand(777);
+	for (unsigned plen = 0; plen < 256; plen++) {
+		for (int iter = 0; iter < 200; iter++) {
+			uint8_t a[16], b[16];
+			unsigned first_diff = 128;
+
+			for (int k = 0; k < 16; k++)
+				a[k] = b[k] = (uint8_t)rand();
+			if (iter % 4) { /* flip one bit, anywhere */
+				unsigned bit = (unsigned)rand() % 128;
+				b[bit / 8] ^= (uint8_t)(0x80 >> (bit % 8));
+			}
+			for (unsigned bit = 0; bit < 128; bit++)
+				if ((a[bit / 8] ^ b[bit / 8]) & (0x80 >> (bit % 8))) {
+					first_diff = bit;
+					break;
+				}
+			int want = first_diff >= (plen < 128 ? plen : 128);
+			if (pm__prefix_eq(a, b, plen) != want) {
+				CHECK(0, "prefix /%u: first difference at bit %u, match %d", plen, first_diff, !want);
+				return;
+			}
+		}
+	}
+}
+
 static void test_parse_ok(void)
 {
 	struct pm_filter pf;
@@ -926,6 +956,7 @@ int main(void)
 	test_match_basic();
 	test_match_encap();
 	test_truncation();
+	test_prefix_every_length();
 	test_parse_ok();
 	test_parse_errors();
 	test_round_trip();

@@ -412,12 +412,19 @@ static __always_inline int pm__prefix_eq(const __u8 *a, const __u8 *prefix, __u3
 	int k;
 
 	for (k = 0; k < 4; k++) {
-		__u32 bits = plen > 32u * k ? plen - 32u * k : 0;
+		/* this word's bits of the prefix, clamped to 0..32 by sign masks, not
+		 * tests: each test would double the paths the verifier walks */
+		__s64 bits = (__s64)plen - 32 * k, over = bits - 32, neg, pos;
 
-		if (bits > 32)
-			bits = 32;
+		neg = over >> 63; /* -1 when bits < 32 */
+		__asm__ __volatile__("" : "+r"(neg)); /* keep clang from making it a test again */
+		bits = 32 + (over & neg);
+		pos = bits >> 63; /* -1 when bits < 0 */
+		__asm__ __volatile__("" : "+r"(pos));
+		bits &= ~pos;
 		/* bits leading ones: 0 -> 0, 8 -> 0xff000000, 32 -> 0xffffffff */
-		diff |= (pm__be32(a + 4 * k) ^ pm__be32(prefix + 4 * k)) & (__u32)(0xffffffff00000000ULL >> bits);
+		diff |= (pm__be32(a + 4 * k) ^ pm__be32(prefix + 4 * k)) &
+			(__u32)(0xffffffff00000000ULL >> (bits & 63));
 	}
 	return diff == 0;
 }
