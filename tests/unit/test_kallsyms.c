@@ -130,6 +130,46 @@ static void test_restricted(void)
 	CHECK(!pm_ksyms_usable(&ks, NULL), "missing file not usable");
 }
 
+/* The file is read in 64 KiB pieces: a line longer than a piece is skipped
+ * whole, lines cut by a piece's end are read whole, and module names that come
+ * back after another module's stay right. */
+static void test_pieces(void)
+{
+	size_t cap = 300 << 10, len = 0;
+	char *text = malloc(cap);
+	struct pm_ksyms ks;
+
+	len += (size_t)snprintf(text + len, cap - len, "ffffffff81000000 T before_long\n");
+	len += (size_t)snprintf(text + len, cap - len, "ffffffff81000100 T ");
+	memset(text + len, 'x', 100 << 10); /* a 100 KiB name */
+	len += 100 << 10;
+	len += (size_t)snprintf(text + len, cap - len, "\nffffffff81000200 T after_long\n");
+	for (int i = 0; len + 100 < (200u << 10); i++) /* across two piece boundaries */
+		len += (size_t)snprintf(text + len, cap - len, "ffffffffc0%06x t fn%d\t[%s]\n", 0x1000 + i * 16, i,
+					i % 3 == 2 ? "mod_b" : "mod_a");
+	CHECK(pm_ksyms_load(&ks, write_tmp("pieces", text)) == 0, "load");
+	expect(&ks, 0xffffffff81000004ull, "before_long+0x4");
+	expect(&ks, 0xffffffff81000204ull, "after_long+0x4");
+	expect(&ks, 0xffffffff81000104ull, "before_long+0x104"); /* the long line is not a symbol */
+	size_t want = 0;
+	for (size_t i = 0; i < ks.n; i++)
+		if (ks.syms[i].module) {
+			char buf[64], exp[64];
+			unsigned k = (unsigned)(ks.syms[i].addr - 0xffffffffc0001000ull) / 16;
+
+			pm_ksym_resolve(&ks, ks.syms[i].addr, buf, sizeof(buf));
+			snprintf(exp, sizeof(exp), "fn%u+0x0 [%s]", k, k % 3 == 2 ? "mod_b" : "mod_a");
+			if (strcmp(buf, exp)) {
+				CHECK(0, "module symbol %zu: '%s', want '%s'", i, buf, exp);
+				break;
+			}
+			want++;
+		}
+	CHECK(want > 3000 && ks.n == want + 2, "%zu module symbols of %zu", want, ks.n);
+	pm_ksyms_free(&ks);
+	free(text);
+}
+
 /* 200k symbols in shuffled blocks: correctness against brute force, and speed. */
 static void test_big(void)
 {
@@ -231,13 +271,14 @@ int main(void)
 	}
 	test_fake();
 	test_restricted();
+	test_pieces();
 	test_big();
 	test_real();
 	{
 		char p[600];
-		const char *names[] = {"fake", "restricted", "empty"};
+		const char *names[] = {"fake", "restricted", "empty", "pieces"};
 
-		for (size_t i = 0; i < 3; i++) {
+		for (size_t i = 0; i < 4; i++) {
 			snprintf(p, sizeof(p), "%s/%s", tmpl_dir, names[i]);
 			unlink(p);
 		}

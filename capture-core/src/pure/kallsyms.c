@@ -2,10 +2,10 @@
 /*
  * kallsyms.c - load and search kernel text symbols.
  *
- * Speed matters (~120k-200k lines, read at every session start), so: one
- * read of the whole file, a hand-written line parser, names kept in place in
- * that buffer (no per-symbol allocation), one sort that the already-sorted
- * vmlinux part usually lets us skip.
+ * Speed matters (~120k-200k lines, read at every session start), so: the
+ * file read in chunks into one small buffer, a hand-written line parser, the
+ * names copied once into one block (no per-symbol allocation), one sort that
+ * the already-sorted vmlinux part usually lets us skip.
  */
 #include "kallsyms.h"
 
@@ -16,63 +16,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-
-/* Read a whole file; /proc files report size 0, so grow as we go. buf[0] is
- * a NUL so that string offset 0 is the empty string. */
-static int read_all(const char *path, char **out, size_t *out_len)
-{
-	size_t cap = 1 << 22, len = 1;
-	char *buf = malloc(cap + 1);
-	int fd, err = 0;
-
-	if (!buf)
-		return -ENOMEM;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		err = -errno;
-		free(buf);
-		return err;
-	}
-	buf[0] = 0;
-	for (;;) {
-		ssize_t n;
-
-		if (len == cap) {
-			char *nb;
-
-			if (cap >= (size_t)UINT32_MAX / 2) { /* offsets are 32-bit */
-				err = -EFBIG;
-				break;
-			}
-			nb = realloc(buf, cap * 2 + 1);
-			if (!nb) {
-				err = -ENOMEM;
-				break;
-			}
-			buf = nb;
-			cap *= 2;
-		}
-		n = read(fd, buf + len, cap - len);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			err = -errno;
-			break;
-		}
-		if (n == 0)
-			break;
-		len += (size_t)n;
-	}
-	close(fd);
-	if (err) {
-		free(buf);
-		return err;
-	}
-	buf[len] = 0;
-	*out = buf;
-	*out_len = len;
-	return 0;
-}
 
 static int hexval(char c)
 {
@@ -122,88 +65,183 @@ static int better(const char *strings, const struct pm_ksym *a, const struct pm_
 	return pa > pb || (pa == pb && a->name < b->name);
 }
 
-int pm_ksyms_load(struct pm_ksyms *ks, const char *path)
-{
-	char *buf = NULL, *p, *end;
-	size_t len = 0, cap = 1 << 16, n = 0;
+/* The load under way: the kept symbols and their names. */
+struct ksyms_build {
 	struct pm_ksym *syms;
-	int sorted = 1, err;
+	size_t n, cap;
+	char *strings; /* per symbol: its type letter, a space, its name, a NUL */
+	size_t len, strings_cap;
+	uint32_t last_module; /* offset of the last module name kept, 0 = none */
+	int sorted;
+	struct pm_ksyms *ks;
+};
 
-	memset(ks, 0, sizeof(*ks));
-	err = read_all(path ? path : PM_KALLSYMS_PATH, &buf, &len);
+/* Room for `more` bytes of names (large first sizes: memory is touched only as written). */
+static int strings_room(struct ksyms_build *b, size_t more)
+{
+	if (b->len + more <= b->strings_cap)
+		return 0;
+	size_t cap = b->strings_cap * 2;
+	while (cap < b->len + more)
+		cap *= 2;
+	if (cap > UINT32_MAX) /* offsets are 32-bit */
+		return -EFBIG;
+	char *ns = realloc(b->strings, cap);
+	if (!ns)
+		return -ENOMEM;
+	b->strings = ns;
+	b->strings_cap = cap;
+	return 0;
+}
+
+static uint32_t keep_string(struct ksyms_build *b, const char *s, size_t n)
+{
+	uint32_t at = (uint32_t)b->len;
+	memcpy(b->strings + b->len, s, n);
+	b->strings[b->len + n] = 0;
+	b->len += n + 1;
+	return at;
+}
+
+/* One line, "ADDR T NAME[\t[MOD]]" (NUL-terminated at its end); anything else is skipped. */
+static int take_line(struct ksyms_build *b, char *line, const char *eol)
+{
+	char *name, *mod = NULL, type;
+	size_t name_len, mod_len = 0;
+	uint64_t addr = 0;
+	int digits = 0, h;
+
+	while (line < eol && (h = hexval(*line)) >= 0 && digits < 16) {
+		addr = addr << 4 | (uint64_t)h;
+		line++;
+		digits++;
+	}
+	if (!digits || line + 3 > eol || line[0] != ' ' || line[2] != ' ')
+		return 0;
+	type = line[1];
+	if (type != 't' && type != 'T' && type != 'w' && type != 'W')
+		return 0;
+	name = line + 3;
+	if (!*name)
+		return 0;
+	name_len = strcspn(name, "\t ");
+	if (name[name_len] && name[name_len + 1] == '[') {
+		char *close = strchr(name + name_len + 2, ']');
+
+		if (close) {
+			mod = name + name_len + 2;
+			mod_len = (size_t)(close - mod);
+		}
+	}
+	b->ks->lines++;
+	if (addr == 0) { /* kptr_restrict: nothing to learn from it */
+		b->ks->zero_addrs++;
+		return 0;
+	}
+	if (b->n == b->cap) {
+		struct pm_ksym *ns = realloc(b->syms, b->cap * 2 * sizeof(*ns));
+
+		if (!ns)
+			return -ENOMEM;
+		b->syms = ns;
+		b->cap *= 2;
+	}
+	int err = strings_room(b, name_len + 3 + mod_len + 1);
 	if (err)
 		return err;
-	syms = malloc(cap * sizeof(*syms));
-	if (!syms) {
-		free(buf);
+	struct pm_ksym *sym = &b->syms[b->n];
+	b->strings[b->len++] = type; /* sym_type() finds it two bytes before the name */
+	b->strings[b->len++] = ' ';
+	sym->addr = addr;
+	sym->name = keep_string(b, name, name_len);
+	sym->module = 0;
+	if (mod) { /* a module's symbols come together: its name kept once for them */
+		const char *last = b->strings + b->last_module;
+		if (!b->last_module || strlen(last) != mod_len || memcmp(last, mod, mod_len))
+			b->last_module = keep_string(b, mod, mod_len);
+		sym->module = b->last_module;
+	}
+	if (b->n && b->syms[b->n - 1].addr > addr)
+		b->sorted = 0;
+	b->n++;
+	return 0;
+}
+
+/* Reads the file in chunks (/proc files report size 0) and keeps only each text symbol's
+ * type letter, name and module: about half the file, written once, not copied as it grows. */
+static int read_symbols(struct ksyms_build *b, int fd)
+{
+	enum { CHUNK = 64 << 10 };
+	char *chunk = malloc(CHUNK + 1);
+	size_t have = 0;
+	int skipping = 0, err = 0, eof = 0;
+
+	if (!chunk)
 		return -ENOMEM;
+	while (!eof && !err) {
+		ssize_t got = read(fd, chunk + have, CHUNK - have);
+		if (got < 0) {
+			if (errno == EINTR)
+				continue;
+			err = -errno;
+			break;
+		}
+		eof = got == 0;
+		have += (size_t)got;
+		char *p = chunk, *end = chunk + have;
+		while (p < end && !err) {
+			char *eol = memchr(p, '\n', (size_t)(end - p));
+			if (!eol && !eof)
+				break; /* the rest of the line comes with the next read */
+			if (!eol)
+				eol = end;
+			*eol = 0;
+			if (!skipping)
+				err = take_line(b, p, eol);
+			skipping = 0;
+			p = eol + 1;
+		}
+		if (p > end)
+			p = end;
+		have = (size_t)(end - p);
+		if (have == CHUNK) { /* no line is this long in kallsyms: skip it to its end */
+			skipping = 1;
+			have = 0;
+		}
+		memmove(chunk, p, have);
 	}
-	p = buf + 1;
-	end = buf + len;
-	while (p < end) {
-		char *line = p, *eol = memchr(p, '\n', (size_t)(end - p));
-		char *name, *mod = NULL, type;
-		uint64_t addr = 0;
-		int digits = 0, h;
+	free(chunk);
+	return err;
+}
 
-		if (!eol)
-			eol = end;
-		p = eol + 1;
-		*eol = 0;
-		while (line < eol && (h = hexval(*line)) >= 0 && digits < 16) {
-			addr = addr << 4 | (uint64_t)h;
-			line++;
-			digits++;
-		}
-		/* "ADDR T NAME[\t[MOD]]": anything else is skipped. */
-		if (!digits || line + 3 > eol || line[0] != ' ' || line[2] != ' ')
-			continue;
-		type = line[1];
-		if (type != 't' && type != 'T' && type != 'w' && type != 'W')
-			continue;
-		name = line + 3;
-		if (!*name)
-			continue;
-		for (char *q = name; *q; q++) {
-			if (*q == '\t' || *q == ' ') {
-				*q = 0;
-				if (q[1] == '[') {
-					char *close = strchr(q + 2, ']');
+int pm_ksyms_load(struct pm_ksyms *ks, const char *path)
+{
+	struct ksyms_build b = { .cap = 1 << 18, .strings_cap = 8 << 20, .sorted = 1, .ks = ks };
+	int fd, err;
 
-					if (close) {
-						*close = 0;
-						mod = q + 2;
-					}
-				}
-				break;
-			}
-		}
-		ks->lines++;
-		if (addr == 0) { /* kptr_restrict: nothing to learn from it */
-			ks->zero_addrs++;
-			continue;
-		}
-		if (n == cap) {
-			struct pm_ksym *ns = realloc(syms, cap * 2 * sizeof(*syms));
-
-			if (!ns) {
-				free(syms);
-				free(buf);
-				memset(ks, 0, sizeof(*ks));
-				return -ENOMEM;
-			}
-			syms = ns;
-			cap *= 2;
-		}
-		syms[n].addr = addr;
-		syms[n].name = (uint32_t)(name - buf);
-		syms[n].module = mod ? (uint32_t)(mod - buf) : 0;
-		if (n && syms[n - 1].addr > addr)
-			sorted = 0;
-		n++;
+	memset(ks, 0, sizeof(*ks));
+	fd = open(path ? path : PM_KALLSYMS_PATH, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	b.syms = malloc(b.cap * sizeof(*b.syms));
+	b.strings = malloc(b.strings_cap);
+	err = b.syms && b.strings ? 0 : -ENOMEM;
+	if (!err) {
+		b.strings[0] = 0; /* offset 0 is the empty string */
+		b.len = 1;
+		err = read_symbols(&b, fd);
 	}
+	close(fd);
+	if (err) {
+		free(b.syms);
+		free(b.strings);
+		memset(ks, 0, sizeof(*ks));
+		return err;
+	}
+	size_t n = b.n;
+	struct pm_ksym *syms = b.syms;
 	/* vmlinux symbols come sorted; modules and BPF programs usually not. */
-	if (!sorted)
+	if (!b.sorted)
 		qsort(syms, n, sizeof(*syms), cmp_sym);
 	/* Keep one symbol per address, the preferred one. */
 	if (n) {
@@ -212,15 +250,15 @@ int pm_ksyms_load(struct pm_ksyms *ks, const char *path)
 		for (size_t r = 1; r < n; r++) {
 			if (syms[r].addr != syms[w - 1].addr)
 				syms[w++] = syms[r];
-			else if (better(buf, &syms[r], &syms[w - 1]))
+			else if (better(b.strings, &syms[r], &syms[w - 1]))
 				syms[w - 1] = syms[r];
 		}
 		n = w;
 	}
 	ks->syms = syms;
 	ks->n = n;
-	ks->strings = buf;
-	ks->strings_len = len;
+	ks->strings = b.strings;
+	ks->strings_len = b.len;
 	return 0;
 }
 
