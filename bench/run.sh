@@ -14,7 +14,10 @@
 # plugin), --before BINDIR (another build's bin/ with pktmon and pktmon-capture: the floor
 # section adds its counters-only and capture as modes, for before/after figures in one run),
 # --keep (keep the work directory), --stat-rounds N (rounds of the per-program bpf_stats runs of
-# the floor section, modes rotating between rounds; default 1), --stat-modes LIST (their modes). BENCH_TRACE=1 traces every step with timestamps.
+# the floor section, modes rotating between rounds; default 1), --stat-modes LIST (their modes),
+# --modes LIST (the overhead section's monitors, default none,counters,capture,nomatch,tcpdump; the
+# floor section's floor and floorwrite work there too: the floor under TCP). BENCH_TRACE=1 traces
+# every step with timestamps.
 #
 # Everything runs between two network namespaces this script creates (198.19.77.0/24, inside
 # the benchmark range 198.18.0.0/15) and deletes on exit. Nothing is sent anywhere else. Exit
@@ -24,7 +27,7 @@ set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
 TOP=$(dirname "$HERE")
 
-SMOKE=0 ROUNDS=8 DUR=4 SECTIONS=all OUT="" KEEP=0 LOADS="" BEFORE_SRC="" STAT_ROUNDS=1 STAT_MODES=""
+SMOKE=0 ROUNDS=8 DUR=4 SECTIONS=all OUT="" KEEP=0 LOADS="" BEFORE_SRC="" STAT_ROUNDS=1 STAT_MODES="" OVH_MODES=""
 PKTMON_SRC=$TOP/build/bin/pktmon TOOLS=$TOP/build/bench PLUGIN_DIR=$TOP/build/plugins
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -41,7 +44,8 @@ while [ $# -gt 0 ]; do
 	--keep) KEEP=1 ;;
 	--stat-rounds) STAT_ROUNDS=$2; shift ;;
 	--stat-modes) STAT_MODES=$2; shift ;;
-	-h|--help) sed -n '2,20p' "$0"; exit 0 ;;
+	--modes) OVH_MODES=$2; shift ;;
+	-h|--help) sed -n '2,23p' "$0"; exit 0 ;;
 	*) echo "run.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
 	esac
 	shift
@@ -331,6 +335,7 @@ else
 fi
 MODES=(none counters capture nomatch tcpdump)
 command -v tcpdump >/dev/null || MODES=(none counters capture nomatch)
+[ -n "$OVH_MODES" ] && IFS=, read -r -a MODES <<<"$OVH_MODES"
 WORKLOADS=udp
 command -v iperf3 >/dev/null && WORKLOADS="udp tcp"
 [ -n "$LOADS" ] && WORKLOADS=${LOADS//,/ }
