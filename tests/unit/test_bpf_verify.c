@@ -13,6 +13,7 @@
  * Exit 77 (SKIP) when BPF cannot be loaded here (not root, no permission).
  */
 #include <bpf/bpf.h>
+#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include <errno.h>
 #include <stdarg.h>
@@ -249,6 +250,139 @@ static int verify(const struct config *c, const struct pm_kbtf *vmlinux, long bu
 	return rc;
 }
 
+/* ---- where the verifier's walks go (--walks PROGRAM) ---------------------------------------- */
+
+/* The names of a loaded program's functions, in the order of the log's func#N (NULL: unknown). */
+static char **function_names(int prog_fd, size_t *n)
+{
+	struct bpf_prog_info info;
+	__u32 len = sizeof(info);
+
+	*n = 0;
+	memset(&info, 0, sizeof(info));
+	if (bpf_obj_get_info_by_fd(prog_fd, &info, &len) || !info.nr_func_info || !info.btf_id)
+		return NULL;
+	__u32 count = info.nr_func_info, rec = info.func_info_rec_size;
+	struct bpf_func_info *fi = calloc(count, rec);
+	struct btf *btf = btf__load_from_kernel_by_id(info.btf_id);
+	char **names = calloc(count, sizeof(*names));
+	if (fi && names && btf) {
+		memset(&info, 0, sizeof(info));
+		info.nr_func_info = count;
+		info.func_info_rec_size = rec;
+		info.func_info = (__u64)(uintptr_t)fi;
+		len = sizeof(info);
+		if (bpf_obj_get_info_by_fd(prog_fd, &info, &len) == 0) {
+			for (__u32 i = 0; i < count; i++) {
+				const struct bpf_func_info *f = (const void *)((const char *)fi + (size_t)i * rec);
+				const struct btf_type *t = btf__type_by_id(btf, f->type_id);
+				names[i] = strdup(t ? btf__name_by_offset(btf, t->name_off) : "?");
+			}
+			*n = count;
+		}
+	}
+	btf__free(btf);
+	free(fi);
+	if (!*n) {
+		free(names);
+		return NULL;
+	}
+	return names;
+}
+
+/* Counts the instructions walked in each function from a level-2 log: a global function's own
+ * verification under its "Validating" header, a static one's walks inside its callers'. */
+static void print_walks(const char *log, char **names, size_t nnames, const char *prog, const char *config)
+{
+	enum { MAX_FUNCS = 64 };
+	long start[MAX_FUNCS], walks[MAX_FUNCS] = { 0 }, all = 0;
+	int own[MAX_FUNCS] = { 0 }; /* walked in its own verification: a global function */
+	char global_name[MAX_FUNCS][64] = { { 0 } };
+	size_t nf = 0;
+	int section = 0; /* 0: the program's own walk, else 1 + the global function's func# */
+
+	for (const char *p = log; *p;) {
+		const char *eol = strchr(p, '\n');
+		size_t l = eol ? (size_t)(eol - p) : strlen(p);
+		long a, b;
+		int f;
+		if (sscanf(p, "func#%ld @%ld", &a, &b) == 2 && a == (long)nf && nf < MAX_FUNCS) {
+			start[nf++] = b;
+		} else if (!strncmp(p, "Validating ", 11)) {
+			const char *at = strstr(p, "func#"), *paren = strchr(p, '(');
+			if (at && paren && at < p + l && sscanf(at, "func#%d", &f) == 1 && f >= 0 && f < (int)nf) {
+				section = 1 + f;
+				own[f] = 1;
+				snprintf(global_name[f], sizeof(global_name[f]), "%.*s", (int)(paren - p - 11), p + 11);
+			}
+		} else if (*p >= '0' && *p <= '9' && sscanf(p, "%ld: (", &a) == 1 && memchr(p, '(', l)) {
+			/* a walked instruction (the live-register dump's lines are indented) */
+			int in = 0;
+			for (size_t i = 0; i < nf; i++)
+				if (start[i] <= a)
+					in = (int)i;
+			/* in a global function's section, everything is that function's or its callees' */
+			walks[section && !own[in] ? section - 1 : in]++;
+			all++;
+		}
+		p = eol ? eol + 1 : p + l;
+	}
+	printf("WALKS %s %s: %ld instructions walked\n", prog, config, all);
+	for (size_t i = 0; i < nf; i++) {
+		if (!walks[i])
+			continue;
+		/* the loaded program's names follow the log's order unless the verifier dropped a dead one */
+		char fallback[32];
+		const char *name = global_name[i][0] ? global_name[i] : nnames == nf ? names[i] : NULL;
+		if (!name) {
+			snprintf(fallback, sizeof(fallback), "func#%zu", i);
+			name = i ? fallback : prog;
+		}
+		printf("  %8ld  %s%s\n", walks[i], name,
+		       own[i] ? " (global: once a program)" : i ? " (static: at each call)" : "");
+	}
+}
+
+/* Loads only `prog` of each configuration with the verifier's full log and prints where its walks go. */
+static int walks(const char *prog, const struct pm_kbtf *vmlinux)
+{
+	char *log = calloc(1, FULL_LOG);
+	int rc = 1;
+
+	if (!log)
+		return 1;
+	for (size_t i = 0; i < sizeof(configs) / sizeof(configs[0]); i++) {
+		char *logs[MAX_PROGS];
+		for (int j = 0; j < MAX_PROGS; j++)
+			logs[j] = log;
+		struct capture_bpf *k = open_configured(&configs[i], vmlinux, 2, logs, FULL_LOG);
+		struct bpf_program *p, *want = k ? bpf_object__find_program_by_name(k->obj, prog) : NULL;
+		if (!want || !bpf_program__autoload(want)) {
+			fprintf(stderr, "%s: no program %s to load here\n", configs[i].name, prog);
+			capture_bpf__destroy(k);
+			continue;
+		}
+		bpf_object__for_each_program(p, k->obj)
+			bpf_program__set_autoload(p, p == want);
+		log[0] = 0;
+		int err = capture_bpf__load(k);
+		if (err) {
+			fprintf(stderr, "%s: %s not loaded: %s\n", configs[i].name, prog, strerror(-err));
+		} else {
+			size_t nnames = 0;
+			char **names = function_names(bpf_program__fd(want), &nnames);
+			print_walks(log, names, nnames, prog, configs[i].name);
+			for (size_t j = 0; j < nnames; j++)
+				free(names[j]);
+			free(names);
+			rc = 0;
+		}
+		capture_bpf__destroy(k);
+	}
+	free(log);
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
 	long budget = PKTMON_VERIFY_BUDGET;
@@ -257,10 +391,14 @@ int main(int argc, char **argv)
 	char why[160] = "";
 	int rc = 0;
 
+	const char *walks_of = NULL;
+
 	if (argc == 3 && !strcmp(argv[1], "--budget")) {
 		budget = strtol(argv[2], NULL, 10);
+	} else if (argc == 3 && !strcmp(argv[1], "--walks")) {
+		walks_of = argv[2];
 	} else if (argc != 1) {
-		fprintf(stderr, "usage: %s [--budget N]\n", argv[0]);
+		fprintf(stderr, "usage: %s [--budget N | --walks PROGRAM]\n", argv[0]);
 		return 2;
 	}
 	if (geteuid() != 0) {
@@ -271,6 +409,11 @@ int main(int argc, char **argv)
 	vmlinux = pm_vmlinux_btf_open(&kernel_btf, "/sys/kernel/btf/vmlinux", why, sizeof(why)) == 0 ? &kernel_btf.kb : NULL;
 	if (!vmlinux)
 		printf("the kernel's BTF: %s\n", why);
+	if (walks_of) {
+		rc = walks(walks_of, vmlinux);
+		pm_vmlinux_btf_close(&kernel_btf);
+		return rc;
+	}
 	for (size_t i = 0; i < sizeof(configs) / sizeof(configs[0]); i++) {
 		int r = verify(&configs[i], vmlinux, budget);
 
