@@ -436,8 +436,11 @@ PM_VERIFIED_ONCE int pktmon_ip_is(const struct pktmon_filter *f, __u32 k, const 
 	if (!f || !h)
 		return 0;
 	k &= 1;
-	return (h->ip_family == f->ip_family[k]) &
-	       pm__prefix_eq(dst ? h->dst_ip : h->src_ip, f->ip[k], f->ip_prefix[k]);
+	/* dst_ip follows src_ip: the address picked by an offset, not a branch (one path to verify) */
+	_Static_assert(__builtin_offsetof(struct pktmon_hdrs, dst_ip) ==
+			       __builtin_offsetof(struct pktmon_hdrs, src_ip) + 16, "addresses side by side");
+	const __u8 *addr = (const __u8 *)h + __builtin_offsetof(struct pktmon_hdrs, src_ip) + ((dst & 1) << 4);
+	return (h->ip_family == f->ip_family[k]) & pm__prefix_eq(addr, f->ip[k], f->ip_prefix[k]);
 }
 
 /*
