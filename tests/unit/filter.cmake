@@ -76,4 +76,20 @@ if(PKTMON_FUZZ)
             -artifact_prefix=${CMAKE_CURRENT_BINARY_DIR}/fuzz-btf- ${_pm_btf_corpus})
   math(EXPR _pm_btf_fuzz_timeout "${PKTMON_BTF_FUZZ_SECONDS} + 60")
   set_tests_properties(unit_kernel_btf_fuzz PROPERTIES TIMEOUT ${_pm_btf_fuzz_timeout})
+
+  # the packet parser and filter matcher the BPF programs share (pkt_parse.h, header only)
+  set(_pm_parse_fuzz_bin ${CMAKE_CURRENT_BINARY_DIR}/fuzz_pkt_parse)
+  add_custom_command(OUTPUT ${_pm_parse_fuzz_bin}
+    COMMAND ${PKTMON_FUZZ_CLANG} -std=gnu11 -Wall -Wextra ${PKTMON_WERROR_FLAGS} -g -O1 -fno-omit-frame-pointer
+            -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -I${_pm_pure_dir}
+            -I${_pm_pure_dir}/../../include ${CMAKE_CURRENT_LIST_DIR}/fuzz_pkt_parse.c -o ${_pm_parse_fuzz_bin}
+    DEPENDS ${CMAKE_CURRENT_LIST_DIR}/fuzz_pkt_parse.c ${_pm_pure_dir}/pkt_parse.h
+    COMMENT "Building libFuzzer target fuzz_pkt_parse with clang" VERBATIM)
+  add_custom_target(fuzz_pkt_parse ALL DEPENDS ${_pm_parse_fuzz_bin})
+  set(_pm_parse_corpus ${CMAKE_CURRENT_BINARY_DIR}/fuzz-parse-corpus)
+  file(MAKE_DIRECTORY ${_pm_parse_corpus})
+  add_test(NAME unit_pkt_parse_fuzz
+    COMMAND ${_pm_parse_fuzz_bin} -max_total_time=${PKTMON_BTF_FUZZ_SECONDS} -print_final_stats=1 -max_len=400
+            -artifact_prefix=${CMAKE_CURRENT_BINARY_DIR}/fuzz-parse- ${_pm_parse_corpus})
+  set_tests_properties(unit_pkt_parse_fuzz PROPERTIES TIMEOUT ${_pm_btf_fuzz_timeout})
 endif()
