@@ -57,39 +57,32 @@ target_link_libraries(test_bpf_verify PRIVATE pktmon_core pktmon_pure)
 add_test(NAME unit_bpf_verify COMMAND test_bpf_verify)
 set_tests_properties(unit_bpf_verify PROPERTIES SKIP_RETURN_CODE 77 TIMEOUT 300)
 
-# --- libFuzzer on the BTF reader (PKTMON_FUZZ=ON), built with clang on the side as the reader's ----
-if(PKTMON_FUZZ)
-  set(PKTMON_BTF_FUZZ_SECONDS 20 CACHE STRING "How long the CTest run of the BTF reader's fuzzer lasts")
-  find_program(PKTMON_FUZZ_CLANG NAMES clang clang-14 REQUIRED)
-  set(_pm_btf_fuzz_bin ${CMAKE_CURRENT_BINARY_DIR}/fuzz_kernel_btf)
-  add_custom_command(OUTPUT ${_pm_btf_fuzz_bin}
+# --- libFuzzer (PKTMON_FUZZ=ON) on the BTF reader and the packet parser, built with clang on the side --
+# pm_fuzzer(NAME MAX_LEN SOURCES... DEPENDS headers...): target fuzz_NAME from fuzz_NAME.c and the
+# sources, test unit_NAME_fuzz running it PKTMON_BTF_FUZZ_SECONDS on its own corpus.
+function(pm_fuzzer name max_len)
+  cmake_parse_arguments(F "" "" "SOURCES;DEPENDS" ${ARGN})
+  set(bin ${CMAKE_CURRENT_BINARY_DIR}/fuzz_${name})
+  add_custom_command(OUTPUT ${bin}
     COMMAND ${PKTMON_FUZZ_CLANG} -std=gnu11 -Wall -Wextra ${PKTMON_WERROR_FLAGS} -g -O1 -fno-omit-frame-pointer
             -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -I${_pm_pure_dir}
-            ${CMAKE_CURRENT_LIST_DIR}/fuzz_kernel_btf.c ${_pm_pure_dir}/kernel_btf.c -o ${_pm_btf_fuzz_bin}
-    DEPENDS ${CMAKE_CURRENT_LIST_DIR}/fuzz_kernel_btf.c ${_pm_pure_dir}/kernel_btf.c ${_pm_pure_dir}/kernel_btf.h
-    COMMENT "Building libFuzzer target fuzz_kernel_btf with clang" VERBATIM)
-  add_custom_target(fuzz_kernel_btf ALL DEPENDS ${_pm_btf_fuzz_bin})
-  set(_pm_btf_corpus ${CMAKE_CURRENT_BINARY_DIR}/fuzz-btf-corpus)
-  file(MAKE_DIRECTORY ${_pm_btf_corpus})
-  add_test(NAME unit_kernel_btf_fuzz
-    COMMAND ${_pm_btf_fuzz_bin} -max_total_time=${PKTMON_BTF_FUZZ_SECONDS} -print_final_stats=1 -max_len=4096
-            -artifact_prefix=${CMAKE_CURRENT_BINARY_DIR}/fuzz-btf- ${_pm_btf_corpus})
-  math(EXPR _pm_btf_fuzz_timeout "${PKTMON_BTF_FUZZ_SECONDS} + 60")
-  set_tests_properties(unit_kernel_btf_fuzz PROPERTIES TIMEOUT ${_pm_btf_fuzz_timeout})
+            -I${_pm_pure_dir}/../../include ${CMAKE_CURRENT_LIST_DIR}/fuzz_${name}.c ${F_SOURCES} -o ${bin}
+    DEPENDS ${CMAKE_CURRENT_LIST_DIR}/fuzz_${name}.c ${F_SOURCES} ${F_DEPENDS}
+    COMMENT "Building libFuzzer target fuzz_${name} with clang" VERBATIM)
+  add_custom_target(fuzz_${name} ALL DEPENDS ${bin})
+  set(corpus ${CMAKE_CURRENT_BINARY_DIR}/fuzz-${name}-corpus)
+  file(MAKE_DIRECTORY ${corpus})
+  add_test(NAME unit_${name}_fuzz
+    COMMAND ${bin} -max_total_time=${PKTMON_BTF_FUZZ_SECONDS} -print_final_stats=1 -max_len=${max_len}
+            -artifact_prefix=${CMAKE_CURRENT_BINARY_DIR}/fuzz-${name}- ${corpus})
+  math(EXPR timeout "${PKTMON_BTF_FUZZ_SECONDS} + 60")
+  set_tests_properties(unit_${name}_fuzz PROPERTIES TIMEOUT ${timeout})
+endfunction()
 
+if(PKTMON_FUZZ)
+  set(PKTMON_BTF_FUZZ_SECONDS 20 CACHE STRING "How long the CTest run of each of these fuzzers lasts")
+  find_program(PKTMON_FUZZ_CLANG NAMES clang clang-14 REQUIRED)
+  pm_fuzzer(kernel_btf 4096 SOURCES ${_pm_pure_dir}/kernel_btf.c DEPENDS ${_pm_pure_dir}/kernel_btf.h)
   # the packet parser and filter matcher the BPF programs share (pkt_parse.h, header only)
-  set(_pm_parse_fuzz_bin ${CMAKE_CURRENT_BINARY_DIR}/fuzz_pkt_parse)
-  add_custom_command(OUTPUT ${_pm_parse_fuzz_bin}
-    COMMAND ${PKTMON_FUZZ_CLANG} -std=gnu11 -Wall -Wextra ${PKTMON_WERROR_FLAGS} -g -O1 -fno-omit-frame-pointer
-            -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -I${_pm_pure_dir}
-            -I${_pm_pure_dir}/../../include ${CMAKE_CURRENT_LIST_DIR}/fuzz_pkt_parse.c -o ${_pm_parse_fuzz_bin}
-    DEPENDS ${CMAKE_CURRENT_LIST_DIR}/fuzz_pkt_parse.c ${_pm_pure_dir}/pkt_parse.h
-    COMMENT "Building libFuzzer target fuzz_pkt_parse with clang" VERBATIM)
-  add_custom_target(fuzz_pkt_parse ALL DEPENDS ${_pm_parse_fuzz_bin})
-  set(_pm_parse_corpus ${CMAKE_CURRENT_BINARY_DIR}/fuzz-parse-corpus)
-  file(MAKE_DIRECTORY ${_pm_parse_corpus})
-  add_test(NAME unit_pkt_parse_fuzz
-    COMMAND ${_pm_parse_fuzz_bin} -max_total_time=${PKTMON_BTF_FUZZ_SECONDS} -print_final_stats=1 -max_len=400
-            -artifact_prefix=${CMAKE_CURRENT_BINARY_DIR}/fuzz-parse- ${_pm_parse_corpus})
-  set_tests_properties(unit_pkt_parse_fuzz PROPERTIES TIMEOUT ${_pm_btf_fuzz_timeout})
+  pm_fuzzer(pkt_parse 400 DEPENDS ${_pm_pure_dir}/pkt_parse.h)
 endif()
