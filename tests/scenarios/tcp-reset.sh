@@ -36,12 +36,9 @@ try:
     s.connect(("198.19.13.2", 5000)); print("connected")
 except Exception as e:
     print(type(e).__name__)' 2>&1)
-	# 100 bytes nobody acknowledges: retransmitted ~0.2 s and ~0.6 s after (the next at ~1.4 s), then
-	# an abort at 1 s, far from any retransmission: a retransmission timer that fires while close()
-	# or setsockopt() holds the socket runs at its release, in process context, where the copy's
-	# whole path (to the server's drop, which ends its tracking) completes before the tracepoint;
-	# the why event then has no packet to follow and no frame for the filters, and is not written
-	# (a known limit, seen once when the abort came at the third retransmission)
+	# 100 bytes nobody acknowledges: retransmitted ~0.2 s and ~0.6 s after (the next at ~1.2-1.4 s), then
+	# an abort at 1 s, away from any retransmission: once, with the abort at 1.3 s, a retransmission's why
+	# event was missing (README, known limits; cause not established)
 	ip netns exec "$CLI" "$PY" -c 'import socket, struct, time
 s = socket.socket(); s.connect(("198.19.13.2", 5001)); s.send(b"x" * 100); time.sleep(1.0)
 s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0)); s.close()' >/dev/null 2>&1
