@@ -16,8 +16,10 @@
 # --keep (keep the work directory), --stat-rounds N (rounds of the per-program bpf_stats runs of
 # the floor section, modes rotating between rounds; default 1), --stat-modes LIST (their modes),
 # --modes LIST (the overhead section's monitors, default none,counters,capture,nomatch,tcpdump; the
-# floor section's floor and floorwrite work there too: the floor under TCP). BENCH_TRACE=1 traces
-# every step with timestamps.
+# floor section's floor and floorwrite work there too: the floor under TCP), --floor-modes LIST (the
+# floor section's modes, default all of them), --floor-rounds N (its rounds, default --rounds up to
+# 5: many short rounds of few modes tell small costs apart). BENCH_TRACE=1 traces every step with
+# timestamps.
 #
 # Everything runs between two network namespaces this script creates (198.19.77.0/24, inside
 # the benchmark range 198.18.0.0/15) and deletes on exit. Nothing is sent anywhere else. Exit
@@ -28,6 +30,7 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 TOP=$(dirname "$HERE")
 
 SMOKE=0 ROUNDS=8 DUR=4 SECTIONS=all OUT="" KEEP=0 LOADS="" BEFORE_SRC="" STAT_ROUNDS=1 STAT_MODES="" OVH_MODES=""
+FLOOR_MODES="" FLOOR_ROUNDS=""
 PKTMON_SRC=$TOP/build/bin/pktmon TOOLS=$TOP/build/bench PLUGIN_DIR=$TOP/build/plugins
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -45,7 +48,9 @@ while [ $# -gt 0 ]; do
 	--stat-rounds) STAT_ROUNDS=$2; shift ;;
 	--stat-modes) STAT_MODES=$2; shift ;;
 	--modes) OVH_MODES=$2; shift ;;
-	-h|--help) sed -n '2,23p' "$0"; exit 0 ;;
+	--floor-modes) FLOOR_MODES=$2; shift ;;
+	--floor-rounds) FLOOR_ROUNDS=$2; shift ;;
+	-h|--help) sed -n '2,26p' "$0"; exit 0 ;;
 	*) echo "run.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
 	esac
 	shift
@@ -424,9 +429,11 @@ if want floor; then
 	FMODES=(none floor tcpdump counters floorwrite capture nics)
 	command -v tcpdump >/dev/null || FMODES=(none floor counters floorwrite capture nics)
 	[ -n "$BEFORE_SRC" ] && FMODES+=(counters_before capture_before)
+	[ -n "$FLOOR_MODES" ] && IFS=, read -r -a FMODES <<<"$FLOOR_MODES"
 	[ $SMOKE = 1 ] && FMODES=(none floor counters floorwrite) # the smoke run checks the mechanics only
 	FROUNDS=$ROUNDS
 	[ "$FROUNDS" -gt 5 ] && FROUNDS=5
+	[ -n "$FLOOR_ROUNDS" ] && FROUNDS=$FLOOR_ROUNDS
 	FDUR=$DUR
 	[ "$FDUR" -gt 10 ] && FDUR=10
 	log "floor: ${#FMODES[@]} modes x $FROUNDS rounds x ${FDUR}s UDP flood, interleaved"
