@@ -118,6 +118,15 @@ void pm_sink_lose_buffer(struct pm_sink *s, off_t base, uint64_t done)
 	s->nunits = 0;
 }
 
+/* Where a write that failed after `done` bytes began: the file's position less
+ * what reached it (asked only on failure: a seek before every write cost a system
+ * call each 64 KiB); -1 for a pipe. */
+static off_t write_base(const struct pm_sink *s, uint64_t done)
+{
+	off_t cur = s->guard_pipe ? -1 : lseek(s->fd, 0, SEEK_CUR);
+	return cur < 0 || (uint64_t)cur < done ? -1 : cur - (off_t)done;
+}
+
 int pm_sink_out_flush(struct pm_sink *s)
 {
 	if (s->err)
@@ -126,11 +135,11 @@ int pm_sink_out_flush(struct pm_sink *s)
 		return 0;
 	if (s->fd < 0)
 		return pm_sink_fail(s, -EBADF, "write");
-	off_t base = s->guard_pipe ? -1 : lseek(s->fd, 0, SEEK_CUR);
 	uint64_t before = s->st.bytes_written;
 	int rc = write_all(s->fd, s->wbuf, s->wlen, s->guard_pipe, &s->st.bytes_written);
 	if (rc) {
-		pm_sink_lose_buffer(s, base, s->st.bytes_written - before);
+		uint64_t done = s->st.bytes_written - before;
+		pm_sink_lose_buffer(s, write_base(s, done), done);
 		return pm_sink_fail(s, rc, s->cur_path ? s->cur_path : "write");
 	}
 	s->wlen = 0;
@@ -153,11 +162,11 @@ int pm_sink_out_write_kind(struct pm_sink *s, const void *p, size_t n, enum unit
 	}
 	if (n >= PM_SINK_BUF_SIZE) {
 		/* Large writes go straight through rather than via the buffer. */
-		off_t base = s->guard_pipe ? -1 : lseek(s->fd, 0, SEEK_CUR);
 		uint64_t before = s->st.bytes_written;
 		int rc = write_all(s->fd, p, n, s->guard_pipe, &s->st.bytes_written);
 		if (rc) {
 			/* not accepted, so not counted as lost: the caller sees the error */
+			off_t base = write_base(s, s->st.bytes_written - before);
 			if (kind != UNIT_PIECE && !s->guard_pipe && base >= 0 &&
 			    s->st.bytes_written != before && ftruncate(s->fd, base) == 0)
 				lseek(s->fd, base, SEEK_SET);
