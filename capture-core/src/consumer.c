@@ -160,7 +160,8 @@ int pm_on_ring_event(void *ctx, void *data, size_t size)
 	}
 
 	bool dropped = ev->flags & PKTMON_FLAG_DROPPED;
-	char rbuf[32], sym[160] = "";
+	char rbuf[32], sym[160];
+	sym[0] = 0; /* not `= ""`, which zeroes all 160 bytes for every event */
 	const char *reason = NULL;
 	uint64_t ts = ev->ts_ns + (uint64_t)s->mono_to_real_ns;
 	struct pm_component *c = dropped ? NULL : cached_component(s, &ev->comp);
@@ -225,6 +226,11 @@ int pm_on_ring_event(void *ctx, void *data, size_t size)
 		.missed_write = s->missed_write,
 		.missed_read = s->missed_read,
 		.why = (uint8_t)PM_WHY_KIND(ev->why),
+		/* every member named: nothing left for a block zeroing (a `rep stos` an event) */
+		.icmp_type = 0,
+		.icmp_code = 0,
+		.tcp_state = 0,
+		.nf_rule = NULL,
 	};
 	if (pe.why == PKTMON_WHY_ICMP_SENT || pe.why == PKTMON_WHY_ICMPV6_SENT) {
 		pe.icmp_type = (uint8_t)PM_WHY_A(ev->why);
