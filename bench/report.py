@@ -222,6 +222,9 @@ def prog_ns_per_pkt(rows):
     return sum(r["avg_ns"] * min(r["run_cnt"] / pk, RUNS_PER_PKT.get(r["prog"], 1)) for r in rows if r["run_cnt"])
 
 
+STAT_RATE = "50 000 datagrams/s"
+if fc and fc[0].get("pps") is not None:
+    STAT_RATE = "a flat-out flood" if not fc[0]["pps"] else f"{fc[0]['pps']:,} datagrams/s".replace(",", " ")
 if flo or fc:
     part(1.5)
     rounds = sorted({r["round"] for r in flo})
@@ -252,7 +255,7 @@ if flo or fc:
       "every program returning at once: what any design observing these points pays. Ratios are taken within a "
       "round, then the median over rounds (range in brackets). *Cost* = 1 − pps / baseline pps; "
       "*× floor* = a mode's cost / the floor's cost in the same round. *ns of programs a packet*: a separate run "
-      "per mode at 50 000 datagrams/s with `kernel.bpf_stats_enabled=1`: each program's average run time "
+      f"per mode at {STAT_RATE} with `kernel.bpf_stats_enabled=1`: each program's average run time "
       "(`run_time_ns / run_cnt`, the stats' own clock reads included, ~25 ns) times its runs per datagram "
       "(at most 4 for the netfilter program, 1 for the others: other jobs' traffic runs the programs too). The machine is shared with other "
       "jobs: absolute figures move, ratios within a round compare.")
@@ -284,7 +287,7 @@ if flo or fc:
           f"{'–' if nsp is None else fmt(nsp, 0)} | {ev} | {ok} |")
     B("")
     if fc:
-        B("Per program (bpf_stats runs, 50 000 datagrams/s; over all their rounds): runs, average ns a run, and all "
+        B(f"Per program (bpf_stats runs, {STAT_RATE}; over all their rounds): runs, average ns a run, and all "
           "programs' ns a packet (median of the rounds).")
         B("")
         B("| mode | program | runs | avg ns | mode: ns of programs a packet (× floor's) |")

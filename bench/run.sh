@@ -18,8 +18,8 @@
 # --modes LIST (the overhead section's monitors, default none,counters,capture,nomatch,tcpdump; the
 # floor section's floor and floorwrite work there too: the floor under TCP), --floor-modes LIST (the
 # floor section's modes, default all of them), --floor-rounds N (its rounds, default --rounds up to
-# 5: many short rounds of few modes tell small costs apart). BENCH_TRACE=1 traces every step with
-# timestamps.
+# 5: many short rounds of few modes tell small costs apart), --stat-pps N (the datagrams/s of the
+# bpf_stats runs, default 50000; 0 = flat out). BENCH_TRACE=1 traces every step with timestamps.
 #
 # Everything runs between two network namespaces this script creates (198.19.77.0/24, inside
 # the benchmark range 198.18.0.0/15) and deletes on exit. Nothing is sent anywhere else. Exit
@@ -30,7 +30,7 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 TOP=$(dirname "$HERE")
 
 SMOKE=0 ROUNDS=8 DUR=4 SECTIONS=all OUT="" KEEP=0 LOADS="" BEFORE_SRC="" STAT_ROUNDS=1 STAT_MODES="" OVH_MODES=""
-FLOOR_MODES="" FLOOR_ROUNDS=""
+FLOOR_MODES="" FLOOR_ROUNDS="" STAT_PPS=50000
 PKTMON_SRC=$TOP/build/bin/pktmon TOOLS=$TOP/build/bench PLUGIN_DIR=$TOP/build/plugins
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -50,6 +50,7 @@ while [ $# -gt 0 ]; do
 	--modes) OVH_MODES=$2; shift ;;
 	--floor-modes) FLOOR_MODES=$2; shift ;;
 	--floor-rounds) FLOOR_ROUNDS=$2; shift ;;
+	--stat-pps) STAT_PPS=$2; shift ;;
 	-h|--help) sed -n '2,26p' "$0"; exit 0 ;;
 	*) echo "run.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
 	esac
@@ -457,7 +458,7 @@ fi
 # per-program time (its own section: the kernel's figures move far less with other jobs than pps)
 if want floor || want floorcost; then
 	if command -v bpftool >/dev/null; then
-		FSTAT_PPS=50000 FSTAT_DUR=3
+		FSTAT_PPS=$STAT_PPS FSTAT_DUR=3
 		[ $SMOKE = 1 ] && FSTAT_DUR=1
 		BPF_STATS_OLD=$(sysctl -n kernel.bpf_stats_enabled)
 		sysctl -qw kernel.bpf_stats_enabled=1
