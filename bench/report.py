@@ -324,7 +324,7 @@ if flo or fc:
         # the floor's cost in ns a datagram on the flood's CPU, and what counters-only adds inside
         # the programs (bpf_stats: the stats' clock reads cancel out in the difference)
         fns = per_round("floor", lambda k, m: 1e9 / byr[(k, m)]["pps_recv"] - 1e9 / byr[(k, "none")]["pps_recv"]
-                        if (k, m) in byr and (k, "none") in byr else None)
+                        if byr.get((k, m), {}).get("pps_recv") and byr.get((k, "none"), {}).get("pps_recv") else None)
         w = [prog_ns_per_pkt([r for r in fc if r["mode"] == "counters" and r["round"] == k]) -
              prog_ns_per_pkt([r for r in fc if r["mode"] == "floor" and r["round"] == k])
              for k in sorted({r["round"] for r in fc})
