@@ -8,8 +8,10 @@
  * the trailer last.
  */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -672,6 +674,27 @@ static void test_single_capped(void)
 	pm_buf_free(&t);
 }
 
+/* Descriptors of this process open on a deleted circular segment (.prev). */
+static int open_deleted_prev(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	if (!d)
+		return 0; /* no /proc: nothing to check */
+	int n = 0;
+	struct dirent *e;
+	while ((e = readdir(d))) {
+		char link[sizeof("/proc/self/fd/") + sizeof(e->d_name)], target[PATH_MAX];
+		snprintf(link, sizeof(link), "/proc/self/fd/%s", e->d_name);
+		ssize_t len = readlink(link, target, sizeof(target) - 1);
+		if (len <= 0)
+			continue;
+		target[len] = 0;
+		n += strstr(target, ".prev (deleted)") != NULL;
+	}
+	closedir(d);
+	return n;
+}
+
 static void test_circular(void)
 {
 	char path[512], prev[512], join[512], err[256];
@@ -762,6 +785,15 @@ static void test_circular(void)
 	if (check_file(path, cap, &fc))
 		CHECK(fc.nseq < 400 && fc.seqs[fc.nseq - 1] == 399 && fc.n_trailer == 0);
 	pm_buf_free(&t);
+	/* every replaced segment is let go (by a thread of its own): no descriptor of a
+	 * deleted .prev stays open, or its space would never come back */
+	int held = -1;
+	for (int tries = 0; tries < 200 && held != 0; tries++) {
+		if (tries)
+			usleep(5000);
+		held = open_deleted_prev();
+	}
+	CHECK(held == 0, "%d descriptors of replaced segments still open", held);
 }
 
 /* The join's own accounting, observed through a sink whose stats we read just

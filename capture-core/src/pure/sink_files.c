@@ -7,6 +7,8 @@
 
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -68,6 +70,30 @@ uint64_t pm_sink_data_limit(const struct pm_sink *s)
 	return s->cap - pm_sink_reserve(s);
 }
 
+/* The last reference to a replaced circular segment goes away in a short-lived
+ * thread of its own: freeing a segment's pages takes 10-20 ms for 256 MB on tmpfs,
+ * and the caller is the thread that drains the ring buffer. */
+static void *close_fd(void *arg)
+{
+	close((int)(intptr_t)arg);
+	return NULL;
+}
+
+static void close_in_background(int fd)
+{
+	pthread_attr_t attr;
+	pthread_t t;
+	if (pthread_attr_init(&attr) == 0) {
+		int rc = pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+		if (rc == 0)
+			rc = pthread_create(&t, &attr, close_fd, (void *)(intptr_t)fd);
+		pthread_attr_destroy(&attr);
+		if (rc == 0)
+			return;
+	}
+	close(fd); /* no thread: the caller frees it, as rename() would have */
+}
+
 /* Ends the current file and starts the next one with SHB + every IDB. */
 int pm_sink_rotate(struct pm_sink *s)
 {
@@ -80,8 +106,16 @@ int pm_sink_rotate(struct pm_sink *s)
 	}
 	s->fd = -1;
 	if (s->mode == PM_LOG_CIRCULAR) {
-		if (rename(s->path, s->prev_path) < 0)
-			return pm_sink_fail(s, -errno, s->prev_path);
+		/* held open, the older .prev is only unlinked by the rename: freed below */
+		int older = s->have_prev ? open(s->prev_path, O_RDONLY | O_CLOEXEC) : -1;
+		if (rename(s->path, s->prev_path) < 0) {
+			int err = errno;
+			if (older >= 0)
+				close(older);
+			return pm_sink_fail(s, -err, s->prev_path);
+		}
+		if (older >= 0)
+			close_in_background(older);
 		/* The older .prev was just replaced: its blocks are gone. */
 		if (s->have_prev)
 			s->st.blocks_dropped += s->prev_blocks;
