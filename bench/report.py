@@ -325,11 +325,11 @@ if flo or fc:
         # the programs (bpf_stats: the stats' clock reads cancel out in the difference)
         fns = per_round("floor", lambda k, m: 1e9 / byr[(k, m)]["pps_recv"] - 1e9 / byr[(k, "none")]["pps_recv"]
                         if byr.get((k, m), {}).get("pps_recv") and byr.get((k, "none"), {}).get("pps_recv") else None)
-        w = [prog_ns_per_pkt([r for r in fc if r["mode"] == "counters" and r["round"] == k]) -
-             prog_ns_per_pkt([r for r in fc if r["mode"] == "floor" and r["round"] == k])
-             for k in sorted({r["round"] for r in fc})
-             if any(r["mode"] == "counters" and r["round"] == k for r in fc) and
-             any(r["mode"] == "floor" and r["round"] == k for r in fc)]
+        def ns_by_round(m):
+            return {k: prog_ns_per_pkt([r for r in fc if r["mode"] == m and r["round"] == k])
+                    for k in {r["round"] for r in fc if r["mode"] == m}}
+        fl_r, co_r = ns_by_round("floor"), ns_by_round("counters")
+        w = [co_r[k] - fl_r[k] for k in sorted(fl_r.keys() & co_r.keys())]
         if w and fns and med(fns) > 0:
             B(f"The floor costs {fmt(med(fns), 0)} ns a datagram on the flood's CPU (median, from pps); "
               f"counters-only's programs run {fmt(med(w), 0)} ns a datagram longer than the empty ones "
