@@ -16,7 +16,7 @@
 # --keep (keep the work directory), --stat-rounds N (rounds of the per-program bpf_stats runs of
 # the floor section, modes rotating between rounds; default 1), --stat-modes LIST (their modes),
 # --modes LIST (the overhead section's monitors, default none,counters,capture,nomatch,tcpdump; the
-# floor section's floor and floorwrite work there too: the floor under TCP), --floor-modes LIST (the
+# floor section's floor, floorcount and floorwrite work there too: the floor under TCP), --floor-modes LIST (the
 # floor section's modes, default all of them), --floor-rounds N (its rounds, default --rounds up to
 # 5: many short rounds of few modes tell small costs apart), --stat-pps N (the datagrams/s of the
 # bpf_stats runs, default 50000; 0 = flat out). BENCH_TRACE=1 traces every step with timestamps.
@@ -203,6 +203,10 @@ mon_start() {
 	# the write floor: a bare event (timestamp, component words, 128 bytes) written at each
 	# device and netfilter point, nothing followed or counted: what any design writing them pays
 	floorwrite) PKTMON_BENCH_FLOOR=write "$PKTMON" start $FG -f "$MON_FILE" --pkt-size 128 >"$MON_OUT" 2>"$MON_LOG" & ;;
+	# the counting floor: the component's words read and added to an unchecked per-CPU slot at
+	# each device and netfilter point: the least any count per component pays (no compare, no
+	# hash map, no last-seen record); it reports no counters
+	floorcount) PKTMON_BENCH_FLOOR=count "$PKTMON" start $FG --counters-only >"$MON_OUT" 2>"$MON_LOG" & ;;
 	counters_before) "$WORK/before/pktmon" start $FG --counters-only >"$MON_OUT" 2>"$MON_LOG" & ;;
 	capture_before) "$WORK/before/pktmon" start $FG -f "$MON_FILE" --pkt-size 128 --show-counters >"$MON_OUT" 2>"$MON_LOG" & ;;
 	nics) "$PKTMON" start $FG -f "$MON_FILE" --pkt-size 128 --show-counters --comp nics >"$MON_OUT" 2>"$MON_LOG" & ;;
@@ -427,8 +431,8 @@ mon_prog_ids() {
 	for p in "$1" $(pgrep -P "$1" 2>/dev/null); do bpf_prog_ids "$p"; done | sort -un
 }
 if want floor; then
-	FMODES=(none floor tcpdump counters floorwrite capture nics)
-	command -v tcpdump >/dev/null || FMODES=(none floor counters floorwrite capture nics)
+	FMODES=(none floor floorcount tcpdump counters floorwrite capture nics)
+	command -v tcpdump >/dev/null || FMODES=(none floor floorcount counters floorwrite capture nics)
 	[ -n "$BEFORE_SRC" ] && FMODES+=(counters_before capture_before)
 	[ -n "$FLOOR_MODES" ] && IFS=, read -r -a FMODES <<<"$FLOOR_MODES"
 	[ $SMOKE = 1 ] && FMODES=(none floor counters floorwrite) # the smoke run checks the mechanics only
@@ -462,7 +466,7 @@ if want floor || want floorcost; then
 		[ $SMOKE = 1 ] && FSTAT_DUR=1
 		BPF_STATS_OLD=$(sysctl -n kernel.bpf_stats_enabled)
 		sysctl -qw kernel.bpf_stats_enabled=1
-		SMODES=(floor counters floorwrite capture nics)
+		SMODES=(floor floorcount counters floorwrite capture nics)
 		[ -n "$BEFORE_SRC" ] && SMODES+=(counters_before capture_before)
 		[ $SMOKE = 1 ] && SMODES=(floor counters)
 		[ -n "$STAT_MODES" ] && IFS=, read -r -a SMODES <<<"$STAT_MODES"

@@ -577,15 +577,23 @@ int pm_load(pktmon_session *s, char *err, size_t errlen)
 	/* nothing needs a packet's identity: no following (observe_lean()) */
 	cfg->lean = s->opt.counters_only && !s->nfilters;
 	/* the benchmark's floors: the same programs at the same points, returning at once (1),
-	 * or writing a bare event at each device and netfilter point (write)
+	 * or writing a bare event at each device and netfilter point (write), or adding to an
+	 * unchecked per-CPU slot there (count)
 	 * (secure_getenv: a helper with file capabilities ignores it) */
 	const char *floor = secure_getenv("PKTMON_BENCH_FLOOR");
-	cfg->floor = !floor ? 0 : !strcmp(floor, "1") ? PM_FLOOR_EMPTY : !strcmp(floor, "write") ? PM_FLOOR_WRITE : 0;
+	cfg->floor = !floor			 ? 0
+		     : !strcmp(floor, "1")	 ? PM_FLOOR_EMPTY
+		     : !strcmp(floor, "write") ? PM_FLOOR_WRITE
+		     : !strcmp(floor, "count") ? PM_FLOOR_COUNT
+					       : 0;
 	if (cfg->floor == PM_FLOOR_EMPTY) /* never silently: a capture that records nothing must say why */
 		fprintf(stderr, "pktmon: PKTMON_BENCH_FLOOR=1: benchmark floor, the programs observe nothing\n");
 	else if (cfg->floor == PM_FLOOR_WRITE)
 		fprintf(stderr, "pktmon: PKTMON_BENCH_FLOOR=write: benchmark floor, bare events at device and "
 				"netfilter points, nothing followed or counted\n");
+	else if (cfg->floor == PM_FLOOR_COUNT)
+		fprintf(stderr, "pktmon: PKTMON_BENCH_FLOOR=count: benchmark floor, unchecked per-CPU adds at device "
+				"and netfilter points, no counters reported\n");
 	cfg->nnetns = (uint32_t)s->nnetns;
 	for (size_t i = 0; i < s->nnetns; i++)
 		cfg->netns[i] = s->netns[i];

@@ -792,6 +792,27 @@ static __always_inline int observe(struct sk_buff *skb, struct net_device *dev,
 }
 
 /*
+ * The counting floor (benchmark only, cfg.floor == PM_FLOOR_COUNT): the least any
+ * count per component and CPU does at a point: read what names the component
+ * (the namespace's cookie, the device's index), choose this CPU's slot by it, add
+ * the packet and its bytes. No compare of the slot's key (components sharing a slot
+ * are added together), no hash map, no last-seen record: a lower bound on
+ * counters-only's cost, not a counter (the slots stay unused, so nothing reads them).
+ */
+static __always_inline int count_floor_point(struct sk_buff *skb, __u32 ifindex, struct net *net, __u8 layer, __u8 pf)
+{
+	__u32 zero = 0;
+	struct pm_ccache *cc = bpf_map_lookup_elem(&ccache, &zero);
+	if (!cc)
+		return 0;
+	__u32 cookie = net_cookie_rd(net, true);
+	struct pm_counters *c = &cc->slot[pm_ccache_index_of(cookie, ifindex, layer, pf)].c;
+	c->pkts++;
+	c->bytes += skb->len;
+	return 0;
+}
+
+/*
  * The write floor (benchmark only, cfg.floor == PM_FLOOR_WRITE): what any design
  * writing one event per point pays, whatever it knows about the packet: a ring
  * record reserved, a timestamp, the component's words and device name, the first
@@ -801,6 +822,8 @@ static __always_inline int observe(struct sk_buff *skb, struct net_device *dev,
 static __always_inline int floor_point(struct sk_buff *skb, struct net_device *dev, struct net *net, __u8 layer,
 				       __u8 pf)
 {
+	if (cfg.floor == PM_FLOOR_COUNT && skb)
+		return count_floor_point(skb, pf ? 0 : (dev ? dev->ifindex : 0), net, layer, pf);
 	if (cfg.floor != PM_FLOOR_WRITE || !skb)
 		return 0;
 	__u32 zero = 0;

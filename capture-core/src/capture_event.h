@@ -107,6 +107,7 @@ struct pm_event {
 /* pm_bpf_config.floor */
 #define PM_FLOOR_EMPTY 1
 #define PM_FLOOR_WRITE 2
+#define PM_FLOOR_COUNT 3
 
 /* pm_event.why: the kind and two details (ICMP type and code; TCP state). */
 #define PM_WHY(kind, a, b) ((__u32)(kind) | (__u32)(a) << 8 | (__u32)(b) << 16)
@@ -144,7 +145,8 @@ struct pm_bpf_config {
 	 * programs skip the tracking map and the clock (observe_lean()). */
 	__u32 lean;
 	/* Benchmark only (bench/): PM_FLOOR_EMPTY, every program returns at once;
-	 * PM_FLOOR_WRITE, the device and netfilter points write a bare event each. */
+	 * PM_FLOOR_WRITE, the device and netfilter points write a bare event each;
+	 * PM_FLOOR_COUNT, they add to an unchecked per-CPU slot (count_floor_point()). */
 	__u32 floor;
 	/* pm_copy_delivered is loaded: drops of cloned buffers look for a delivered copy. */
 	__u32 copy_watch;
