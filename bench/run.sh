@@ -435,7 +435,7 @@ if want floor; then
 	command -v tcpdump >/dev/null || FMODES=(none floor floorcount counters floorwrite capture nics)
 	[ -n "$BEFORE_SRC" ] && FMODES+=(counters_before capture_before)
 	[ -n "$FLOOR_MODES" ] && IFS=, read -r -a FMODES <<<"$FLOOR_MODES"
-	[ $SMOKE = 1 ] && FMODES=(none floor counters floorwrite) # the smoke run checks the mechanics only
+	[ $SMOKE = 1 ] && FMODES=(none floor floorcount counters floorwrite) # the smoke run checks the mechanics only
 	FROUNDS=$ROUNDS
 	[ "$FROUNDS" -gt 5 ] && FROUNDS=5
 	[ -n "$FLOOR_ROUNDS" ] && FROUNDS=$FLOOR_ROUNDS
@@ -468,7 +468,7 @@ if want floor || want floorcost; then
 		sysctl -qw kernel.bpf_stats_enabled=1
 		SMODES=(floor floorcount counters floorwrite capture nics)
 		[ -n "$BEFORE_SRC" ] && SMODES+=(counters_before capture_before)
-		[ $SMOKE = 1 ] && SMODES=(floor counters)
+		[ $SMOKE = 1 ] && SMODES=(floor floorcount counters)
 		[ -n "$STAT_MODES" ] && IFS=, read -r -a SMODES <<<"$STAT_MODES"
 		SRUN=()
 		for r in $(seq 1 "$STAT_ROUNDS"); do # A/B interleaved: the order rotates each round
@@ -784,6 +784,10 @@ if [ $SMOKE = 1 ]; then
 	if want floor; then # the write floor must write: its figures are a bound the report leans on
 		grep '"section":"floor"' "$RAW" | grep '"mode":"floorwrite"' | grep -q '"written":[1-9]' ||
 			die "smoke: the write floor wrote no event"
+	fi
+	if want floorcost; then # the counting floor's programs must run: its figure bounds counters-only's
+		grep '"section":"floorcost"' "$RAW" | grep '"mode":"floorcount"' | grep '"prog":"pm_dev_rx"' |
+			grep -q '"run_cnt":[1-9]' || die "smoke: the counting floor's programs did not run"
 	fi
 	sed -n '1,40p' "$OUT/RESULTS.md"
 fi

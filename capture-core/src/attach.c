@@ -581,11 +581,17 @@ int pm_load(pktmon_session *s, char *err, size_t errlen)
 	 * unchecked per-CPU slot there (count)
 	 * (secure_getenv: a helper with file capabilities ignores it) */
 	const char *floor = secure_getenv("PKTMON_BENCH_FLOOR");
+	if (floor && !*floor)
+		floor = NULL;
 	cfg->floor = !floor			 ? 0
 		     : !strcmp(floor, "1")	 ? PM_FLOOR_EMPTY
 		     : !strcmp(floor, "write") ? PM_FLOOR_WRITE
 		     : !strcmp(floor, "count") ? PM_FLOOR_COUNT
 					       : 0;
+	if (floor && !cfg->floor) { /* a misspelt floor must not measure a real session */
+		pm_seterr(err, errlen, "PKTMON_BENCH_FLOOR=%s: not a benchmark floor (1, write or count)", floor);
+		return -EINVAL;
+	}
 	if (cfg->floor == PM_FLOOR_EMPTY) /* never silently: a capture that records nothing must say why */
 		fprintf(stderr, "pktmon: PKTMON_BENCH_FLOOR=1: benchmark floor, the programs observe nothing\n");
 	else if (cfg->floor == PM_FLOOR_WRITE)
