@@ -583,11 +583,11 @@ int pm_load(pktmon_session *s, char *err, size_t errlen)
 	const char *floor = secure_getenv("PKTMON_BENCH_FLOOR");
 	if (floor && !*floor)
 		floor = NULL;
-	cfg->floor = !floor			 ? 0
-		     : !strcmp(floor, "1")	 ? PM_FLOOR_EMPTY
+	cfg->floor = !floor ? 0
+		     : !strcmp(floor, "1") ? PM_FLOOR_EMPTY
 		     : !strcmp(floor, "write") ? PM_FLOOR_WRITE
 		     : !strcmp(floor, "count") ? PM_FLOOR_COUNT
-					       : 0;
+		     : 0;
 	if (floor && !cfg->floor) { /* a misspelt floor must not measure a real session */
 		pm_seterr(err, errlen, "PKTMON_BENCH_FLOOR=%s: not a benchmark floor (1, write or count)", floor);
 		return -EINVAL;
