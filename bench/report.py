@@ -352,8 +352,8 @@ if flo or fc:
                           else None)
         note = ""
         if len(fl_ns) >= 4:
-            lo, hi = min(fl_ns), max(fl_ns)
-            note = f"; the floor's own cost {fmt(med(fl_ns), 0)} ns a datagram (rounds {fmt(lo, 0)}–{fmt(hi, 0)})"
+            lo, _, hi = statistics.quantiles(fl_ns, n=4)
+            note = f"; the floor's own cost {fmt(med(fl_ns), 0)} ns a datagram (quartiles {fmt(lo, 0)}–{fmt(hi, 0)})"
             if lo <= 0 or hi / lo > 2:
                 note += ": noisy, the ratio is not a verdict"
         verdicts.append(("counters-only costs ≤ 1.25× the floor's cost (UDP flood)", f"{fmt(med(xc), 2)}× "
