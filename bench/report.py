@@ -315,6 +315,10 @@ if flo or fc:
                 B(f"| {m if i == 0 else ''} | {r['prog']} | {r['run_cnt']:,} | {fmt(r['avg_ns'], 0)} | {tail} |")
         B("")
     xc = per_round("counters", cost_x_floor)
+    # the floor's cost in ns a datagram on the flood's CPU, from pps: what every "× floor" divides by
+    floor_cost_ns = per_round("floor", lambda k, m: 1e9 / byr[(k, m)]["pps_recv"] - 1e9 / byr[(k, "none")]["pps_recv"]
+                              if byr.get((k, m), {}).get("pps_recv") and byr.get((k, "none"), {}).get("pps_recv")
+                              else None)
     # counters-only, and the counting floor under it (the least any count per component does)
     for m, name in [("counters", "Counters-only"), ("floorcount", "The counting floor")]:
         xm = per_round(m, cost_x_floor)
@@ -327,10 +331,9 @@ if flo or fc:
           f"quartiles {fmt(q[0], 2)} – {fmt(q[2], 2)}, {sum(x <= 1.25 for x in xm)} of {len(xm)} rounds ≤ 1.25; "
           f"from the medians of the pps ratios (1 − {pct(rc)}) / (1 − {pct(rf)}) = "
           f"{fmt((1 - rc) / (1 - rf), 2) if rf < 1 else 'n/a'}.")
-        # the floor's cost in ns a datagram on the flood's CPU, and what the mode adds inside
-        # the programs (bpf_stats: the stats' clock reads cancel out in the difference)
-        fns = per_round("floor", lambda k, m: 1e9 / byr[(k, m)]["pps_recv"] - 1e9 / byr[(k, "none")]["pps_recv"]
-                        if byr.get((k, m), {}).get("pps_recv") and byr.get((k, "none"), {}).get("pps_recv") else None)
+        # the floor's cost, and what the mode adds inside the programs (bpf_stats: the stats'
+        # clock reads cancel out in the difference)
+        fns = floor_cost_ns
 
         def ns_by_round(m):
             return {k: prog_ns_per_pkt([r for r in fc if r["mode"] == m and r["round"] == k])
@@ -345,15 +348,13 @@ if flo or fc:
               f"**{fmt(1 + med(w) / med(fns), 2)}×** the floor's cost.")
         B("")
     if xc:
-        # the floor's own cost from pps divides every ratio: say how much it moved, so a noisy
-        # hour's inflated floor (which makes any mode look cheap against it) is seen as such
-        fl_ns = per_round("floor", lambda k, m: 1e9 / byr[(k, m)]["pps_recv"] - 1e9 / byr[(k, "none")]["pps_recv"]
-                          if byr.get((k, m), {}).get("pps_recv") and byr.get((k, "none"), {}).get("pps_recv")
-                          else None)
+        # the floor's own cost divides every ratio: say how much it moved, so a noisy hour's
+        # inflated floor (which makes any mode look cheap against it) is seen as such
         note = ""
-        if len(fl_ns) >= 4:
-            lo, _, hi = statistics.quantiles(fl_ns, n=4)
-            note = f"; the floor's own cost {fmt(med(fl_ns), 0)} ns a datagram (quartiles {fmt(lo, 0)}–{fmt(hi, 0)})"
+        if len(floor_cost_ns) >= 4:
+            lo, _, hi = statistics.quantiles(floor_cost_ns, n=4)
+            note = (f"; the floor's own cost {fmt(med(floor_cost_ns), 0)} ns a datagram "
+                    f"(quartiles {fmt(lo, 0)}–{fmt(hi, 0)})")
             if lo <= 0 or hi / lo > 2:
                 note += ": noisy, the ratio is not a verdict"
         verdicts.append(("counters-only costs ≤ 1.25× the floor's cost (UDP flood)", f"{fmt(med(xc), 2)}× "
