@@ -808,8 +808,7 @@ static __always_inline int observe(struct sk_buff *skb, struct net_device *dev,
  */
 static __always_inline int count_floor_point(struct sk_buff *skb, __u32 ifindex, struct net *net, __u8 layer, __u8 pf)
 {
-	__u32 zero = 0;
-	struct pm_ccache *cc = bpf_map_lookup_elem(&ccache, &zero);
+	struct pm_ccache *cc = lean_cache();
 	if (!cc)
 		return 0;
 	__u32 cookie = net_cookie_rd(net, true);
