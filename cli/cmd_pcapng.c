@@ -255,7 +255,17 @@ int cmd_pcapng(int argc, char **argv)
 		goto out;
 	}
 	char *tmp = NULL;
-	int out_fd = out_stdout ? 1 : make_temp(out_path, &tmp);
+	/* a device or fifo (/dev/null) is written straight: a temporary file renamed over it would
+	 * replace it with a regular file */
+	struct stat out_st;
+	bool out_stream = !out_stdout && stat(out_path, &out_st) == 0 && !S_ISREG(out_st.st_mode);
+	int out_fd = out_stdout ? 1 : out_stream ? open(out_path, O_WRONLY | O_CLOEXEC) : make_temp(out_path, &tmp);
+	if (out_fd < 0 && out_stream) {
+		cli_fail(1, "pcapng: cannot open %s: %s", out_path, strerror(errno));
+		if (!in_stdin)
+			close(in_fd);
+		goto out;
+	}
 	if (out_fd < 0) {
 		cli_fail(1, "pcapng: cannot create a temporary file beside %s: %s", out_path, strerror(errno));
 		if (!in_stdin)
@@ -304,6 +314,12 @@ done:
 	if (!in_stdin)
 		close(in_fd);
 	if (out_stdout) {
+		status = rc == 0 ? 0 : 1;
+	} else if (out_stream) {
+		if (close(out_fd) < 0 && rc == 0) {
+			cli_fail(1, "pcapng: cannot write %s: %s", out_path, strerror(errno));
+			rc = -1;
+		}
 		status = rc == 0 ? 0 : 1;
 	} else {
 		/* fsync: the rename must not publish a file whose data is not on disk yet. */

@@ -366,6 +366,14 @@ pcapng_copies)
 		eq "warns about frame 2, copies frame 1" "pktmon: pcapng: warning: frame 2 (offset 192): pktmon metadata truncated at byte 14; judged by what could be decoded" "$(cat err)"
 		eq "summary" "pktmon: 1 of 3 packets written to c1.pcapng" "$(cat out)"
 	fi
+	# A fifo (as /dev/null, a device) is written into, not replaced by a renamed copy.
+	mkfifo out.fifo
+	timeout 10 cat out.fifo >fromfifo.pcapng & # an open that never finds a writer ends
+	run "-o a fifo" 0 pcapng -q s.pcapng -o out.fifo
+	wait
+	[ -p out.fifo ] && ok "the fifo is still a fifo" || bad "the fifo was replaced: $(ls -l out.fifo)"
+	cmp -s fromfifo.pcapng s.pcapng && ok "the copy came through the fifo" || bad "the fifo's copy differs"
+	eq "no temporary file beside it" "" "$(ls -A | grep '^\.out\.fifo')"
 	# Failures leave nothing under the output name, and no temporary file.
 	head -c 3000 s.pcapng >trunc.pcapng
 	mkdir outdir

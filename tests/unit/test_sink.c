@@ -796,6 +796,81 @@ static void test_circular(void)
 	CHECK(held == 0, "%d descriptors of replaced segments still open", held);
 }
 
+/* `pktmon start -f /dev/null` (circular by default) once renamed /dev/null away at its
+ * first rotation and left a regular file in its place. A fifo stands in for the device:
+ * whatever the mode and limit, it is written whole, as a stream, and stays a fifo. */
+static void test_not_a_regular_file(void)
+{
+	char fifo[512], copy[512], prev[512], err[256];
+	path_in_tmp(fifo, sizeof(fifo), "out.fifo");
+	path_in_tmp(copy, sizeof(copy), "fifo_copy.pcapng");
+	path_in_tmp(prev, sizeof(prev), ".out.fifo.prev");
+	const enum pm_log_mode modes[] = { PM_LOG_CIRCULAR, PM_LOG_MULTI_FILE, PM_LOG_SINGLE };
+	alarm(60); /* a renamed fifo is opened by the join, which then waits for a writer forever */
+	for (size_t m = 0; m < sizeof(modes) / sizeof(modes[0]); m++) {
+		unlink(fifo);
+		CHECK(mkfifo(fifo, 0600) == 0);
+		pid_t pid = fork();
+		if (pid == 0) { /* the reader: copies the fifo into a file */
+			int in = open(fifo, O_RDONLY);
+			FILE *f = fopen(copy, "wb");
+			char buf[4096];
+			ssize_t r;
+			while (in >= 0 && f && ((r = read(in, buf, sizeof(buf))) > 0 || (r < 0 && errno == EINTR)))
+				if (r > 0)
+					fwrite(buf, 1, (size_t)r, f);
+			_exit(in >= 0 && f && fclose(f) == 0 ? 0 : 2);
+		}
+		const uint64_t cap = 4000;
+		struct pm_sink *s = pm_sink_open_file(fifo, cap, modes[m], err, sizeof(err));
+		CHECK(s != NULL, "mode %d: %s", (int)modes[m], err);
+		if (!s) {
+			kill(pid, SIGKILL);
+			waitpid(pid, NULL, 0);
+			continue;
+		}
+		struct pm_buf all, e, t;
+		pm_buf_init(&all);
+		pm_buf_init(&e);
+		pm_buf_init(&t);
+		CHECK_RC(pm_sink_set_header(s, shb.data, shb.len), 0);
+		pm_buf_append(&all, shb.data, shb.len);
+		CHECK_RC(pm_sink_add_interface(s, idb[0].data, idb[0].len), 0);
+		pm_buf_append(&all, idb[0].data, idb[0].len);
+		for (int i = 0; i < 200; i++) { /* ~100 KB: 25 times the limit */
+			make_epb(&e, 0, (uint64_t)i, 400);
+			CHECK_RC(pm_sink_write(s, e.data, e.len), 0);
+			pm_buf_append(&all, e.data, e.len);
+		}
+		make_trailer(&t, 1, 100);
+		pm_buf_append(&all, t.data, t.len);
+		struct pm_sink_stats st;
+		pm_sink_get_stats(s, &st);
+		CHECK(st.files_opened == 1 && st.blocks_dropped == 0, "mode %d: %llu files, %llu dropped",
+		      (int)modes[m], (unsigned long long)st.files_opened, (unsigned long long)st.blocks_dropped);
+		CHECK_RC(pm_sink_close(s, t.data, t.len), 0);
+		int status = 0;
+		waitpid(pid, &status, 0);
+		CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+		struct stat sb;
+		CHECK(lstat(fifo, &sb) == 0 && S_ISFIFO(sb.st_mode), "mode %d: the fifo was replaced", (int)modes[m]);
+		CHECK(!exists(prev));
+		char next[512];
+		CHECK(pm_sink_file_name(fifo, 1, next, sizeof(next)) == 0 && !exists(next));
+		size_t n = 0;
+		uint8_t *d = load(copy, &n);
+		CHECK(d && n == all.len && memcmp(d, all.data, n) == 0, "mode %d: %zu of %zu bytes", (int)modes[m], n,
+		      all.len);
+		free(d);
+		pm_buf_free(&all);
+		pm_buf_free(&e);
+		pm_buf_free(&t);
+	}
+	unlink(fifo);
+	unlink(copy);
+	alarm(0);
+}
+
 /* The join's own accounting, observed through a sink whose stats we read just
  * before close, then verified against the final file. */
 static void test_circular_counts(void)
@@ -1001,6 +1076,7 @@ int main(void)
 	test_single_capped();
 	test_circular();
 	test_circular_counts();
+	test_not_a_regular_file();
 	test_random_input();
 	/* the same file rules with packet blocks encoded in place (the session's path) */
 	in_place = true;

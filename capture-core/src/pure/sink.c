@@ -130,9 +130,6 @@ struct pm_sink *pm_sink_open_file(const char *path, uint64_t size_limit, enum pm
 		s->join_path = pm_sink_hidden_name(path, ".join");
 		if (!s->prev_path || !s->join_path)
 			goto oom;
-		/* Leftovers of an interrupted run would be joined into ours. */
-		unlink(s->prev_path);
-		unlink(s->join_path);
 	}
 	int fd = pm_sink_open_out(path);
 	if (fd < 0) {
@@ -142,6 +139,19 @@ struct pm_sink *pm_sink_open_file(const char *path, uint64_t size_limit, enum pm
 	}
 	s->fd = fd;
 	s->st.files_opened = 1;
+	struct stat sb;
+	if (fstat(fd, &sb) == 0 && !S_ISREG(sb.st_mode)) {
+		/* A device or a named pipe (/dev/null, a fifo) is written as a stream: it has no
+		 * size to keep, and rotating would rename it and put a regular file in its place. */
+		s->is_file = false;
+		s->mode = PM_LOG_SINGLE;
+		s->cap = 0;
+		s->guard_pipe = true;
+	} else if (s->mode == PM_LOG_CIRCULAR) {
+		/* Leftovers of an interrupted run would be joined into ours. */
+		unlink(s->prev_path);
+		unlink(s->join_path);
+	}
 	return s;
 oom:
 	snprintf(err, errlen, "out of memory");

@@ -119,7 +119,9 @@ struct pm_sink *pm_sink_open_fd(int fd, bool close_on_free);
 
 /* Creates (truncates) FILE now, so a bad path fails early. size_limit 0 means
  * none (then every mode behaves as PM_LOG_SINGLE); circular and multi-file
- * need one. On failure returns NULL and puts a message in err. */
+ * need one. A FILE that is not a regular file (/dev/null, a fifo) is written
+ * as a stream, as pm_sink_open_fd does: never rotated, renamed or removed.
+ * On failure returns NULL and puts a message in err. */
 struct pm_sink *pm_sink_open_file(const char *path, uint64_t size_limit, enum pm_log_mode mode,
 				  char *err, size_t errlen);
 
