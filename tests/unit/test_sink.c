@@ -871,6 +871,46 @@ static void test_not_a_regular_file(void)
 	alarm(0);
 }
 
+/* A circular capture through a symbolic link ends in the file the link names: rotating by
+ * rename() once moved the link itself and left a regular file in its place, the named
+ * file holding a stale first segment. */
+static void test_circular_symlink(void)
+{
+	char dir[512], real[600], link[512], err[256], hidden[700];
+	path_in_tmp(dir, sizeof(dir), "linked");
+	CHECK(mkdir(dir, 0700) == 0);
+	snprintf(real, sizeof(real), "%s/real.pcapng", dir);
+	path_in_tmp(link, sizeof(link), "link.pcapng");
+	CHECK(symlink(real, link) == 0);
+	const uint64_t cap = 4000;
+	size_t sizes[400];
+	struct pm_sink *s = pm_sink_open_file(link, cap, PM_LOG_CIRCULAR, err, sizeof(err));
+	CHECK(s != NULL, "%s", err);
+	if (!s)
+		return;
+	pm_sink_set_trailer_reserve(s, 200, 100);
+	int n_if = run_capture(s, 400, sizes, false, cap, link, NULL);
+	struct pm_sink_stats st;
+	pm_sink_get_stats(s, &st);
+	CHECK(st.files_opened > 2);
+	struct pm_buf t;
+	pm_buf_init(&t);
+	make_trailer(&t, (unsigned)n_if, 150);
+	CHECK_RC(pm_sink_close(s, t.data, t.len), 0);
+	pm_buf_free(&t);
+	struct stat sb;
+	CHECK(lstat(link, &sb) == 0 && S_ISLNK(sb.st_mode), "the link was replaced");
+	struct file_check fc;
+	if (check_file(real, cap, &fc))
+		CHECK(fc.nseq > 0 && fc.seqs[fc.nseq - 1] == 399 && fc.n_trailer == 1u + (unsigned)n_if);
+	snprintf(hidden, sizeof(hidden), "%s/.real.pcapng.prev", dir);
+	CHECK(!exists(hidden));
+	snprintf(hidden, sizeof(hidden), "%s/.real.pcapng.join", dir);
+	CHECK(!exists(hidden));
+	path_in_tmp(hidden, sizeof(hidden), ".link.pcapng.prev");
+	CHECK(!exists(hidden));
+}
+
 /* The join's own accounting, observed through a sink whose stats we read just
  * before close, then verified against the final file. */
 static void test_circular_counts(void)
@@ -1077,6 +1117,7 @@ int main(void)
 	test_circular();
 	test_circular_counts();
 	test_not_a_regular_file();
+	test_circular_symlink();
 	test_random_input();
 	/* the same file rules with packet blocks encoded in place (the session's path) */
 	in_place = true;

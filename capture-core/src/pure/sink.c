@@ -125,12 +125,6 @@ struct pm_sink *pm_sink_open_file(const char *path, uint64_t size_limit, enum pm
 	s->cur_path = strdup(path);
 	if (!s->path || !s->cur_path)
 		goto oom;
-	if (s->mode == PM_LOG_CIRCULAR) {
-		s->prev_path = pm_sink_hidden_name(path, ".prev");
-		s->join_path = pm_sink_hidden_name(path, ".join");
-		if (!s->prev_path || !s->join_path)
-			goto oom;
-	}
 	int fd = pm_sink_open_out(path);
 	if (fd < 0) {
 		snprintf(err, errlen, "cannot create %s: %s", path, strerror(-fd));
@@ -148,6 +142,23 @@ struct pm_sink *pm_sink_open_file(const char *path, uint64_t size_limit, enum pm
 		s->cap = 0;
 		s->guard_pipe = true;
 	} else if (s->mode == PM_LOG_CIRCULAR) {
+		/* The segments rotate by rename(), which moves a symbolic link, not its file:
+		 * rotate beside the file the link names, so the capture ends up there. */
+		struct stat lsb;
+		char *real = lstat(path, &lsb) == 0 && S_ISLNK(lsb.st_mode) ? realpath(path, NULL) : NULL;
+		char *real_too = real ? strdup(real) : NULL;
+		if (real_too) {
+			free(s->path);
+			free(s->cur_path);
+			s->path = real;
+			s->cur_path = real_too;
+		} else {
+			free(real);
+		}
+		s->prev_path = pm_sink_hidden_name(s->path, ".prev");
+		s->join_path = pm_sink_hidden_name(s->path, ".join");
+		if (!s->prev_path || !s->join_path)
+			goto oom;
 		/* Leftovers of an interrupted run would be joined into ours. */
 		unlink(s->prev_path);
 		unlink(s->join_path);
