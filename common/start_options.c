@@ -35,7 +35,7 @@ void start_usage(FILE *f)
 	      "  -f, --file-name FILE       pcapng output (default PktMon.pcapng); '-' for stdout\n"
 	      "  -s, --file-size MB         the file's size in megabytes (default 512, as Windows)\n"
 	      "  -m, -l, --log-mode MODE    circular (default: the newest packets within --file-size),\n"
-	      "                             multi-file (a new file each --file-size: FILE, FILE-1...),\n"
+	      "                             multi-file (a new file each --file-size: X.pcapng, X_1.pcapng...),\n"
 	      "                             memory (the circular capture kept in memory, /dev/shm,\n"
 	      "                             written to the file at `pktmon stop`), single (one file,\n"
 	      "                             capped at --file-size if given), or real-time (a text\n"
