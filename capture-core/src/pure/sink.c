@@ -85,9 +85,11 @@ struct pm_sink *pm_sink_open_fd(int fd, bool close_on_free)
 	struct stat sb;
 	s->fd = fd;
 	s->close_fd = close_on_free;
-	/* Only pipes, fifos, sockets and ttys can raise SIGPIPE; skip the signal
-	 * mask dance for regular files. When unsure, guard. */
-	s->guard_pipe = !(fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode));
+	/* Only pipes, fifos and sockets can raise SIGPIPE: skip the signal mask's three
+	 * system calls a write for files and devices (/dev/null). When unsure, guard. */
+	bool known = fstat(fd, &sb) == 0;
+	s->guard_pipe = !(known && S_ISREG(sb.st_mode));
+	s->may_sigpipe = !known || S_ISFIFO(sb.st_mode) || S_ISSOCK(sb.st_mode);
 	s->mode = PM_LOG_SINGLE;
 	return s;
 }
@@ -141,6 +143,7 @@ struct pm_sink *pm_sink_open_file(const char *path, uint64_t size_limit, enum pm
 		s->mode = PM_LOG_SINGLE;
 		s->cap = 0;
 		s->guard_pipe = true;
+		s->may_sigpipe = S_ISFIFO(sb.st_mode) || S_ISSOCK(sb.st_mode);
 	} else if (s->mode == PM_LOG_CIRCULAR) {
 		/* The segments rotate by rename(), which moves a symbolic link, not its file:
 		 * rotate beside the file the link names, so the capture ends up there. */

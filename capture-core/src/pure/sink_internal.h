@@ -16,7 +16,8 @@
 struct pm_sink {
 	int fd;            /* current output, -1 when none */
 	bool close_fd;     /* close fd at the end (always for files we opened) */
-	bool guard_pipe;   /* fd is not a regular file: keep SIGPIPE away */
+	bool guard_pipe;   /* fd is not a regular file: no seek, no cut, a reader may go */
+	bool may_sigpipe;  /* a pipe, fifo or socket (or unknown): writes keep SIGPIPE away */
 	bool is_file;      /* opened by pm_sink_open_file */
 	enum pm_log_mode mode;
 	uint64_t cap;      /* 0 = no limit */

@@ -136,7 +136,7 @@ int pm_sink_out_flush(struct pm_sink *s)
 	if (s->fd < 0)
 		return pm_sink_fail(s, -EBADF, "write");
 	uint64_t before = s->st.bytes_written;
-	int rc = write_all(s->fd, s->wbuf, s->wlen, s->guard_pipe, &s->st.bytes_written);
+	int rc = write_all(s->fd, s->wbuf, s->wlen, s->may_sigpipe, &s->st.bytes_written);
 	if (rc) {
 		uint64_t done = s->st.bytes_written - before;
 		pm_sink_lose_buffer(s, write_base(s, done), done);
@@ -163,7 +163,7 @@ int pm_sink_out_write_kind(struct pm_sink *s, const void *p, size_t n, enum unit
 	if (n >= PM_SINK_BUF_SIZE) {
 		/* Large writes go straight through rather than via the buffer. */
 		uint64_t before = s->st.bytes_written;
-		int rc = write_all(s->fd, p, n, s->guard_pipe, &s->st.bytes_written);
+		int rc = write_all(s->fd, p, n, s->may_sigpipe, &s->st.bytes_written);
 		if (rc) {
 			/* not accepted, so not counted as lost: the caller sees the error */
 			off_t base = write_base(s, s->st.bytes_written - before);
