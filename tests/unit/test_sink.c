@@ -467,6 +467,7 @@ static void test_open_errors(void)
 	CHECK_RC(pm_sink_set_header(s, shb.data, shb.len), PM_SINK_ERR_TOO_BIG);
 	CHECK_RC(pm_sink_close(s, NULL, 0), -EINVAL);
 	CHECK(!exists(path));
+
 }
 
 /* Runs a capture with interfaces appearing mid-way; returns the number of
@@ -501,6 +502,46 @@ static int run_capture(struct pm_sink *s, int npkts, size_t *sizes, bool check_c
 	}
 	pm_buf_free(&e);
 	return (int)n_if;
+}
+
+/* A name the file system takes but rotation could not extend (its longest file name
+ * allowed, 255 here) is refused at the start, not at the first rotation, and the
+ * file is not left behind; 11 characters fewer rotate both ways. */
+static void test_long_names(void)
+{
+	char err[1024], base[300], longname[800];
+	struct pm_sink *s;
+	long max = pathconf(tmpdir, _PC_NAME_MAX);
+	if (max > 20 && max < 290) {
+		static const enum pm_log_mode modes[] = { PM_LOG_CIRCULAR, PM_LOG_MULTI_FILE };
+		for (const enum pm_log_mode *m = modes; m < modes + 2; m++) {
+			memset(base, 'n', (size_t)max - 7);
+			snprintf(base + max - 7, sizeof(base) - (size_t)max + 7, ".pcapng");
+			path_in_tmp(longname, sizeof(longname), base);
+			err[0] = 0;
+			s = pm_sink_open_file(longname, 4000, *m, err, sizeof(err));
+			CHECK(s == NULL, "mode %d: a %ld-character name was taken", (int)*m, max);
+			pm_sink_free(s);
+			CHECK(strstr(err, *m == PM_LOG_CIRCULAR ? "older segment" : "too long for multi-file"),
+			      "mode %d: %s", (int)*m, err);
+			CHECK(!exists(longname));
+			memset(base, 'n', (size_t)max - 18);
+			snprintf(base + max - 18, sizeof(base) - (size_t)max + 18, ".pcapng");
+			path_in_tmp(longname, sizeof(longname), base);
+			s = pm_sink_open_file(longname, 4000, *m, err, sizeof(err));
+			CHECK(s != NULL, "mode %d: %s", (int)*m, err);
+			if (s) {
+				size_t sizes[400];
+				pm_sink_set_trailer_reserve(s, 200, 100);
+				run_capture(s, 400, sizes, false, 4000, longname, NULL);
+				struct pm_sink_stats st;
+				pm_sink_get_stats(s, &st);
+				CHECK(st.files_opened > 2 && st.writes_lost == 0, "mode %d: %llu files", (int)*m,
+				      (unsigned long long)st.files_opened);
+				CHECK_RC(pm_sink_close(s, NULL, 0), 0);
+			}
+		}
+	}
 }
 
 static void test_multi_file(void)
@@ -1111,6 +1152,7 @@ int main(void)
 	test_fd_epipe();
 	test_file_names();
 	test_open_errors();
+	test_long_names();
 	test_multi_file();
 	test_too_big();
 	test_single_capped();

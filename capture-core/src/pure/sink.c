@@ -75,6 +75,13 @@ static void sink_free(struct pm_sink *s)
 	free(s);
 }
 
+static void sink_free_closing(struct pm_sink *s)
+{
+	if (s->fd >= 0)
+		close(s->fd);
+	sink_free(s);
+}
+
 struct pm_sink *pm_sink_open_fd(int fd, bool close_on_free)
 {
 	if (fd < 0)
@@ -127,6 +134,8 @@ struct pm_sink *pm_sink_open_file(const char *path, uint64_t size_limit, enum pm
 	s->cur_path = strdup(path);
 	if (!s->path || !s->cur_path)
 		goto oom;
+	struct stat pre;
+	bool existed = lstat(path, &pre) == 0;
 	int fd = pm_sink_open_out(path);
 	if (fd < 0) {
 		snprintf(err, errlen, "cannot create %s: %s", path, strerror(-fd));
@@ -144,27 +153,15 @@ struct pm_sink *pm_sink_open_file(const char *path, uint64_t size_limit, enum pm
 		s->cap = 0;
 		s->guard_pipe = true;
 		s->may_sigpipe = S_ISFIFO(sb.st_mode) || S_ISSOCK(sb.st_mode);
-	} else if (s->mode == PM_LOG_CIRCULAR) {
-		/* The segments rotate by rename(), which moves a symbolic link, not its file:
-		 * rotate beside the file the link names, so the capture ends up there. */
-		struct stat lsb;
-		char *real = lstat(path, &lsb) == 0 && S_ISLNK(lsb.st_mode) ? realpath(path, NULL) : NULL;
-		char *real_too = real ? strdup(real) : NULL;
-		if (real_too) {
-			free(s->path);
-			free(s->cur_path);
-			s->path = real;
-			s->cur_path = real_too;
-		} else {
-			free(real);
+	} else if (s->mode != PM_LOG_SINGLE) {
+		int rc = pm_sink_prepare_rotation(s, err, errlen);
+		if (rc) {
+			/* refused before anything was written: leave no new empty file behind */
+			if (!existed)
+				unlink(path);
+			sink_free_closing(s);
+			return NULL;
 		}
-		s->prev_path = pm_sink_hidden_name(s->path, ".prev");
-		s->join_path = pm_sink_hidden_name(s->path, ".join");
-		if (!s->prev_path || !s->join_path)
-			goto oom;
-		/* Leftovers of an interrupted run would be joined into ours. */
-		unlink(s->prev_path);
-		unlink(s->join_path);
 	}
 	return s;
 oom:

@@ -121,7 +121,9 @@ struct pm_sink *pm_sink_open_fd(int fd, bool close_on_free);
  * none (then every mode behaves as PM_LOG_SINGLE); circular and multi-file
  * need one. A FILE that is not a regular file (/dev/null, a fifo) is written
  * as a stream, as pm_sink_open_fd does: never rotated, renamed or removed.
- * On failure returns NULL and puts a message in err. */
+ * Circular and multi-file captures check now that the names they rotate to can
+ * be made (a circular one follows a symbolic link to its file). On failure
+ * returns NULL and puts a message in err. */
 struct pm_sink *pm_sink_open_file(const char *path, uint64_t size_limit, enum pm_log_mode mode,
 				  char *err, size_t errlen);
 

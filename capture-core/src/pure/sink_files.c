@@ -50,6 +50,78 @@ char *pm_sink_hidden_name(const char *path, const char *suffix)
 	return o;
 }
 
+/* The longest name a file in the directory of `path` may have (NAME_MAX where unknown). */
+static long name_max_beside(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	char dir[PATH_MAX];
+	if (!slash)
+		snprintf(dir, sizeof(dir), ".");
+	else if (slash == path)
+		snprintf(dir, sizeof(dir), "/");
+	else
+		snprintf(dir, sizeof(dir), "%.*s", (int)(slash - path), path);
+	long m = pathconf(dir, _PC_NAME_MAX);
+	return m > 0 ? m : NAME_MAX;
+}
+
+static size_t base_len(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	return strlen(slash ? slash + 1 : path);
+}
+
+/*
+ * Once FILE is open (a regular file): makes sure the names a circular or multi-file
+ * capture rotates to can be made, so that a capture refused for its name is refused at
+ * its start, not at its first rotation. Circular: resolves a symbolic link (rename()
+ * would move the link, not its file), removes a previous run's leftovers and proves the
+ * older segment's name by creating it. 0, or -errno with a message in err.
+ */
+int pm_sink_prepare_rotation(struct pm_sink *s, char *err, size_t errlen)
+{
+	if (s->mode == PM_LOG_MULTI_FILE) {
+		char longest[PATH_MAX];
+		if (pm_sink_file_name(s->path, UINT_MAX, longest, sizeof(longest)) < 0 ||
+		    (long)base_len(longest) > name_max_beside(s->path)) {
+			snprintf(err, errlen, "the name is too long for multi-file mode (its files add _N, up to 11 "
+				 "characters, before the extension): %s", s->path);
+			return -ENAMETOOLONG;
+		}
+		return 0;
+	}
+	struct stat lsb;
+	char *real = lstat(s->path, &lsb) == 0 && S_ISLNK(lsb.st_mode) ? realpath(s->path, NULL) : NULL;
+	char *real_too = real ? strdup(real) : NULL;
+	if (real_too) {
+		free(s->path);
+		free(s->cur_path);
+		s->path = real;
+		s->cur_path = real_too;
+	} else {
+		free(real);
+	}
+	s->prev_path = pm_sink_hidden_name(s->path, ".prev");
+	s->join_path = pm_sink_hidden_name(s->path, ".join");
+	if (!s->prev_path || !s->join_path) {
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	/* Leftovers of an interrupted run would be joined into ours. */
+	unlink(s->prev_path);
+	unlink(s->join_path);
+	int fd = open(s->prev_path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		int e = errno;
+		snprintf(err, errlen, "circular mode cannot create its older segment (%s): %s", strerror(e),
+			 s->prev_path);
+		return -e;
+	}
+	close(fd);
+	unlink(s->prev_path);
+	return 0;
+}
+
 /* --- limits and rotation ----------------------------------------------------------------------- */
 
 uint64_t pm_sink_reserve(const struct pm_sink *s)

@@ -69,6 +69,7 @@ int pm_sink_open_out(const char *path);
 
 /* sink_files.c */
 char *pm_sink_hidden_name(const char *path, const char *suffix);
+int pm_sink_prepare_rotation(struct pm_sink *s, char *err, size_t errlen);
 uint64_t pm_sink_reserve(const struct pm_sink *s);
 uint64_t pm_sink_data_limit(const struct pm_sink *s);
 int pm_sink_rotate(struct pm_sink *s);
