@@ -244,7 +244,8 @@ enum pktmon_log_mode {
 };
 
 struct pktmon_pcapng_options {
-	const char *path;     /* a file, or NULL with fd >= 0 */
+	const char *path;     /* a file, or NULL with fd >= 0; a device or fifo named
+			       * here is written as a stream (no limit, no rotation) */
 	int fd;               /* an open fd or fifo (extcap); -1 with a path */
 	uint64_t size_limit;  /* bytes, 0 = none; a hard cap */
 	enum pktmon_log_mode mode;
