@@ -51,7 +51,8 @@ static void pcapng_usage(FILE *f)
 	      "statistics and the rundown still describe the whole capture.\n"
 	      "Without a filter the copy has every packet. FILE may be '-' for standard\n"
 	      "input, OUT '-' for standard output; otherwise OUT is written to a temporary\n"
-	      "file and renamed at the end (an existing OUT is replaced; the input never is).\n"
+	      "file and renamed at the end (an existing OUT is replaced; the input never is;\n"
+	      "a symbolic link stays, its file is replaced; a device or fifo is written into).\n"
 	      "\n"
 	      "  -o, --out, --output OUT the copy; default: FILE without its .pcapng (or .pcap,\n"
 	      "                          .etl) extension, then -converted.pcapng (PktMon.pcapng ->\n"
@@ -117,6 +118,26 @@ static bool keep_block(const struct pcapng_block *b)
 	default:
 		return false; /* packets are decided by the filter */
 	}
+}
+
+/* The file a symbolic link names, which need not exist yet (malloc'd; NULL if unknown). */
+static char *link_target(const char *link)
+{
+	char *real = realpath(link, NULL);
+	if (real || errno != ENOENT)
+		return real;
+	char target[PATH_MAX];
+	ssize_t n = readlink(link, target, sizeof(target) - 1);
+	if (n <= 0)
+		return NULL;
+	target[n] = 0;
+	const char *slash = strrchr(link, '/');
+	if (target[0] == '/' || !slash)
+		return strdup(target);
+	char *joined = NULL;
+	if (asprintf(&joined, "%.*s/%s", (int)(slash - link), link, target) < 0)
+		return NULL;
+	return joined;
 }
 
 /* A temporary file in OUT's directory (rename() must not cross file systems). */
@@ -189,6 +210,7 @@ int cmd_pcapng(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *out_path = NULL;
+	char *out_real = NULL; /* out_path's file, when out_path is a symbolic link */
 	bool quiet = false;
 	struct pmf_filter *filter = pmf_filter_new();
 	if (!filter)
@@ -259,7 +281,12 @@ int cmd_pcapng(int argc, char **argv)
 	 * replace it with a regular file */
 	struct stat out_st;
 	bool out_stream = !out_stdout && stat(out_path, &out_st) == 0 && !S_ISREG(out_st.st_mode);
-	int out_fd = out_stdout ? 1 : out_stream ? open(out_path, O_WRONLY | O_CLOEXEC) : make_temp(out_path, &tmp);
+	/* a symbolic link: the copy replaces the file it names, not the link */
+	struct stat out_lst;
+	if (!out_stdout && !out_stream && lstat(out_path, &out_lst) == 0 && S_ISLNK(out_lst.st_mode))
+		out_real = link_target(out_path);
+	const char *out_file = out_real ? out_real : out_path;
+	int out_fd = out_stdout ? 1 : out_stream ? open(out_path, O_WRONLY | O_CLOEXEC) : make_temp(out_file, &tmp);
 	if (out_fd < 0 && out_stream) {
 		cli_fail(1, "pcapng: cannot open %s: %s", out_path, strerror(errno));
 		if (!in_stdin)
@@ -329,7 +356,7 @@ done:
 		} else if (rc != 0) {
 			close(out_fd);
 		}
-		if (rc == 0 && rename(tmp, out_path) < 0) {
+		if (rc == 0 && rename(tmp, out_file) < 0) {
 			cli_fail(1, "pcapng: cannot rename the copy to %s: %s", out_path, strerror(errno));
 			rc = -1;
 		}
@@ -343,6 +370,7 @@ done:
 			(unsigned long long)kept, (unsigned long long)frames, frames == 1 ? "" : "s",
 			out_stdout ? "standard output" : out_path);
 out:
+	free(out_real);
 	pmf_filter_free(filter);
 	return status;
 }

@@ -374,6 +374,14 @@ pcapng_copies)
 	[ -p out.fifo ] && ok "the fifo is still a fifo" || bad "the fifo was replaced: $(ls -l out.fifo)"
 	cmp -s fromfifo.pcapng s.pcapng && ok "the copy came through the fifo" || bad "the fifo's copy differs"
 	eq "no temporary file beside it" "" "$(ls -A | grep '^\.out\.fifo')"
+	# A symbolic link: the copy replaces the file it names; the link stays.
+	mkdir linked && ln -s linked/target.pcapng link.pcapng
+	run "-o a symbolic link" 0 pcapng -q s.pcapng -o link.pcapng
+	[ -L link.pcapng ] && ok "the link is still a link" || bad "the link was replaced: $(ls -l link.pcapng)"
+	cmp -s linked/target.pcapng s.pcapng && ok "the copy is in the linked file" || bad "the linked file differs"
+	run "-o the same link, its file there now" 0 pcapng -q s.pcapng --drop-only -o link.pcapng
+	[ -L link.pcapng ] && ok "still a link" || bad "the link was replaced: $(ls -l link.pcapng)"
+	eq "the linked file replaced" 2 "$("$PKTMON" format -b linked/target.pcapng | grep -c PktGroupId)"
 	# Failures leave nothing under the output name, and no temporary file.
 	head -c 3000 s.pcapng >trunc.pcapng
 	mkdir outdir
