@@ -113,8 +113,8 @@ int pm_sink_prepare_rotation(struct pm_sink *s, char *err, size_t errlen)
 	int fd = open(s->prev_path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 	if (fd < 0) {
 		int e = errno;
-		snprintf(err, errlen, "circular mode cannot create its older segment (%s): %s", strerror(e),
-			 s->prev_path);
+		snprintf(err, errlen, "circular mode cannot create its older segment (%s; --log-mode single "
+			 "needs no second file): %s", strerror(e), s->prev_path);
 		return -e;
 	}
 	close(fd);
