@@ -311,6 +311,16 @@ static void test_fd_regular(void)
 
 /* A non-blocking pipe and a reader that is slower than the writer: the sink
  * must wait (poll) and finish partial writes, losing and repeating nothing. */
+/* A stream's header (the SHB and interface 0), given to the sink and kept in `all`:
+ * what the reader of the stream must get first. */
+static void begin_stream(struct pm_sink *s, struct pm_buf *all)
+{
+	CHECK_RC(pm_sink_set_header(s, shb.data, shb.len), 0);
+	pm_buf_append(all, shb.data, shb.len);
+	CHECK_RC(pm_sink_add_interface(s, idb[0].data, idb[0].len), 0);
+	pm_buf_append(all, idb[0].data, idb[0].len);
+}
+
 static void test_fd_pipe_slow_reader(void)
 {
 	char out[512];
@@ -344,10 +354,7 @@ static void test_fd_pipe_slow_reader(void)
 	struct pm_buf all, e;
 	pm_buf_init(&all);
 	pm_buf_init(&e);
-	CHECK_RC(pm_sink_set_header(s, shb.data, shb.len), 0);
-	pm_buf_append(&all, shb.data, shb.len);
-	CHECK_RC(pm_sink_add_interface(s, idb[0].data, idb[0].len), 0);
-	pm_buf_append(&all, idb[0].data, idb[0].len);
+	begin_stream(s, &all);
 	for (int i = 0; i < 300; i++) {
 		make_epb(&e, 0, (uint64_t)i, 1500);
 		CHECK_RC(pm_sink_write(s, e.data, e.len), 0);
@@ -874,10 +881,7 @@ static void test_not_a_regular_file(void)
 		pm_buf_init(&all);
 		pm_buf_init(&e);
 		pm_buf_init(&t);
-		CHECK_RC(pm_sink_set_header(s, shb.data, shb.len), 0);
-		pm_buf_append(&all, shb.data, shb.len);
-		CHECK_RC(pm_sink_add_interface(s, idb[0].data, idb[0].len), 0);
-		pm_buf_append(&all, idb[0].data, idb[0].len);
+		begin_stream(s, &all);
 		for (int i = 0; i < 200; i++) { /* ~100 KB: 25 times the limit */
 			make_epb(&e, 0, (uint64_t)i, 400);
 			CHECK_RC(pm_sink_write(s, e.data, e.len), 0);
