@@ -82,6 +82,15 @@ static void sink_free_closing(struct pm_sink *s)
 	sink_free(s);
 }
 
+/* What the fd's kind asks of the writes; sb NULL when unknown (then guard). Only pipes,
+ * fifos and sockets can raise SIGPIPE: files and devices (/dev/null) skip the signal
+ * mask's three system calls a write. */
+static void set_fd_kind(struct pm_sink *s, const struct stat *sb)
+{
+	s->guard_pipe = !(sb && S_ISREG(sb->st_mode));
+	s->may_sigpipe = !sb || S_ISFIFO(sb->st_mode) || S_ISSOCK(sb->st_mode);
+}
+
 struct pm_sink *pm_sink_open_fd(int fd, bool close_on_free)
 {
 	if (fd < 0)
@@ -92,11 +101,7 @@ struct pm_sink *pm_sink_open_fd(int fd, bool close_on_free)
 	struct stat sb;
 	s->fd = fd;
 	s->close_fd = close_on_free;
-	/* Only pipes, fifos and sockets can raise SIGPIPE: skip the signal mask's three
-	 * system calls a write for files and devices (/dev/null). When unsure, guard. */
-	bool known = fstat(fd, &sb) == 0;
-	s->guard_pipe = !(known && S_ISREG(sb.st_mode));
-	s->may_sigpipe = !known || S_ISFIFO(sb.st_mode) || S_ISSOCK(sb.st_mode);
+	set_fd_kind(s, fstat(fd, &sb) == 0 ? &sb : NULL);
 	s->mode = PM_LOG_SINGLE;
 	return s;
 }
@@ -151,8 +156,7 @@ struct pm_sink *pm_sink_open_file(const char *path, uint64_t size_limit, enum pm
 		s->is_file = false;
 		s->mode = PM_LOG_SINGLE;
 		s->cap = 0;
-		s->guard_pipe = true;
-		s->may_sigpipe = S_ISFIFO(sb.st_mode) || S_ISSOCK(sb.st_mode);
+		set_fd_kind(s, &sb);
 	} else if (s->mode != PM_LOG_SINGLE) {
 		int rc = pm_sink_prepare_rotation(s, err, errlen);
 		if (rc) {
