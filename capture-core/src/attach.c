@@ -566,6 +566,10 @@ int pm_load(pktmon_session *s, char *err, size_t errlen)
 		if ((s->filters[i].f.fields & PKTMON_FF_ENCAP) && s->filters[i].f.encap_port)
 			cfg->vxlan_port = s->filters[i].f.encap_port;
 	cfg->wakeup_bytes = s->opt.ring_bytes / 16;
+	/* room kept for packets on their way (ring_nearly_full()): thousands of events in the default
+	 * ring's 2 MiB; a quarter of a small ring, which fills between two looks at its level */
+	uint32_t room = s->opt.ring_bytes >= (1u << 20) ? s->opt.ring_bytes / 16 : s->opt.ring_bytes / 4;
+	cfg->shed_bytes = s->opt.ring_bytes - room;
 	uint32_t observed = 1u << PKTMON_LAYER_STACK, prev_ok[PKTMON_LAYER_MAX];
 	for (int l = 1; l < PKTMON_LAYER_MAX; l++)
 		if (pm_want_layer(s, (enum pktmon_layer)l))

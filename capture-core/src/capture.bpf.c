@@ -46,7 +46,8 @@ struct pm_track {
 	__u64 last_ts;
 	struct pm_comp_key last; /* where the packet was last seen */
 	__u32 appearance;
-	__u16 matched;
+	__u8 matched;
+	__u8 shed; /* first seen while the ring was nearly full: none of its points written */
 	__u16 head_tag; /* bits of skb->head at INPUT: decapsulation keeps the buffer */
 };
 
@@ -74,6 +75,7 @@ struct pm_scratch {
 				* the matcher's call chain needs */
 	struct pm_frame_src src; /* the frame's place, for the reader */
 	__u64 emits;           /* events this CPU emitted, for batched wake-ups */
+	__u32 ring_full;       /* the ring was nearly full at this CPU's last look (ring_nearly_full()) */
 };
 
 struct {
@@ -395,8 +397,24 @@ static __always_inline __u64 wakeup_flag(struct pm_scratch *s)
 		return 0;
 	if (++s->emits & 63)
 		return BPF_RB_NO_WAKEUP;
-	return bpf_ringbuf_query(&rb, BPF_RB_AVAIL_DATA) >= cfg.wakeup_bytes ? BPF_RB_FORCE_WAKEUP
-									       : BPF_RB_NO_WAKEUP;
+	__u64 queued = bpf_ringbuf_query(&rb, BPF_RB_AVAIL_DATA);
+	s->ring_full = queued >= cfg.shed_bytes;
+	return queued >= cfg.wakeup_bytes ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
+}
+
+/* Whole packets or none: while the ring is nearly full (cfg.shed_bytes queued), a
+ * new packet is written at none of its points (each event counted lost), so the
+ * packets already on their way keep the room to finish. A slow reader then gets
+ * fewer packets, each with its whole path, instead of paths with holes. The fill
+ * level is looked at every 64th event written (wakeup_flag()) and when a record is
+ * refused; once nearly full, at each new packet until it is not (costs nothing
+ * while there is room). */
+static __always_inline bool ring_nearly_full(struct pm_scratch *s)
+{
+	if (__builtin_expect(!s->ring_full, 1))
+		return false;
+	s->ring_full = bpf_ringbuf_query(&rb, BPF_RB_AVAIL_DATA) >= cfg.shed_bytes;
+	return s->ring_full;
 }
 
 static __always_inline bool is_network_protocol(struct sk_buff *skb)
@@ -629,6 +647,7 @@ static __always_inline void emit(struct pm_scratch *s, struct pm_counters *c, __
 	if (!ev) {
 		c->lost++;
 		c->lost_pending++;
+		s->ring_full = 1;
 		return;
 	}
 	__builtin_memcpy(ev, &s->ev, sizeof(*ev));
@@ -716,6 +735,7 @@ static __always_inline int observe(struct sk_buff *skb, struct net_device *dev,
 		}
 		local->group_id = __sync_fetch_and_add(&next_group_id, 1) + 1;
 		local->last = *key;
+		local->shed = !is_drop && ring_nearly_full(s);
 		t = local;
 		if (!is_drop) { /* a drop ends the packet: nothing to keep */
 			local->addr = addr;
@@ -755,6 +775,11 @@ static __always_inline int observe(struct sk_buff *skb, struct net_device *dev,
 	if (cfg.counters_only || (is_drop && cfg.capture_type == PKTMON_TYPE_FLOW) ||
 	    (!is_drop && cfg.capture_type == PKTMON_TYPE_DROP))
 		return 0;
+	if (t->shed && !is_drop) { /* a drop is written all the same: it is what pktmon is for */
+		c->lost++;
+		c->lost_pending++;
+		return 0;
+	}
 
 	struct pm_event *ev = &s->ev; /* the header, copied into the ring record */
 	ev->ts_ns = now;

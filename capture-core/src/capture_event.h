@@ -129,6 +129,7 @@ struct pm_bpf_config {
 	__u32 nfilters;      /* filters in the `filters` map; 0 = everything matches */
 	__u32 vxlan_port;    /* UDP port parsed as VXLAN for inner-header filters */
 	__u32 wakeup_bytes;  /* wake the consumer when this much is queued */
+	__u32 shed_bytes;    /* this much queued: new packets are not written (ring_nearly_full()) */
 	/* prev_ok[L] has bit P set when a packet last seen at layer P may be seen
 	 * next at layer L (pktmon_continuation_table()); otherwise the address was
 	 * reused by a new packet after a free no tracepoint saw. */
