@@ -29,6 +29,8 @@ create() {
 	if [ -e "$root/.pktmon-ready" ]; then echo "chroot: $root ready"; return; fi
 	mkdir -p "$base"
 	rm -rf "$root"
+	command -v debootstrap >/dev/null || apt-get install -y -qq debootstrap >/dev/null ||
+		{ echo "chroot: cannot install debootstrap" >&2; exit 1; }
 	debootstrap --variant=minbase "$suite" "$root" "$mirror" >"$base/$suite.debootstrap.log" 2>&1 ||
 		{ echo "chroot: debootstrap failed, see $base/$suite.debootstrap.log" >&2; exit 1; }
 	echo "deb $mirror $suite main" >"$root/etc/apt/sources.list"

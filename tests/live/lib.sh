@@ -43,6 +43,15 @@ need_live() {
 
 need_cmd() { command -v "$1" >/dev/null || skip "$1 is not installed"; }
 
+# need_flood: FLOOD = bench/udpflood.c's program, built with the benchmarks or else compiled here
+need_flood() {
+	FLOOD=$(dirname "$PKTMON")/../bench/pm_udpflood
+	[ -x "$FLOOD" ] && return 0
+	FLOOD=$WORK/udpflood
+	cc -O2 -o "$FLOOD" "$(dirname "${BASH_SOURCE[0]}")/../../bench/udpflood.c" 2>/dev/null ||
+		skip "no udpflood (bench/udpflood.c) and no compiler"
+}
+
 # ns_pair A B SUBNET_HOST_A SUBNET_HOST_B: two namespaces joined by a veth pair
 # (A has veth "${A}v", B has "${B}v"), IPv4 198.18.x.y/24 and IPv6 2001:db8::/64.
 ns_pair() {

@@ -6,11 +6,7 @@
 . "$(dirname "$0")/lib.sh"
 need_live
 
-FLOOD=$(dirname "$PKTMON")/../bench/pm_udpflood
-if [ ! -x "$FLOOD" ]; then
-	FLOOD=$WORK/udpflood
-	cc -O2 -o "$FLOOD" "$(dirname "$0")/../../bench/udpflood.c" 2>/dev/null || skip "no udpflood (bench/udpflood.c) and no compiler"
-fi
+need_flood
 A=$(nsname a); B=$(nsname b)
 ns_pair "$A" "$B" 198.18.18.1 198.18.18.2
 ip netns exec "$B" "$FLOOD" recv 9000 $((300 * SLOWDOWN)) >/dev/null 2>&1 &

@@ -8,11 +8,7 @@
 need_live
 need_cmd tshark; need_cmd python3
 
-FLOOD=$(dirname "$PKTMON")/../bench/pm_udpflood
-if [ ! -x "$FLOOD" ]; then
-	FLOOD=$WORK/udpflood
-	cc -O2 -o "$FLOOD" "$(dirname "$0")/../../bench/udpflood.c" 2>/dev/null || skip "no udpflood (bench/udpflood.c) and no compiler"
-fi
+need_flood
 A=$(nsname a); B=$(nsname b)
 ns_pair "$A" "$B" 198.18.19.1 198.18.19.2
 secs=$((3 * SLOWDOWN))
