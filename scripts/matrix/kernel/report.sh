@@ -1,19 +1,39 @@
 #!/bin/bash
 # report.sh RESULTS_DIR - the markdown of docs/KERNELS.md from the results of kernels.sh: one row per
 # kernel (mechanism per observation point, tests passed/failed/skipped), then the failures.
+# Rows of the committed docs/KERNELS.md whose results are not in RESULTS_DIR (runs on another
+# machine, whose cache this one does not have) are kept as they are.
 top=$(cd "$(dirname "$0")/../../.." && pwd)
 planned=$(( $(ls "$top"/tests/live/test_*.sh | wc -l) + $(sed -n 's/^  \([a-z0-9-]*\) *#.*/\1/p' "$top/tests/scenarios/CMakeLists.txt" | wc -l) ))
-exec python3 - "$1" "$planned" <<'PY'
+exec python3 - "$1" "$planned" "$top/docs/KERNELS.md" <<'PY'
 import json, os, re, sys
 root = sys.argv[1]
 PLANNED = int(sys.argv[2])
+def key(rel):  # natural order: 6.1 before 6.12, -s9 before -s15
+    return [int(x) if x.isdigit() else x for x in re.split(r'(\d+)', rel)]
+runs = {rel for rel in os.listdir(root) if os.path.isdir(os.path.join(root, rel))}
+kept_rows, kept_details = {}, {}  # by run name, from the committed page
+notes = []  # the committed page's notes on the runs (written by hand): kept, after the tables
+if os.path.exists(sys.argv[3]):
+    in_details = False
+    for line in open(sys.argv[3], errors='replace'):
+        if notes or line.startswith('## Notes'):
+            notes.append(line.rstrip('\n'))
+            continue
+        m = re.match(r'\| (\S+) \| qemu|\| (\S+) \| host', line)
+        if m and (m.group(1) or m.group(2)) not in runs:
+            kept_rows[m.group(1) or m.group(2)] = line.rstrip('\n')
+        in_details = in_details or line.startswith('Not passed:')
+        m = re.match(r'- (\S+) `', line)
+        if in_details and m and m.group(1) not in runs:
+            kept_details.setdefault(m.group(1), []).append(line.rstrip('\n'))
 rows, details = [], []
-def key(rel):
-    return [int(x) if x.isdigit() else x for x in re.split(r'[.\-+]', rel)]
-for rel in sorted(os.listdir(root), key=key):
-    d = os.path.join(root, rel)
-    if not os.path.isdir(d):
+for rel in sorted(runs | set(kept_rows), key=key):
+    if rel in kept_rows:
+        rows.append(kept_rows[rel])
+        details += kept_details.get(rel, [])
         continue
+    d = os.path.join(root, rel)
     how = open(os.path.join(d, 'how')).read().strip() if os.path.exists(os.path.join(d, 'how')) else '?'
     how = how.replace('|', '\\|')  # a subset's regex inside a table cell
     mech = {}
@@ -73,4 +93,7 @@ Kernels before 5.17 have `kfree_skb(skb, location)` without a reason: pktmon loa
 of that shape there (chosen from the tracepoint's BTF prototype); none of the kernels above needs it.
 pktmon does not probe `kfree_skb_reason` / `sk_skb_reason_drop` (renamed in 6.11): the tracepoint
 carries the same reason.""")
+if notes:
+    print()
+    print('\n'.join(notes).rstrip('\n'))
 PY
