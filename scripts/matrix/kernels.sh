@@ -67,7 +67,8 @@ main() {
 		krel=$name
 		grep -E '^(RESULT|TOTAL)' "$results/$krel/suite.log" || echo "kernels.sh: no results (see $results/$krel/console.log)"
 	done
-	"$here/report.sh" "$results" > "$top/docs/KERNELS.md"
+	# report.sh reads the committed page (rows and notes it keeps): not truncated before it reads
+	"$here/report.sh" "$results" > "$top/docs/KERNELS.md.new" && mv "$top/docs/KERNELS.md.new" "$top/docs/KERNELS.md"
 	echo "kernels.sh: wrote docs/KERNELS.md"
 }
 main "$@"
