@@ -2,15 +2,19 @@
 # A reader too slow for the traffic (a fifo read 4 KiB at a time, as dumpcap reads
 # Wireshark's extcap fifo at ~55,000 events a second) during a flood: pktmon loses
 # whole packets, not parts of their paths. Every datagram written has its whole path
-# (all the points the undisturbed datagrams have); the balance holds (generated =
-# written + lost) and the file holds every event written.
+# (all the points the undisturbed datagrams have); the drops of pings blocked during
+# the flood are all written (the room kept in the ring serves them); the balance holds
+# (generated = written + lost) and the file holds every event written.
 . "$(dirname "$0")/lib.sh"
 need_live
-need_cmd tshark; need_cmd python3
+need_cmd tshark; need_cmd python3; need_cmd nft; need_cmd ping
 
 need_flood
 A=$(nsname a); B=$(nsname b)
 ns_pair "$A" "$B" 198.18.19.1 198.18.19.2
+ip netns exec "$B" nft add table inet pmtest
+ip netns exec "$B" nft add chain inet pmtest input '{ type filter hook input priority 0; }'
+ip netns exec "$B" nft add rule inet pmtest input icmp type echo-request drop
 secs=$((3 * SLOWDOWN))
 ip netns exec "$B" "$FLOOD" recv 9000 $((secs + 30)) >/dev/null 2>&1 &
 recv=$!
@@ -31,7 +35,12 @@ while True:
 ' "$SLOWDOWN" <"$WORK/fifo" >"$F" &
 reader=$!
 start_capture "$WORK/fifo" --ring-size 262144
+# pings blocked on B's INPUT while the flood fills the ring
+pings=10
+(sleep 0.5; ip netns exec "$A" ping -c $pings -i 0.2 -W 1 198.18.19.2 >/dev/null 2>&1) &
+pinger=$!
 ip netns exec "$A" "$FLOOD" send 198.18.19.2 9000 "$secs" -s 64 >/dev/null 2>&1
+wait $pinger
 stop_capture
 wait $reader || fail "the reader failed"
 
@@ -43,6 +52,9 @@ echo "$line"
 [ "${lost:-0}" -gt 0 ] && pass "the slow reader lost $lost events" || fail "expected losses, got [$line]"
 eq "generated = written + lost" "$gen" "$((written + lost))"
 eq "frames in the file" "$written" "$(tshark_stock -r "$F" -Y frame.packet_id -T fields -e frame.number | wc -l)"
+# each blocked ping's drop is in the file (most of their paths are not: new packets while the ring was full)
+eq "drops of the blocked pings written" "$pings" \
+	"$(tshark_stock -r "$F" -Y 'icmp.type == 8 && frame.comment contains "NETFILTER_DROP"' -T fields -e frame.number | wc -l)"
 
 # points a written datagram was seen at, by packet group id
 tshark_stock -r "$F" -Y 'udp.dstport == 9000' -T fields -e frame.packet_id |
