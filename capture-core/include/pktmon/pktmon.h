@@ -225,8 +225,9 @@ int pktmon_format_event(const struct pktmon_event *ev, char *buf, size_t len);
  * at a time, in the order the events were read; a callback that blocks holds
  * the reading back, and the kernel's events then wait in the ring buffer or,
  * when it is nearly full, are lost (missed_write) as whole packets: a packet
- * first seen then is delivered at none of its points (its drop still is). A callback must not call
- * pktmon_set_session_active or pktmon_close_session for its own session. */
+ * first seen then is delivered at none of its points (its drop still is). A
+ * callback must not call pktmon_set_session_active or pktmon_close_session for
+ * its own session. */
 int pktmon_create_realtime_stream(pktmon_handle *h, const struct pktmon_stream_callbacks *cb,
 				  pktmon_output **out);
 /* Windows' PACKETMONITOR_REALTIME_STREAM_CONFIGURATION: buffer and truncation. */
