@@ -20,6 +20,7 @@ flood=${PKTMON_FLOOD:-$(dirname "$1")/../bench/pm_udpflood}
 for t in dumpcap tshark; do command -v $t >/dev/null || { echo "live_paths: $t is not installed" >&2; exit 1; }; done
 
 work=$(mktemp -d /tmp/pktmon-live-paths.XXXXXX)
+chmod 755 "$work" # dumpcap may drop privileges: it must reach the fifo and its file
 A=pmlpa$$ B=pmlpb$$
 cleanup() { ip netns del $A 2>/dev/null || true; ip netns del $B 2>/dev/null || true; [ -n "${KEEP_WORK:-}" ] || rm -rf "$work"; }
 trap cleanup EXIT
@@ -31,7 +32,6 @@ for n in $A $B; do ip -n $n link set lo up; ip -n $n link set ${n}v up; done
 one_run() { # PKTMON ROUND
 	local pm=$1 round=$2 fifo=$work/fifo out=$work/out.pcapng
 	rm -f "$fifo" "$out"; mkfifo "$fifo"
-	chmod 755 "$work"
 	dumpcap -q -i "$fifo" -w "$out" 2>"$work/dumpcap.log" &
 	local dc=$!
 	"$pm" --capture --extcap-interface pktmon --fifo "$fifo" --pkt-size 128 2>"$work/extcap.log" &
